@@ -1,0 +1,2 @@
+namespace Taifa.Abstractions;
+internal static class AssemblyMarker;

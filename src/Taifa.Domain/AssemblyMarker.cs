@@ -1,0 +1,2 @@
+namespace Taifa.Domain;
+internal static class AssemblyMarker;

@@ -1,0 +1,2 @@
+namespace Taifa.Grains;
+internal static class AssemblyMarker;

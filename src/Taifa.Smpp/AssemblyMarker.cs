@@ -1,0 +1,2 @@
+namespace Taifa.Smpp;
+internal static class AssemblyMarker;
