@@ -1,2 +1,0 @@
-namespace Taifa.Domain;
-internal static class AssemblyMarker;
