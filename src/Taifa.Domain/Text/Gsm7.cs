@@ -42,16 +42,21 @@ public static class Gsm7
         var count = 0;
         foreach (var c in text)
         {
-            if (!SeptetsByChar.TryGetValue(c, out var code))
+            var septets = GetSeptetCount(c);
+            if (septets < 0)
             {
                 return -1;
             }
 
-            count += (code & ExtensionFlag) != 0 ? 2 : 1;
+            count += septets;
         }
 
         return count;
     }
+
+    /// <returns>1 for a default-alphabet character, 2 for an extension character, -1 if not encodable.</returns>
+    internal static int GetSeptetCount(char c) =>
+        SeptetsByChar.TryGetValue(c, out var code) ? ((code & ExtensionFlag) != 0 ? 2 : 1) : -1;
 
     /// <returns>The number of septets written.</returns>
     /// <exception cref="ArgumentException">The text is not encodable or <paramref name="septets"/> is too small.</exception>
