@@ -1,2 +1,0 @@
-namespace Taifa.Smpp;
-internal static class AssemblyMarker;
