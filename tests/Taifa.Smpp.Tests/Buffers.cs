@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using Taifa.Smpp.Codec;
 using Taifa.Smpp.Pdus;
 
@@ -28,6 +29,17 @@ internal static class Buffers
     /// <summary>One segment per byte.</summary>
     public static ReadOnlySequence<byte> OneBytePerSegment(byte[] bytes) =>
         bytes.Length == 0 ? ReadOnlySequence<byte>.Empty : Segment.Chain(bytes.Select(b => new[] { b }).ToList());
+
+    /// <summary>A frame around any body, also one the writer would refuse to produce.</summary>
+    public static byte[] RawFrame(uint commandId, uint sequenceNumber, byte[] body)
+    {
+        var frame = new byte[16 + body.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(frame, (uint)frame.Length);
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(4), commandId);
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(12), sequenceNumber);
+        body.CopyTo(frame, 16);
+        return frame;
+    }
 
     /// <summary>Decodes one PDU that must fill the buffer exactly.</summary>
     public static T DecodeOnly<T>(byte[] frame)

@@ -92,6 +92,12 @@ internal ref struct PduReader
             return ReadOnlyMemory<byte>.Empty;
         }
 
+        if (length > PduWriter.MaxShortMessageLength)
+        {
+            Fail(CommandStatus.InvalidMessageLength, $"sm_length {length} is above {PduWriter.MaxShortMessageLength}");
+            return ReadOnlyMemory<byte>.Empty;
+        }
+
         if (_reader.Remaining < length)
         {
             Fail(CommandStatus.InvalidMessageLength, $"sm_length {length} runs past the end of the PDU");
