@@ -1,0 +1,87 @@
+using Taifa.Abstractions.Messages;
+using Taifa.Domain.Text;
+
+namespace Taifa.Abstractions.Accounts;
+
+public enum AdminOutcome
+{
+    Ok = 0,
+    NotFound = 1,
+    Conflict = 2,
+    Invalid = 3,
+}
+
+[GenerateSerializer, Immutable, Alias("taifa.account-view.v1")]
+public sealed record AccountView(
+    [property: Id(0)] long AccountId,
+    [property: Id(1)] string Name,
+    [property: Id(2)] AccountStatus Status,
+    [property: Id(3)] decimal CreditBalance,
+    [property: Id(4)] decimal PricePerSms,
+    [property: Id(5)] IReadOnlyList<string> SenderIds,
+    [property: Id(6)] string? SmppUsername,
+    [property: Id(7)] DateTimeOffset CreatedAt);
+
+[GenerateSerializer, Immutable, Alias("taifa.open-account.v1")]
+public sealed record OpenAccount(
+    [property: Id(0)] string Name,
+    [property: Id(1)] decimal CreditBalance,
+    [property: Id(2)] decimal PricePerSms,
+    [property: Id(3)] IReadOnlyList<string> SenderIds,
+    [property: Id(4)] string ApiKeyDigest);
+
+[GenerateSerializer, Immutable, Alias("taifa.admin-result.v1")]
+public sealed record AdminResult(
+    [property: Id(0)] AdminOutcome Outcome,
+    [property: Id(1)] AccountView? Account = null,
+    [property: Id(2)] string? Detail = null);
+
+/// <summary>The outcome of checking a caller's API key against the account, with the balance it sees.</summary>
+[GenerateSerializer, Immutable, Alias("taifa.key-check.v1")]
+public sealed record KeyCheck(
+    [property: Id(0)] TaifaStatus Status,
+    [property: Id(1)] decimal CreditBalance);
+
+/// <summary>One destination of a send, already parsed by the caller: MobileNumber is null when the input was not a valid number.</summary>
+[GenerateSerializer, Immutable, Alias("taifa.send-recipient.v1")]
+public sealed record SendRecipient(
+    [property: Id(0)] string? MobileNumber,
+    [property: Id(1)] int NetworkId);
+
+[GenerateSerializer, Immutable, Alias("taifa.send-command.v1")]
+public sealed record SendCommand
+{
+    /// <summary>SHA-256 of the caller's API key (hex) for REST; null when the caller authenticated by an SMPP bind.</summary>
+    [Id(0)] public string? ApiKeyDigest { get; init; }
+    [Id(1)] public required string SenderId { get; init; }
+    [Id(2)] public required string Text { get; init; }
+    [Id(3)] public required SmsEncoding Encoding { get; init; }
+    [Id(4)] public required int Parts { get; init; }
+    [Id(5)] public string? ServiceId { get; init; }
+    [Id(6)] public required MessageChannel Channel { get; init; }
+    [Id(7)] public required IReadOnlyList<SendRecipient> Recipients { get; init; }
+    [Id(8)] public bool RegisteredDelivery { get; init; }
+    [Id(9)] public string? DlrUrl { get; init; }
+    [Id(10)] public SegmentInfo? Segment { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("taifa.send-outcome.v1")]
+public sealed record SendOutcome(
+    [property: Id(0)] TaifaStatus Status,
+    [property: Id(1)] long MessageId,
+    [property: Id(2)] long RecipientId,
+    [property: Id(3)] string? MobileNumber,
+    [property: Id(4)] int NetworkId,
+    [property: Id(5)] decimal Cost,
+    [property: Id(6)] decimal CreditBalance);
+
+/// <summary>Either a request-level failure (Status != Success, no outcomes) or one outcome per recipient, in order.</summary>
+[GenerateSerializer, Immutable, Alias("taifa.send-result.v1")]
+public sealed record SendResult(
+    [property: Id(0)] TaifaStatus Status,
+    [property: Id(1)] IReadOnlyList<SendOutcome> Outcomes);
+
+[GenerateSerializer, Immutable, Alias("taifa.message-lookup.v1")]
+public sealed record MessageLookup(
+    [property: Id(0)] TaifaStatus Status,
+    [property: Id(1)] MessageRecord? Message);

@@ -1,0 +1,46 @@
+namespace Taifa.Abstractions.Accounts;
+
+/// <summary>
+/// Owns one customer account: name, status, wallet, price, sender IDs, SMPP credentials,
+/// and the accepted messages not yet handed to their message records.
+/// </summary>
+[Alias("taifa.IAccountGrain")]
+public interface IAccountGrain : IGrainWithIntegerKey
+{
+    [Alias("Open")]
+    Task<AdminResult> Open(OpenAccount request);
+
+    [Alias("View")]
+    Task<AccountView?> View();
+
+    [Alias("CheckKey")]
+    Task<KeyCheck> CheckKey(string apiKeyDigest);
+
+    [Alias("Send")]
+    Task<SendResult> Send(SendCommand command);
+
+    [Alias("Credit")]
+    Task<AdminResult> Credit(decimal amount);
+
+    [Alias("AddSenderId")]
+    Task<AdminResult> AddSenderId(string senderId);
+
+    [Alias("RemoveSenderId")]
+    Task<AdminResult> RemoveSenderId(string senderId);
+
+    [Alias("SetStatus")]
+    Task<AdminResult> SetStatus(AccountStatus status);
+
+    [Alias("ReplaceApiKey")]
+    Task<AdminResult> ReplaceApiKey(string apiKeyDigest);
+
+    [Alias("SetSmppCredentials")]
+    Task<TaifaStatus> SetSmppCredentials(string apiKeyDigest, string username, string password);
+
+    /// <summary>Checks an SMPP bind's password; Success, AccountSuspended or InvalidSmppCredentials.</summary>
+    [Alias("CheckSmppPassword")]
+    Task<TaifaStatus> CheckSmppPassword(string username, string password);
+
+    [Alias("FindMessage")]
+    Task<MessageLookup> FindMessage(string apiKeyDigest, long messageId);
+}

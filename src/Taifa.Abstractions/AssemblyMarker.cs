@@ -1,2 +1,0 @@
-namespace Taifa.Abstractions;
-internal static class AssemblyMarker;

@@ -1,0 +1,361 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using Taifa.Abstractions;
+using Taifa.Abstractions.Accounts;
+using Taifa.Abstractions.Messages;
+using Taifa.Domain.Ids;
+using Taifa.Domain.Money;
+using Taifa.Grains.Messages;
+using Taifa.Grains.Security;
+
+namespace Taifa.Grains.Accounts;
+
+/// <summary>
+/// The wallet and identity of one customer. Reentrant on purpose: concurrent sends are charged against
+/// the live balance synchronously (no await between check and debit) and then share one durable write
+/// (<see cref="GroupCommit"/>), so no caller is answered before the write that covers its debit.
+/// </summary>
+[Reentrant]
+public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
+{
+    private const string OutboxReminder = "outbox-sweep";
+    private static readonly TimeSpan HandoffRetry = TimeSpan.FromSeconds(2);
+
+    private readonly IPersistentState<AccountState> _storage;
+    private readonly MessageIdGenerator _ids;
+    private readonly DispatchBacklog _backlog;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AccountGrain> _logger;
+    private readonly GroupCommit _commit;
+    private readonly HashSet<long> _handingOff = [];
+    private AccountState _live = new();
+    private bool _outboxTrimPending;
+
+    public AccountGrain(
+        [PersistentState("account", StorageNames.Accounts)] IPersistentState<AccountState> storage,
+        MessageIdGenerator ids,
+        DispatchBacklog backlog,
+        TimeProvider time,
+        ILogger<AccountGrain> logger)
+    {
+        _storage = storage;
+        _ids = ids;
+        _backlog = backlog;
+        _time = time;
+        _logger = logger;
+        _commit = new GroupCommit(WriteSnapshot);
+    }
+
+    private long AccountId => this.GetPrimaryKeyLong();
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _live = _storage.State.Snapshot();
+        this.RegisterGrainTimer(SweepOutbox, new GrainTimerCreationOptions(HandoffRetry, HandoffRetry) { Interleave = true });
+        if (_live.Outbox.Count > 0) HandOff([.. _live.Outbox]);
+        return Task.CompletedTask;
+    }
+
+    public async Task<AdminResult> Open(OpenAccount request)
+    {
+        if (_live.IsOpen) return new AdminResult(AdminOutcome.Conflict, Detail: "account already exists");
+
+        var senderIds = request.SenderIds.Select(AccountIndex.NormalizeSenderId).Distinct().ToList();
+        foreach (var senderId in senderIds)
+        {
+            if (!await GrainFactory.SenderId(senderId).Claim(AccountId))
+            {
+                return new AdminResult(AdminOutcome.Conflict, Detail: $"sender ID {senderId} is registered to another account");
+            }
+        }
+
+        if (!await GrainFactory.ApiKey(request.ApiKeyDigest).Claim(AccountId))
+        {
+            return new AdminResult(AdminOutcome.Conflict, Detail: "API key collision");
+        }
+
+        _live.IsOpen = true;
+        _live.Name = request.Name;
+        _live.Status = AccountStatus.Active;
+        _live.Balance = Money.Round(request.CreditBalance);
+        _live.PricePerSms = Money.Round(request.PricePerSms);
+        _live.SenderIds = senderIds;
+        _live.ApiKeyDigest = request.ApiKeyDigest;
+        _live.CreatedAt = _time.GetUtcNow();
+        await _commit.Commit();
+        await this.RegisterOrUpdateReminder(OutboxReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        LogOpened(AccountId, request.Name);
+        return new AdminResult(AdminOutcome.Ok, _live.ToView(AccountId));
+    }
+
+    public Task<AccountView?> View() => Task.FromResult(_live.IsOpen ? _live.ToView(AccountId) : null);
+
+    public Task<KeyCheck> CheckKey(string apiKeyDigest) => Task.FromResult(new KeyCheck(Authorize(apiKeyDigest), _live.Balance));
+
+    public async Task<SendResult> Send(SendCommand command)
+    {
+        if (_commit.Failed) return new SendResult(TaifaStatus.DatabaseError, []);
+        var authorization = command.ApiKeyDigest is null ? AuthorizeBoundSession() : Authorize(command.ApiKeyDigest);
+        if (authorization != TaifaStatus.Success) return new SendResult(authorization, []);
+
+        var senderId = AccountIndex.NormalizeSenderId(command.SenderId);
+        var senderRegistered = _live.SenderIds.Contains(senderId);
+        var cost = Money.Cost(_live.PricePerSms, command.Parts);
+        var now = _time.GetUtcNow();
+        var outcomes = new SendOutcome[command.Recipients.Count];
+        var accepted = new List<MessageRecord>();
+
+        for (var i = 0; i < outcomes.Length; i++)
+        {
+            var recipient = command.Recipients[i];
+            TaifaStatus status;
+            if (!senderRegistered) status = TaifaStatus.InvalidSenderId;
+            else if (recipient.MobileNumber is null) status = TaifaStatus.InvalidMobileNumber;
+            else if (_live.Balance < cost) status = TaifaStatus.InsufficientCredit;
+            else status = TaifaStatus.Success;
+
+            if (status != TaifaStatus.Success)
+            {
+                outcomes[i] = new SendOutcome(status, 0, 0, recipient.MobileNumber, recipient.NetworkId, 0m, _live.Balance);
+                continue;
+            }
+
+            _live.Balance -= cost;
+            var record = new MessageRecord
+            {
+                MessageId = _ids.Next(),
+                RecipientId = _ids.Next(),
+                AccountId = AccountId,
+                MobileNumber = recipient.MobileNumber!,
+                NetworkId = recipient.NetworkId,
+                SenderId = senderId,
+                Text = command.Text,
+                Encoding = command.Encoding,
+                Parts = command.Parts,
+                Cost = cost,
+                ServiceId = command.ServiceId,
+                Channel = command.Channel,
+                AcceptedAt = now,
+                UpdatedAt = now,
+                RegisteredDelivery = command.RegisteredDelivery,
+                DlrUrl = command.DlrUrl,
+                Segment = command.Segment,
+            };
+            _live.Outbox.Add(record);
+            accepted.Add(record);
+            outcomes[i] = new SendOutcome(TaifaStatus.Success, record.MessageId, record.RecipientId, record.MobileNumber,
+                record.NetworkId, cost, _live.Balance);
+        }
+
+        if (accepted.Count == 0) return new SendResult(TaifaStatus.Success, outcomes);
+
+        try
+        {
+            await _commit.Commit();
+        }
+        catch (Exception exception)
+        {
+            LogWriteFailed(exception, AccountId);
+            return new SendResult(TaifaStatus.DatabaseError, []);
+        }
+
+        _backlog.Accepted(accepted.Count);
+        HandOff(accepted);
+        return new SendResult(TaifaStatus.Success, outcomes);
+    }
+
+    public Task<AdminResult> Credit(decimal amount) => Change(() =>
+    {
+        _live.Balance = Money.Round(_live.Balance + amount);
+        return null;
+    });
+
+    public async Task<AdminResult> AddSenderId(string senderId)
+    {
+        if (!_live.IsOpen) return new AdminResult(AdminOutcome.NotFound);
+        var normalized = AccountIndex.NormalizeSenderId(senderId);
+        if (!await GrainFactory.SenderId(normalized).Claim(AccountId))
+        {
+            return new AdminResult(AdminOutcome.Conflict, Detail: $"sender ID {normalized} is registered to another account");
+        }
+
+        return await Change(() =>
+        {
+            if (!_live.SenderIds.Contains(normalized)) _live.SenderIds.Add(normalized);
+            return null;
+        });
+    }
+
+    public async Task<AdminResult> RemoveSenderId(string senderId)
+    {
+        var normalized = AccountIndex.NormalizeSenderId(senderId);
+        if (!_live.IsOpen || !_live.SenderIds.Contains(normalized)) return new AdminResult(AdminOutcome.NotFound);
+        var result = await Change(() =>
+        {
+            _live.SenderIds.Remove(normalized);
+            return null;
+        });
+        if (result.Outcome == AdminOutcome.Ok) await GrainFactory.SenderId(normalized).Release(AccountId);
+        return result;
+    }
+
+    public Task<AdminResult> SetStatus(AccountStatus status) => Change(() =>
+    {
+        _live.Status = status;
+        return null;
+    });
+
+    public async Task<AdminResult> ReplaceApiKey(string apiKeyDigest)
+    {
+        if (!_live.IsOpen) return new AdminResult(AdminOutcome.NotFound);
+        if (!await GrainFactory.ApiKey(apiKeyDigest).Claim(AccountId)) return new AdminResult(AdminOutcome.Conflict, Detail: "API key collision");
+        var previous = _live.ApiKeyDigest;
+        var result = await Change(() =>
+        {
+            _live.ApiKeyDigest = apiKeyDigest;
+            return null;
+        });
+        if (result.Outcome == AdminOutcome.Ok && previous is not null) await GrainFactory.ApiKey(previous).Release(AccountId);
+        return result;
+    }
+
+    public async Task<TaifaStatus> SetSmppCredentials(string apiKeyDigest, string username, string password)
+    {
+        var authorization = Authorize(apiKeyDigest);
+        if (authorization != TaifaStatus.Success) return authorization;
+        if (!await GrainFactory.SmppUsername(username).Claim(AccountId)) return TaifaStatus.SmppUsernameTaken;
+
+        var previous = _live.SmppUsername;
+        _live.SmppUsername = username;
+        _live.SmppPasswordHash = SmppPasswordHash.Hash(password);
+        try
+        {
+            await _commit.Commit();
+        }
+        catch (Exception exception)
+        {
+            LogWriteFailed(exception, AccountId);
+            return TaifaStatus.DatabaseError;
+        }
+
+        if (previous is not null && previous != username) await GrainFactory.SmppUsername(previous).Release(AccountId);
+        return TaifaStatus.Success;
+    }
+
+    public Task<TaifaStatus> CheckSmppPassword(string username, string password)
+    {
+        if (!_live.IsOpen || _live.SmppUsername != username || !SmppPasswordHash.Verify(password, _live.SmppPasswordHash))
+        {
+            return Task.FromResult(TaifaStatus.InvalidSmppCredentials);
+        }
+
+        return Task.FromResult(_live.Status == AccountStatus.Suspended ? TaifaStatus.AccountSuspended : TaifaStatus.Success);
+    }
+
+    public async Task<MessageLookup> FindMessage(string apiKeyDigest, long messageId)
+    {
+        var authorization = Authorize(apiKeyDigest);
+        if (authorization != TaifaStatus.Success) return new MessageLookup(authorization, null);
+
+        var pending = _live.Outbox.Find(m => m.MessageId == messageId);
+        if (pending is not null) return new MessageLookup(TaifaStatus.Success, pending);
+
+        var record = await GrainFactory.GetGrain<IMessageGrain>(messageId).Get();
+        return record is not null && record.AccountId == AccountId
+            ? new MessageLookup(TaifaStatus.Success, record)
+            : new MessageLookup(TaifaStatus.UnknownMessageId, null);
+    }
+
+    public Task ReceiveReminder(string reminderName, TickStatus status) => SweepOutbox(CancellationToken.None);
+
+    private TaifaStatus Authorize(string apiKeyDigest)
+    {
+        if (!_live.IsOpen || !ApiKeys.DigestsEqual(_live.ApiKeyDigest, apiKeyDigest)) return TaifaStatus.InvalidApiKey;
+        return _live.Status == AccountStatus.Suspended ? TaifaStatus.AccountSuspended : TaifaStatus.Success;
+    }
+
+    private TaifaStatus AuthorizeBoundSession()
+    {
+        if (!_live.IsOpen) return TaifaStatus.InvalidApiKey;
+        return _live.Status == AccountStatus.Suspended ? TaifaStatus.AccountSuspended : TaifaStatus.Success;
+    }
+
+    /// <summary>Applies an admin change to the live state and makes it durable.</summary>
+    private async Task<AdminResult> Change(Func<string?> mutate)
+    {
+        if (!_live.IsOpen) return new AdminResult(AdminOutcome.NotFound);
+        var problem = mutate();
+        if (problem is not null) return new AdminResult(AdminOutcome.Invalid, Detail: problem);
+        await _commit.Commit();
+        return new AdminResult(AdminOutcome.Ok, _live.ToView(AccountId));
+    }
+
+    private async Task WriteSnapshot()
+    {
+        _storage.State = _live.Snapshot();
+        _outboxTrimPending = false;
+        try
+        {
+            await _storage.WriteStateAsync();
+        }
+        catch
+        {
+            // The live state now holds changes storage may never have seen: reload from storage on next call.
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    /// <summary>Writes each accepted message's own record; at-least-once, the message grain ignores repeats.</summary>
+    private void HandOff(List<MessageRecord> records)
+    {
+        records.RemoveAll(r => !_handingOff.Add(r.MessageId));
+        if (records.Count == 0) return;
+        _ = HandOffAsync(records);
+    }
+
+    private async Task HandOffAsync(List<MessageRecord> records)
+    {
+        try
+        {
+            await Task.WhenAll(records.Select(r => GrainFactory.GetGrain<IMessageGrain>(r.MessageId).Record(r)));
+            var done = records.Select(r => r.MessageId).ToHashSet();
+            _live.Outbox.RemoveAll(r => done.Contains(r.MessageId));
+            _outboxTrimPending = true;
+        }
+        catch (Exception exception)
+        {
+            LogHandoffFailed(exception, AccountId, records.Count);
+        }
+        finally
+        {
+            foreach (var record in records) _handingOff.Remove(record.MessageId);
+        }
+    }
+
+    private async Task SweepOutbox(CancellationToken cancellationToken)
+    {
+        if (_commit.Failed) return;
+        if (_live.Outbox.Count > 0) HandOff([.. _live.Outbox]);
+        if (_outboxTrimPending)
+        {
+            try
+            {
+                await _commit.Commit();
+            }
+            catch (Exception exception)
+            {
+                LogWriteFailed(exception, AccountId);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId} opened for {AccountName}")]
+    private partial void LogOpened(long accountId, string accountName);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Account {AccountId}: durable write failed; the activation will be discarded and reloaded")]
+    private partial void LogWriteFailed(Exception exception, long accountId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: handing {Count} accepted messages to their records failed; will retry")]
+    private partial void LogHandoffFailed(Exception exception, long accountId, int count);
+}

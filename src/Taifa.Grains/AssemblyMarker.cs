@@ -1,2 +1,0 @@
-namespace Taifa.Grains;
-internal static class AssemblyMarker;

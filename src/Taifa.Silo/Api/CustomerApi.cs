@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Serilog;
+using Taifa.Abstractions;
+using Taifa.Abstractions.Accounts;
+using Taifa.Abstractions.Messages;
+using Taifa.Domain.Money;
+using Taifa.Domain.Text;
+using Taifa.Silo.Intake;
+using Taifa.Silo.Options;
+
+namespace Taifa.Silo.Api;
+
+/// <summary>
+/// The customer API of the public API document: v2 under /v2/sms and the legacy PHP paths under /api/sms.
+/// Every answer is HTTP 200; status_code carries the outcome. Checks run in the order
+/// 1006 key, 1011 suspended, 1009 body, 1001 sender, 1003 mobile, 1004 credit, 1005 storage.
+/// </summary>
+public static class CustomerApi
+{
+    public const string ApiKeyHeader = "h_api_key";
+    public const string OpenApiDocument = "customer";
+
+    public static void MapCustomerApi(this IEndpointRouteBuilder app)
+    {
+        var v2 = app.MapGroup("/v2/sms").WithTags("SMS (v2)").WithGroupName(OpenApiDocument);
+        v2.MapPost("/sendsms", SendSms).WithSummary("Send an SMS to one or more recipients");
+        v2.MapGet("/units", Units).WithSummary("Credit balance");
+        v2.MapPost("/smpp-credentials", SetSmppCredentials).WithSummary("Register SMPP system_id and password");
+        v2.MapGet("/health", Health).WithSummary("Service status and queue depth");
+        v2.MapGet("/status", MessageStatusOf).WithSummary("Status of one of your messages");
+
+        var legacy = app.MapGroup("/api/sms").WithTags("SMS (legacy PHP paths)").WithGroupName(OpenApiDocument);
+        legacy.MapPost("/sendsms.php", SendSms).WithSummary("Send an SMS (legacy path)");
+        legacy.MapGet("/units.php", Units).WithSummary("Credit balance (legacy path)");
+    }
+
+    private static async Task<IResult> SendSms(
+        HttpContext http, ApiKeyAccounts keys, IGrainFactory grains, RecipientParser recipients,
+        IOptions<TaifaOptions> options, IDiagnosticContext log, CancellationToken cancellationToken)
+    {
+        var limits = options.Value.Api;
+        var body = await RequestBody.ReadAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
+        var parsed = body is { } bytes ? SendRequestParser.Parse(bytes, limits.MaxRecipients) : default;
+        var responseType = parsed.ResponseType;
+
+        var caller = await keys.Resolve(http.Request.Headers[ApiKeyHeader]);
+        if (caller is null) return Outcome(log, TaifaStatus.InvalidApiKey, responseType);
+        log.Set("AccountId", caller.Value.AccountId);
+        var account = grains.GetGrain<IAccountGrain>(caller.Value.AccountId);
+
+        var request = parsed.Request;
+        var segmentation = request is null ? default : SmsSegmenter.Analyze(request.Message);
+        if (request is null || segmentation.Parts > limits.MaxParts)
+        {
+            var check = await account.CheckKey(caller.Value.Digest);
+            return Outcome(log, check.Status == TaifaStatus.Success ? TaifaStatus.InvalidJsonBody : check.Status, responseType);
+        }
+
+        var command = new SendCommand
+        {
+            ApiKeyDigest = caller.Value.Digest,
+            SenderId = request.SenderName,
+            Text = request.Message,
+            Encoding = segmentation.Encoding,
+            Parts = segmentation.Parts,
+            ServiceId = request.ServiceId,
+            Channel = MessageChannel.Rest,
+            Recipients = request.Mobiles.Select(recipients.Parse).ToArray(),
+            RegisteredDelivery = request.DlrUrl is not null,
+            DlrUrl = request.DlrUrl,
+        };
+        var result = await account.Send(command);
+        if (result.Status != TaifaStatus.Success)
+        {
+            if (result.Status == TaifaStatus.InvalidApiKey) keys.Forget(caller.Value.Digest);
+            return Outcome(log, result.Status, responseType);
+        }
+
+        log.Set("Outcome", result.Outcomes.Count == 1 ? result.Outcomes[0].Status.Code() : "bulk");
+        log.Set("Recipients", result.Outcomes.Count);
+        return SmsResponses.Sent(result.Outcomes, responseType);
+    }
+
+    private static async Task<IResult> Units(HttpContext http, ApiKeyAccounts keys, IGrainFactory grains, TimeProvider time, IDiagnosticContext log)
+    {
+        var (status, balance) = await CheckCaller(http, keys, grains, log);
+        if (status != TaifaStatus.Success) return Outcome(log, status, ResponseType.Json);
+        log.Set("Outcome", status.Code());
+        return SmsResponses.Json(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("credit_balance", Money.Format(balance));
+            writer.WriteString("date", NairobiTime.Format(time.GetUtcNow()));
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> SetSmppCredentials(
+        HttpContext http, ApiKeyAccounts keys, IGrainFactory grains, IDiagnosticContext log, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(http.Request, 4096, cancellationToken);
+        var caller = await keys.Resolve(http.Request.Headers[ApiKeyHeader]);
+        if (caller is null) return Outcome(log, TaifaStatus.InvalidApiKey, ResponseType.Json);
+        log.Set("AccountId", caller.Value.AccountId);
+        var account = grains.GetGrain<IAccountGrain>(caller.Value.AccountId);
+
+        if (body is null || !TryReadCredentials(body.Value, out var username, out var password))
+        {
+            var check = await account.CheckKey(caller.Value.Digest);
+            return Outcome(log, check.Status == TaifaStatus.Success ? TaifaStatus.InvalidJsonBody : check.Status, ResponseType.Json);
+        }
+
+        if (!SmppCredentialRules.IsValidUsername(username) || !SmppCredentialRules.IsValidPassword(password))
+        {
+            var check = await account.CheckKey(caller.Value.Digest);
+            return Outcome(log, check.Status == TaifaStatus.Success ? TaifaStatus.InvalidSmppCredentials : check.Status, ResponseType.Json);
+        }
+
+        var status = await account.SetSmppCredentials(caller.Value.Digest, username, password);
+        if (status != TaifaStatus.Success) return Outcome(log, status, ResponseType.Json);
+        log.Set("Outcome", status.Code());
+        return SmsResponses.Json(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("smpp_username", username);
+            writer.WriteString("smpp_password", password);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> Health(IGrainFactory grains)
+    {
+        var queued = await grains.GetGrain<IQueueDepthGrain>(0).Total();
+        return SmsResponses.Json(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("status", "ok");
+            writer.WriteNumber("queue_depth", queued);
+            writer.WriteEndObject();
+        });
+    }
+
+    private static async Task<IResult> MessageStatusOf(
+        HttpContext http, ApiKeyAccounts keys, IGrainFactory grains, IDiagnosticContext log)
+    {
+        var caller = await keys.Resolve(http.Request.Headers[ApiKeyHeader]);
+        if (caller is null) return Outcome(log, TaifaStatus.InvalidApiKey, ResponseType.Json);
+        log.Set("AccountId", caller.Value.AccountId);
+        var account = grains.GetGrain<IAccountGrain>(caller.Value.AccountId);
+
+        if (!long.TryParse(http.Request.Query["message_id"], NumberStyles.None, CultureInfo.InvariantCulture, out var messageId))
+        {
+            var check = await account.CheckKey(caller.Value.Digest);
+            return Outcome(log, check.Status == TaifaStatus.Success ? TaifaStatus.UnknownMessageId : check.Status, ResponseType.Json);
+        }
+
+        var lookup = await account.FindMessage(caller.Value.Digest, messageId);
+        if (lookup.Message is not { } message) return Outcome(log, lookup.Status, ResponseType.Json);
+        log.Set("Outcome", TaifaStatus.Success.Code());
+        return SmsResponses.Json(writer => MessageStatusJson.Write(writer, message));
+    }
+
+    private static async Task<(TaifaStatus Status, decimal Balance)> CheckCaller(
+        HttpContext http, ApiKeyAccounts keys, IGrainFactory grains, IDiagnosticContext log)
+    {
+        var caller = await keys.Resolve(http.Request.Headers[ApiKeyHeader]);
+        if (caller is null) return (TaifaStatus.InvalidApiKey, 0m);
+        log.Set("AccountId", caller.Value.AccountId);
+        var check = await grains.GetGrain<IAccountGrain>(caller.Value.AccountId).CheckKey(caller.Value.Digest);
+        if (check.Status == TaifaStatus.InvalidApiKey) keys.Forget(caller.Value.Digest);
+        return (check.Status, check.CreditBalance);
+    }
+
+    private static IResult Outcome(IDiagnosticContext log, TaifaStatus status, ResponseType responseType)
+    {
+        log.Set("Outcome", status.Code());
+        return SmsResponses.Error(status, responseType);
+    }
+
+    private static bool TryReadCredentials(System.Buffers.ReadOnlySequence<byte> body, out string username, out string password)
+    {
+        username = password = "";
+        try
+        {
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object ||
+                !root.TryGetProperty("smpp_username", out var user) || user.ValueKind != JsonValueKind.String ||
+                !root.TryGetProperty("smpp_password", out var pass) || pass.ValueKind != JsonValueKind.String)
+            {
+                return false;
+            }
+
+            username = user.GetString()!;
+            password = pass.GetString()!;
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>SMPP v3.4 field limits: system_id is a 16-octet C string, password 9.</summary>
+public static class SmppCredentialRules
+{
+    public static bool IsValidUsername(string username) =>
+        username.Length is >= 1 and <= 15 && username.All(c => c is > ' ' and <= '~');
+
+    public static bool IsValidPassword(string password) =>
+        password.Length is >= 1 and <= 8 && password.All(c => c is >= ' ' and <= '~');
+}

@@ -1,0 +1,116 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Taifa.Silo.Api;
+
+public enum ResponseType
+{
+    Json,
+    Plain,
+}
+
+/// <summary>The body of POST sendsms, as the API document defines it.</summary>
+public sealed record SendRequest(
+    IReadOnlyList<string> Mobiles,
+    string SenderName,
+    string Message,
+    ResponseType ResponseType,
+    string? ServiceId,
+    string? DlrUrl);
+
+/// <summary>
+/// Parses a sendsms body. The response type is worked out even from a body that fails validation,
+/// so that every error answers in the form the caller asked for.
+/// </summary>
+public static class SendRequestParser
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16, AllowTrailingCommas = false };
+
+    public readonly record struct Result(SendRequest? Request, ResponseType ResponseType);
+
+    public static Result Parse(ReadOnlySequence<byte> body, int maxRecipients)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, DocumentOptions);
+        }
+        catch (JsonException)
+        {
+            return new Result(null, ResponseType.Json);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) return new Result(null, ResponseType.Json);
+
+            var responseType = ReadResponseType(root);
+            if (!TryGetString(root, "mobile", out var mobile) ||
+                !TryGetString(root, "sender_name", out var senderName) ||
+                !TryGetString(root, "message", out var message) ||
+                !TryGetOptionalScalar(root, "service_id", out var serviceId) ||
+                !TryGetOptionalString(root, "dlr_url", out var dlrUrl))
+            {
+                return new Result(null, responseType);
+            }
+
+            var mobiles = mobile.Split(',', StringSplitOptions.TrimEntries);
+            if (message.Length == 0 || senderName.Trim().Length == 0 || mobiles.Length > maxRecipients)
+            {
+                return new Result(null, responseType);
+            }
+
+            if (dlrUrl is not null && !IsHttpUrl(dlrUrl)) return new Result(null, responseType);
+
+            return new Result(new SendRequest(mobiles, senderName.Trim(), message, responseType, serviceId, dlrUrl), responseType);
+        }
+    }
+
+    private static ResponseType ReadResponseType(JsonElement root) =>
+        root.TryGetProperty("response_type", out var value) && value.ValueKind == JsonValueKind.String &&
+        string.Equals(value.GetString(), "plain", StringComparison.OrdinalIgnoreCase)
+            ? ResponseType.Plain
+            : ResponseType.Json;
+
+    private static bool TryGetString(JsonElement root, string name, out string value)
+    {
+        value = "";
+        if (!root.TryGetProperty(name, out var element) || element.ValueKind != JsonValueKind.String) return false;
+        value = element.GetString()!;
+        return true;
+    }
+
+    private static bool TryGetOptionalString(JsonElement root, string name, out string? value)
+    {
+        value = null;
+        if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null) return true;
+        if (element.ValueKind != JsonValueKind.String) return false;
+        value = element.GetString();
+        return true;
+    }
+
+    /// <summary>service_id may be a string or an integer (the PHP example sends 0).</summary>
+    private static bool TryGetOptionalScalar(JsonElement root, string name, out string? value)
+    {
+        value = null;
+        if (!root.TryGetProperty(name, out var element)) return true;
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return true;
+            case JsonValueKind.String:
+                value = element.GetString();
+                return value!.Length <= 64;
+            case JsonValueKind.Number when element.TryGetInt64(out var number):
+                value = number.ToString(CultureInfo.InvariantCulture);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using Orleans.Configuration;
+using Taifa.Abstractions;
+
+namespace Taifa.Silo.Hosting;
+
+/// <summary>Configures the co-hosted Orleans silo for the embedded default or for PostgreSQL (production) mode.</summary>
+public static class OrleansHosting
+{
+    public const string ConnectionStringName = "Taifa";
+    private const string Invariant = "Npgsql";
+    private static readonly string[] GrainStorages = [StorageNames.Accounts, StorageNames.Messages, StorageNames.Index, StorageNames.PubSub];
+
+    public static string? ProductionConnectionString(this IConfiguration configuration) =>
+        configuration.GetConnectionString(ConnectionStringName) is { Length: > 0 } connectionString ? connectionString : null;
+
+    public static void AddTaifaSilo(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var connectionString = configuration.ProductionConnectionString();
+        var orleans = configuration.GetSection("Orleans");
+        var siloPort = orleans.GetValue("Endpoints:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
+        var gatewayPort = orleans.GetValue("Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+        var advertisedAddress = orleans["Endpoints:AdvertisedIPAddress"];
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(options =>
+            {
+                options.ClusterId = orleans["ClusterId"] ?? "taifa";
+                options.ServiceId = orleans["ServiceId"] ?? "taifa-gateway";
+            });
+
+            if (connectionString is null)
+            {
+                silo.UseLocalhostClustering(siloPort, gatewayPort);
+                foreach (var name in GrainStorages) silo.AddMemoryGrainStorage(name);
+                silo.UseInMemoryReminderService();
+            }
+            else
+            {
+                if (advertisedAddress is { Length: > 0 })
+                {
+                    silo.ConfigureEndpoints(IPAddress.Parse(advertisedAddress), siloPort, gatewayPort, listenOnAnyHostAddress: true);
+                }
+                else
+                {
+                    silo.ConfigureEndpoints(siloPort, gatewayPort, listenOnAnyHostAddress: true);
+                }
+
+                silo.UseAdoNetClustering(options =>
+                {
+                    options.Invariant = Invariant;
+                    options.ConnectionString = connectionString;
+                });
+                foreach (var name in GrainStorages)
+                {
+                    silo.AddAdoNetGrainStorage(name, options =>
+                    {
+                        options.Invariant = Invariant;
+                        options.ConnectionString = connectionString;
+                    });
+                }
+
+                silo.UseAdoNetReminderService(options =>
+                {
+                    options.Invariant = Invariant;
+                    options.ConnectionString = connectionString;
+                });
+            }
+        });
+    }
+}

@@ -1,0 +1,28 @@
+using Orleans.Runtime;
+using Taifa.Abstractions.Messages;
+using Taifa.Grains.Messages;
+
+namespace Taifa.Silo.Hosting;
+
+/// <summary>Reports this silo's share of the queue depth to the cluster-wide aggregate every second.</summary>
+public sealed class QueueDepthReporter(IGrainFactory grains, DispatchBacklog backlog, ILocalSiloDetails silo, ILogger<QueueDepthReporter> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var siloName = silo.SiloAddress.ToParsableString();
+        do
+        {
+            try
+            {
+                await grains.GetGrain<IQueueDepthGrain>(0).Report(siloName, backlog.Queued);
+            }
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogDebug(exception, "Queue depth report failed; will retry");
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

@@ -1,0 +1,131 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Serilog;
+using Taifa.Domain.Ids;
+using Taifa.Domain.Numbers;
+using Taifa.Grains.Messages;
+using Taifa.Silo.Api;
+using Taifa.Silo.Database;
+using Taifa.Silo.Intake;
+using Taifa.Silo.Options;
+
+namespace Taifa.Silo.Hosting;
+
+/// <summary>The whole gateway in one process: Orleans silo, customer and admin REST APIs, SMPP listener.</summary>
+public static class TaifaHost
+{
+    public static void AddTaifa(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSerilog((services, logger) => logger
+            .ReadFrom.Configuration(builder.Configuration)
+            .ReadFrom.Services(services)
+            .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+            .MinimumLevel.Override("Orleans", Serilog.Events.LogEventLevel.Warning)
+            .MinimumLevel.Override("Polly", Serilog.Events.LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .WriteTo.Console());
+
+        builder.Services.AddOptions<TaifaOptions>()
+            .BindConfiguration(TaifaOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var production = builder.Configuration.ProductionConnectionString() is not null;
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(NumberingPlan.Kenya);
+        builder.Services.AddSingleton<RecipientParser>();
+        builder.Services.AddSingleton<ApiKeyAccounts>();
+        builder.Services.AddSingleton<DispatchBacklog>();
+        builder.Services.AddSingleton(services => new MessageIdGenerator(
+            services.GetRequiredService<NodeIdentity>().NodeId, services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<NodeIdentity>();
+        builder.Services.AddSingleton(services => new AdminToken(services.GetRequiredService<NodeIdentity>().AdminToken));
+
+        builder.ConfigureTaifaEndpoints(smpp: null);
+        builder.AddTaifaSilo();
+        builder.Services.AddHostedService<QueueDepthReporter>();
+        var demo = builder.Configuration.GetValue<bool?>($"{TaifaOptions.Section}:Demo:Enabled") ?? !production;
+        if (demo) builder.Services.AddHostedService<DemoAccount>();
+
+        builder.Services.AddOpenApi(CustomerApi.OpenApiDocument);
+        builder.Services.AddOpenApi(AdminApi.OpenApiDocument);
+        builder.Services.AddProblemDetails();
+    }
+
+    public static void UseTaifa(this WebApplication app)
+    {
+        if (app.Configuration.ProductionConnectionString() is null)
+        {
+            app.Logger.LogWarning("EMBEDDED MODE: in-memory storage and localhost clustering. Accounts, balances and messages " +
+                                  "will NOT survive a restart. Set ConnectionStrings__Taifa to a PostgreSQL database for production.");
+        }
+
+        app.UseSerilogRequestLogging(options =>
+        {
+            options.MessageTemplate =
+                "HTTP {RequestMethod} {RequestPath} {StatusCode} outcome {Outcome} account {AccountId} in {Elapsed:0.0} ms";
+        });
+        app.Use((http, next) =>
+        {
+            // Defaults for the request log line; handlers overwrite them once they know the caller and outcome.
+            var log = http.RequestServices.GetRequiredService<IDiagnosticContext>();
+            log.Set("Outcome", "-");
+            log.Set("AccountId", "-");
+            return next(http);
+        });
+        app.UseTaifaErrorHandling();
+
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapCustomerApi();
+        app.MapAdminApi();
+    }
+
+    /// <summary>The "migrate" command: applies the schema and exits (for a Kubernetes Job).</summary>
+    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    {
+        var connectionString = app.Configuration.ProductionConnectionString()
+            ?? throw new InvalidOperationException("migrate needs ConnectionStrings__Taifa (a PostgreSQL connection string).");
+        await DatabaseSchema.ApplyAsync(connectionString, app.Logger);
+    }
+
+    /// <summary>In production mode, applies the schema before the silo joins the cluster (unless turned off).</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        var connectionString = app.Configuration.ProductionConnectionString();
+        if (connectionString is null) return;
+        var options = app.Services.GetRequiredService<IOptions<TaifaOptions>>().Value;
+        if (options.ApplySchemaOnStartup) await DatabaseSchema.ApplyAsync(connectionString, app.Logger);
+        await app.Services.GetRequiredService<NodeIdentity>().InitializeAsync(connectionString);
+    }
+}
+
+/// <summary>Per-process identity: the node component of message ids and the admin token.</summary>
+public sealed class NodeIdentity(IOptions<TaifaOptions> options, ILogger<NodeIdentity> logger)
+{
+    private int? _nodeId = options.Value.NodeId;
+    private string? _adminToken = options.Value.AdminToken;
+
+    public int NodeId => _nodeId ??= Random.Shared.Next(0, 1024);
+
+    public string AdminToken
+    {
+        get
+        {
+            if (_adminToken is { Length: > 0 }) return _adminToken;
+            _adminToken = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
+            logger.LogWarning("Taifa__AdminToken is not set: generated admin token for this run is {GeneratedAdminToken}", _adminToken);
+            return _adminToken;
+        }
+    }
+
+    /// <summary>Takes a node id from a database sequence so that silos sharing the database never share one.</summary>
+    public async Task InitializeAsync(string connectionString)
+    {
+        if (_nodeId is not null) return;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select nextval('taifa_node_id') % 1024", connection);
+        _nodeId = Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        logger.LogInformation("Message id node {NodeId} taken from the database", _nodeId);
+    }
+}

@@ -1,3 +1,0 @@
-namespace Taifa.Silo.Tests;
-
-public class Placeholder { [Fact] public void Builds() => Assert.True(true); }
