@@ -1,0 +1,70 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using Taifa.Abstractions;
+using Taifa.Domain.Ids;
+using Taifa.Grains.Messages;
+
+namespace Taifa.Grains.Tests;
+
+/// <summary>One in-process test cluster per test collection, with counted account-state writes.</summary>
+public sealed class GrainCluster : IAsyncLifetime
+{
+    public TestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new TestClusterBuilder(initialSilosCount: 1);
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+    }
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Messages);
+            silo.AddMemoryGrainStorage(StorageNames.Index);
+            silo.AddMemoryGrainStorage("accounts-inner");
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Accounts, (services, _) =>
+                new CountingStorage(services.GetRequiredKeyedService<IGrainStorage>("accounts-inner")));
+            silo.UseInMemoryReminderService();
+            silo.Services.AddSingleton(TimeProvider.System);
+            silo.Services.AddSingleton(new MessageIdGenerator(7, TimeProvider.System));
+            silo.Services.AddSingleton<DispatchBacklog>();
+        }
+    }
+}
+
+/// <summary>Counts durable writes so tests can see group commit at work; storage itself is the real memory provider.</summary>
+public sealed class CountingStorage(IGrainStorage inner) : IGrainStorage
+{
+    private static long _writes;
+
+    public static long Writes => Interlocked.Read(ref _writes);
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        Interlocked.Increment(ref _writes);
+        return inner.WriteStateAsync(stateName, grainId, grainState);
+    }
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+}
+
+[CollectionDefinition(Name)]
+public sealed class GrainClusterCollection : ICollectionFixture<GrainCluster>
+{
+    public const string Name = "grain cluster";
+}

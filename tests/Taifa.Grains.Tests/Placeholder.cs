@@ -1,3 +1,0 @@
-namespace Taifa.Grains.Tests;
-
-public class Placeholder { [Fact] public void Builds() => Assert.True(true); }
