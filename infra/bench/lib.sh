@@ -106,10 +106,10 @@ cpu_ticks() {
   done
 }
 
-# cpu_used BEFORE AFTER: ticks used between two cpu_ticks listings, by the processes alive at both
-# (a process that exits in between is not counted, so this can only under-count).
+# cpu_used BEFORE AFTER: ticks used between two cpu_ticks listings by the processes alive at the second
+# (a process that exits in between loses its share; one started in between counts in full).
 cpu_used() {
-  awk 'NR == FNR { before[$1] = $2; next } ($1 in before) { used += $2 - before[$1] } END { print used + 0 }' <(echo "$1") <(echo "$2")
+  awk 'NR == FNR { before[$1] = $2; next } { used += $2 - (($1 in before) ? before[$1] : 0) } END { print used + 0 }' <(echo "$1") <(echo "$2")
 }
 
 # Busy and total clock ticks of the whole machine, from /proc/stat.
