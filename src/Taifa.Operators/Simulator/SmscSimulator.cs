@@ -450,14 +450,9 @@ public sealed class SmscSimulator : IAsyncDisposable
 
     private async ValueTask RespondAsync(EsmeSession session, SubmitSmResp response)
     {
-        try
-        {
-            await SendAsync(session, response);
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _outstandingSubmits);
-        }
+        // Counted as answered before the bytes leave: the client may send its next submit the moment they arrive.
+        Interlocked.Decrement(ref _outstandingSubmits);
+        await SendAsync(session, response);
     }
 
     private static async ValueTask SendAsync(EsmeSession session, Pdu pdu)
