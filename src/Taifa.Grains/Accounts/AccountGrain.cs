@@ -3,6 +3,7 @@ using Orleans.Concurrency;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Messages;
+using Taifa.Abstractions.Smpp;
 using Taifa.Domain.Ids;
 using Taifa.Domain.Money;
 using Taifa.Grains.Messages;
@@ -199,11 +200,16 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         return result;
     }
 
-    public Task<AdminResult> SetStatus(AccountStatus status) => Change(() =>
+    public async Task<AdminResult> SetStatus(AccountStatus status)
     {
-        _live.Status = status;
-        return null;
-    });
+        var result = await Change(() =>
+        {
+            _live.Status = status;
+            return null;
+        });
+        if (result.Outcome == AdminOutcome.Ok && status == AccountStatus.Suspended) await UnbindSmppSessions("account suspended");
+        return result;
+    }
 
     public async Task<AdminResult> ReplaceApiKey(string apiKeyDigest)
     {
@@ -239,6 +245,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         }
 
         if (previous is not null && previous != username) await GrainFactory.SmppUsername(previous).Release(AccountId);
+        await UnbindSmppSessions("SMPP credentials changed");
         return TaifaStatus.Success;
     }
 
@@ -278,6 +285,19 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     {
         if (!_live.IsOpen) return TaifaStatus.InvalidApiKey;
         return _live.Status == AccountStatus.Suspended ? TaifaStatus.AccountSuspended : TaifaStatus.Success;
+    }
+
+    /// <summary>Live SMPP sessions authenticated with the old credentials or status must not outlive the change.</summary>
+    private async Task UnbindSmppSessions(string reason)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ISmppBindRegistryGrain>(AccountId).UnbindAll(reason);
+        }
+        catch (Exception exception)
+        {
+            LogUnbindFailed(exception, AccountId);
+        }
     }
 
     /// <summary>Applies an admin change to the live state and makes it durable.</summary>
@@ -352,6 +372,9 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId} opened for {AccountName}")]
     private partial void LogOpened(long accountId, string accountName);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: could not unbind its live SMPP sessions")]
+    private partial void LogUnbindFailed(Exception exception, long accountId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Account {AccountId}: durable write failed; the activation will be discarded and reloaded")]
     private partial void LogWriteFailed(Exception exception, long accountId);

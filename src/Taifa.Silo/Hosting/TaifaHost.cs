@@ -8,6 +8,7 @@ using Taifa.Silo.Api;
 using Taifa.Silo.Database;
 using Taifa.Silo.Intake;
 using Taifa.Silo.Options;
+using Taifa.Silo.Smpp;
 
 namespace Taifa.Silo.Hosting;
 
@@ -41,7 +42,7 @@ public static class TaifaHost
         builder.Services.AddSingleton<NodeIdentity>();
         builder.Services.AddSingleton(services => new AdminToken(services.GetRequiredService<NodeIdentity>().AdminToken));
 
-        builder.ConfigureTaifaEndpoints(smpp: null);
+        builder.ConfigureTaifaEndpoints(smpp: builder.AddTaifaSmpp());
         builder.AddTaifaSilo();
         builder.Services.AddHostedService<QueueDepthReporter>();
         var demo = builder.Configuration.GetValue<bool?>($"{TaifaOptions.Section}:Demo:Enabled") ?? !production;

@@ -33,8 +33,29 @@ public sealed class SmppListenerOptions
     [Range(0, 65535)]
     public int Port { get; set; } = 2775;
 
-    [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
+    /// <summary>A session that sends nothing for this long is sent unbind and closed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(300);
+
+    /// <summary>Live binds one account may hold across the cluster; one more answers ESME_RBINDFAIL.</summary>
+    [Range(1, 1000)]
+    public int MaxBindsPerAccount { get; set; } = 10;
+
+    /// <summary>submit_sm a session may have awaiting their submit_sm_resp; one more answers ESME_RTHROTTLED.</summary>
+    [Range(1, 100_000)]
+    public int Window { get; set; } = 200;
+
+    /// <summary>Message parts per second one account may submit through one silo (token bucket, one second of burst).</summary>
+    [Range(1, 1_000_000)]
+    public int MaxPartsPerSecond { get; set; } = 10_000;
+
+    /// <summary>Largest command_length accepted; a longer PDU answers generic_nack ESME_RINVCMDLEN and closes the session.</summary>
+    [Range(1024, 1024 * 1024)]
+    public int MaxCommandLength { get; set; } = 64 * 1024;
+
+    /// <summary>PDUs queued for a client that does not read them; past this the session is closed.</summary>
+    [Range(16, 1_000_000)]
+    public int MaxQueuedOutbound { get; set; } = 2048;
 }
 
 public sealed class ApiOptions

@@ -1,0 +1,87 @@
+using Orleans.Concurrency;
+using Taifa.Abstractions.Messages;
+
+namespace Taifa.Abstractions.Smpp;
+
+public enum SmppBindType
+{
+    Transmitter = 0,
+    Receiver = 1,
+    Transceiver = 2,
+}
+
+/// <summary>One live SMPP session of an account, as the registry knows it: where it is bound and what it may receive.</summary>
+[GenerateSerializer, Immutable, Alias("taifa.smpp-binding.v1")]
+public sealed record SmppBinding(
+    [property: Id(0)] Guid SessionId,
+    [property: Id(1)] SmppBindType BindType,
+    [property: Id(2)] string Silo,
+    [property: Id(3)] ISmppSessionHost Host);
+
+/// <summary>A delivery receipt for a message an SMPP customer submitted, to be sent to one of its receiving sessions.</summary>
+[GenerateSerializer, Immutable, Alias("taifa.smpp-receipt.v1")]
+public sealed record SmppReceipt(
+    [property: Id(0)] long MessageId,
+    [property: Id(1)] string MobileNumber,
+    [property: Id(2)] string SenderId,
+    [property: Id(3)] MessageStatus Status,
+    [property: Id(4)] DateTimeOffset SubmittedAt,
+    [property: Id(5)] DateTimeOffset DoneAt,
+    [property: Id(6)] string? ErrorCode,
+    [property: Id(7)] string Text);
+
+/// <summary>
+/// The live SMPP sessions of one account across the cluster (key: account id). In memory only: every silo renews its
+/// sessions periodically (<see cref="Renew"/>), so a registry that was lost with its silo is rebuilt within one renewal
+/// period, and the entries of a silo that died expire after a few missed renewals.
+/// </summary>
+[Alias("taifa.ISmppBindRegistryGrain")]
+public interface ISmppBindRegistryGrain : IGrainWithIntegerKey
+{
+    /// <summary>Takes a bind slot; false when the account already holds <paramref name="maxBinds"/> live sessions.</summary>
+    [Alias("TryBind")]
+    Task<bool> TryBind(SmppBinding binding, int maxBinds);
+
+    /// <summary>Frees the slot of a session that unbound or disconnected.</summary>
+    [Alias("Unbound")]
+    Task Unbound(Guid sessionId);
+
+    /// <summary>Confirms that these sessions of one silo are still alive (re-adding them if the registry lost them).</summary>
+    [Alias("Renew")]
+    Task Renew(IReadOnlyList<SmppBinding> bindings);
+
+    /// <summary>Unbinds every live session of the account on every silo: its SMPP credentials changed or it was suspended.</summary>
+    [Alias("UnbindAll")]
+    Task UnbindAll(string reason);
+
+    /// <summary>
+    /// Sends a receipt as deliver_sm to one receiver or transceiver session of the account, wherever it is bound.
+    /// False when the account has no such session (the dispatcher keeps the receipt and tries later).
+    /// </summary>
+    [Alias("DeliverReceipt")]
+    Task<bool> DeliverReceipt(SmppReceipt receipt);
+
+    [Alias("Bindings")]
+    Task<IReadOnlyList<SmppBinding>> Bindings();
+}
+
+/// <summary>The SMPP listener of one silo, called by the registries (a grain observer).</summary>
+[Alias("taifa.ISmppSessionHost")]
+public interface ISmppSessionHost : IGrainObserver
+{
+    /// <summary>Sends unbind to each of the account's sessions on this silo and closes them.</summary>
+    [Alias("UnbindAccount"), OneWay]
+    Task UnbindAccount(long accountId, string reason);
+
+    /// <summary>Queues the receipt as deliver_sm on the session; false when the session is gone or cannot receive.</summary>
+    [Alias("DeliverReceipt")]
+    Task<bool> DeliverReceipt(Guid sessionId, SmppReceipt receipt);
+}
+
+/// <summary>How often a silo renews its sessions in the registries, and when an unrenewed entry counts as dead.</summary>
+public static class SmppBindLease
+{
+    public static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(30);
+
+    public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(100);
+}

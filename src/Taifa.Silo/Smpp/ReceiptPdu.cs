@@ -1,0 +1,61 @@
+using System.Globalization;
+using Taifa.Abstractions.Messages;
+using Taifa.Abstractions.Smpp;
+using Taifa.Domain.Text;
+using Taifa.Smpp.Pdus;
+using Taifa.Smpp.Text;
+
+namespace Taifa.Silo.Smpp;
+
+/// <summary>
+/// A delivery receipt as deliver_sm (esm_class 0x04): the de-facto receipt text of SMPP v3.4 appendix B and the
+/// receipted_message_id and message_state TLVs, from our mobile back to the customer's sender ID.
+/// </summary>
+public static class ReceiptPdu
+{
+    public static DeliverSm Create(SmppReceipt receipt)
+    {
+        var state = receipt.Status switch
+        {
+            MessageStatus.Delivered => MessageState.Delivered,
+            MessageStatus.Expired => MessageState.Expired,
+            MessageStatus.Undelivered or MessageStatus.Failed => MessageState.Undeliverable,
+            MessageStatus.Rejected => MessageState.Rejected,
+            MessageStatus.Submitted => MessageState.Enroute,
+            _ => MessageState.Accepted,
+        };
+        var word = state switch
+        {
+            MessageState.Delivered => "DELIVRD",
+            MessageState.Expired => "EXPIRED",
+            MessageState.Undeliverable => "UNDELIV",
+            MessageState.Rejected => "REJECTD",
+            MessageState.Enroute => "ENROUTE",
+            _ => "ACCEPTD",
+        };
+        var messageId = receipt.MessageId.ToString(CultureInfo.InvariantCulture);
+        var text = string.Create(CultureInfo.InvariantCulture,
+            $"id:{messageId} sub:001 dlvrd:{(state == MessageState.Delivered ? "001" : "000")} submit date:{receipt.SubmittedAt.UtcDateTime:yyMMddHHmm} done date:{receipt.DoneAt.UtcDateTime:yyMMddHHmm} stat:{word} err:{receipt.ErrorCode ?? "000"} text:{Excerpt(receipt.Text)}");
+
+        var deliver = new DeliverSm
+        {
+            Source = SmppAddress.International(receipt.MobileNumber),
+            Destination = receipt.SenderId.All(char.IsAsciiDigit)
+                ? SmppAddress.International(receipt.SenderId)
+                : SmppAddress.Alphanumeric(receipt.SenderId),
+            EsmClass = EsmClass.DeliveryReceipt,
+            DataCoding = DataCoding.SmscDefault,
+            ShortMessage = SmsText.Encode(SmsAlphabet.Gsm7, text),
+        };
+        deliver.OptionalParameters.ReceiptedMessageId = messageId;
+        deliver.OptionalParameters.MessageState = state;
+        return deliver;
+    }
+
+    /// <summary>The first 20 characters, keeping only those the GSM default alphabet can carry.</summary>
+    private static string Excerpt(string text)
+    {
+        var kept = new string([.. text.Where(c => Gsm7.IsEncodable([c]))]);
+        return kept.Length <= 20 ? kept : kept[..20];
+    }
+}

@@ -1,0 +1,527 @@
+using System.Globalization;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Connections;
+using Taifa.Abstractions;
+using Taifa.Abstractions.Accounts;
+using Taifa.Abstractions.Smpp;
+using Taifa.Smpp.Codec;
+using Taifa.Smpp.Pdus;
+using Taifa.Smpp.Session;
+
+namespace Taifa.Silo.Smpp;
+
+/// <summary>
+/// One customer's SMPP connection, server side. The read loop decodes PDUs in order and answers binds, enquire_link
+/// and unbind inline; each admitted submit_sm goes to its account grain without blocking the loop, and its
+/// submit_sm_resp is queued when that message completes, so many submits are outstanding at once. A single writer
+/// task drains the bounded outbound queue into the socket: a client that stops reading fills the queue and is closed.
+/// </summary>
+public sealed partial class SmppServerSession : IAsyncDisposable
+{
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan UnbindRespTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ReceiptRespTimeout = TimeSpan.FromSeconds(10);
+    private const string ServerSystemId = "TAIFA";
+
+    private readonly SmppSessionHost _host;
+    private readonly ConnectionContext _connection;
+    private readonly SmppFrameReader _frames;
+    private readonly Channel<Pdu> _outbound;
+    private readonly SequenceNumberAllocator _sequence = new();
+    private readonly RequestWindow _sent;
+    private readonly ITimer _idleTimer;
+    private readonly ILogger _logger;
+    private readonly Lock _stateLock = new();
+    private SessionState _state = SessionState.Open;
+    private SubmitAdmission? _admission;
+    private long _lastActivity;
+    private int _inFlight;
+    private int _closing;
+
+    internal SmppServerSession(SmppSessionHost host, ConnectionContext connection)
+    {
+        _host = host;
+        _connection = connection;
+        _logger = host.Loggers.CreateLogger<SmppServerSession>();
+        _frames = new SmppFrameReader((uint)host.Options.MaxCommandLength);
+        _outbound = Channel.CreateBounded<Pdu>(new BoundedChannelOptions(host.Options.MaxQueuedOutbound)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _sent = new RequestWindow(64, host.Time);
+        _lastActivity = host.Time.GetTimestamp();
+        _idleTimer = host.Time.CreateTimer(static s => ((SmppServerSession)s!).CheckIdle(), this, host.Options.IdleTimeout, Timeout.InfiniteTimeSpan);
+    }
+
+    public Guid Id { get; } = Guid.NewGuid();
+
+    /// <summary>Set once a bind succeeds.</summary>
+    internal long? AccountId => Binding?.AccountId;
+
+    internal BoundSession? Binding { get; private set; }
+
+    private string Remote => _connection.RemoteEndPoint?.ToString() ?? "?";
+
+    private string SystemId { get; set; } = "";
+
+    private SessionState State
+    {
+        get
+        {
+            lock (_stateLock) return _state;
+        }
+    }
+
+    public async Task RunAsync()
+    {
+        LogConnected(Id, Remote);
+        var writer = WriteLoop();
+        try
+        {
+            await ReadLoop();
+        }
+        catch (Exception exception) when (exception is IOException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException or InvalidOperationException)
+        {
+            LogConnectionLost(Id, Remote, exception.Message);
+        }
+        finally
+        {
+            lock (_stateLock) _state = SessionState.Closed;
+            _outbound.Writer.TryComplete();
+            await ReleaseBind();
+            await writer.WaitAsync(DrainTimeout).ContinueWith(static _ => { }, TaskScheduler.Default);
+            LogClosed(Id, Remote, AccountId, SystemId);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _idleTimer.DisposeAsync();
+        _sent.Dispose();
+        _host.Closed(this);
+    }
+
+    /// <summary>Asks the client to unbind, then closes whatever it answers (the server side of §4.2).</summary>
+    internal void RequestUnbind(string reason)
+    {
+        lock (_stateLock)
+        {
+            if (_state == SessionState.Closed || _state == SessionState.Unbinding) return;
+            if (!_state.IsBound())
+            {
+                _state = SessionState.Closed;
+                LogServerClose(Id, Remote, reason);
+                Close();
+                return;
+            }
+
+            _state = SessionState.Unbinding;
+        }
+
+        LogServerUnbind(Id, Remote, AccountId, reason);
+        var unbind = new Unbind { SequenceNumber = _sequence.Next() };
+        try
+        {
+            if (_sent.TryAdd(unbind, UnbindRespTimeout, out var response))
+            {
+                response.ContinueWith(static (_, s) => ((SmppServerSession)s!).Close(), this, TaskScheduler.Default);
+                Send(unbind);
+                return;
+            }
+        }
+        catch (SmppSessionClosedException)
+        {
+        }
+
+        Close();
+    }
+
+    /// <summary>Sends a receipt as deliver_sm and waits for the client's deliver_sm_resp.</summary>
+    internal async Task<bool> DeliverReceipt(SmppReceipt receipt)
+    {
+        if (!State.CanReceive()) return false;
+        var deliver = ReceiptPdu.Create(receipt);
+        deliver.SequenceNumber = _sequence.Next();
+        try
+        {
+            if (!_sent.TryAdd(deliver, ReceiptRespTimeout, out var response)) return false;
+            if (!Send(deliver)) return false;
+            return (await response).CommandStatus == CommandStatus.Ok;
+        }
+        catch (Exception exception) when (exception is SmppSessionClosedException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private async Task ReadLoop()
+    {
+        var input = _connection.Transport.Input;
+        while (true)
+        {
+            var result = await input.ReadAsync(_connection.ConnectionClosed);
+            var buffer = result.Buffer;
+            var stop = false;
+            while (!stop && _frames.TryRead(ref buffer, out var pdu, out var error))
+            {
+                Touch();
+                stop = error is not null ? OnDecodeError(error) : await OnPdu(pdu!);
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (stop || result.IsCompleted || result.IsCanceled || Volatile.Read(ref _closing) != 0) return;
+        }
+    }
+
+    private async Task WriteLoop()
+    {
+        var output = _connection.Transport.Output;
+        try
+        {
+            while (await _outbound.Reader.WaitToReadAsync())
+            {
+                while (_outbound.Reader.TryRead(out var pdu)) Write(pdu, output);
+                var flush = await output.FlushAsync();
+                if (flush.IsCompleted || flush.IsCanceled) break;
+            }
+        }
+        catch (Exception exception) when (exception is IOException or ConnectionResetException or ConnectionAbortedException or OperationCanceledException or InvalidOperationException)
+        {
+            LogConnectionLost(Id, Remote, exception.Message);
+        }
+        finally
+        {
+            await output.CompleteAsync();
+            // The client may still be sending: stop reading too, so the connection ends.
+            _connection.Transport.Input.CancelPendingRead();
+        }
+    }
+
+    private void Write(Pdu pdu, PipeWriter output)
+    {
+        try
+        {
+            SmppPduWriter.Write(pdu, output);
+        }
+        catch (ArgumentException exception)
+        {
+            LogUnwritable(exception, Id, pdu.CommandId, pdu.SequenceNumber);
+        }
+    }
+
+    /// <returns>True to stop reading: the session is over.</returns>
+    private bool OnDecodeError(SmppDecodeError error)
+    {
+        LogDecodeError(Id, Remote, error.ToString());
+        if (error.IsFatal)
+        {
+            lock (_stateLock) _state = SessionState.Closed;
+        }
+
+        var reply = error.CreateReply();
+        if (reply is not null) Send(reply);
+        else _sent.TryFail(error.SequenceNumber, new InvalidDataException(error.Reason));
+        return error.IsFatal;
+    }
+
+    /// <returns>True to stop reading: the session is over.</returns>
+    private async ValueTask<bool> OnPdu(Pdu pdu)
+    {
+        if (pdu is SmppResponse response)
+        {
+            if (!_sent.TryComplete(response)) LogUnexpectedResponse(Id, response.CommandId, response.SequenceNumber);
+            return false;
+        }
+
+        if (pdu is not SmppRequest request)
+        {
+            // outbind and alert_notification travel only from an SMSC.
+            Send(new GenericNack(CommandStatus.InvalidCommandId, pdu.SequenceNumber));
+            return false;
+        }
+
+        var state = State;
+        if (state == SessionState.Closed) return true;
+        if (!state.IsAllowed(request.CommandId, PduDirection.EsmeToSmsc))
+        {
+            Send(request.CreateResponse(CommandStatus.IncorrectBindStatus));
+            return false;
+        }
+
+        switch (request)
+        {
+            case EnquireLink:
+                Send(request.CreateResponse());
+                return false;
+            case BindRequest bind:
+                await OnBind(bind);
+                return false;
+            case Unbind:
+                await OnUnbind(request);
+                return true;
+            case SubmitSm submit:
+                OnSubmit(submit);
+                return false;
+            default:
+                // query_sm, cancel_sm, replace_sm, submit_multi and data_sm are not offered by this gateway.
+                Send(request.CreateResponse(CommandStatus.InvalidCommandId));
+                return false;
+        }
+    }
+
+    private async Task OnBind(BindRequest bind)
+    {
+        lock (_stateLock) _state = SessionState.Binding;
+        SystemId = bind.SystemId;
+        var bindType = bind switch
+        {
+            BindTransmitter => SmppBindType.Transmitter,
+            BindReceiver => SmppBindType.Receiver,
+            _ => SmppBindType.Transceiver,
+        };
+
+        var status = await Authenticate(bind, bindType);
+        var response = (BindResponse)bind.CreateResponse(status);
+        response.SystemId = ServerSystemId;
+        if (status == CommandStatus.Ok) response.OptionalParameters.ScInterfaceVersion = InterfaceVersion.V34;
+
+        lock (_stateLock)
+        {
+            if (_state == SessionState.Binding)
+            {
+                _state = status != CommandStatus.Ok ? SessionState.Open : bindType switch
+                {
+                    SmppBindType.Transmitter => SessionState.BoundTransmitter,
+                    SmppBindType.Receiver => SessionState.BoundReceiver,
+                    _ => SessionState.BoundTransceiver,
+                };
+            }
+        }
+
+        Send(response);
+        if (status == CommandStatus.Ok) LogBound(Id, Remote, AccountId, bind.SystemId, bind.CommandId, bind.InterfaceVersion);
+    }
+
+    /// <summary>
+    /// Password, then a bind slot, then the password once more: a credential change or suspension that lands while
+    /// the slot is being taken either fails the second check or finds the slot in the registry and unbinds it.
+    /// </summary>
+    private async Task<CommandStatus> Authenticate(BindRequest bind, SmppBindType bindType)
+    {
+        try
+        {
+            var owner = await _host.Grains.SmppUsername(bind.SystemId).Owner();
+            if (owner is not { } accountId)
+            {
+                LogBindRefused(Id, Remote, bind.SystemId, "unknown system_id");
+                return CommandStatus.BindFailed;
+            }
+
+            var account = _host.Grains.GetGrain<IAccountGrain>(accountId);
+            var check = await account.CheckSmppPassword(bind.SystemId, bind.Password);
+            if (check != TaifaStatus.Success)
+            {
+                LogBindRefused(Id, Remote, bind.SystemId, check.Description());
+                return CommandStatus.BindFailed;
+            }
+
+            var binding = new SmppBinding(Id, bindType, _host.Silo, _host.Reference);
+            var registry = _host.Grains.GetGrain<ISmppBindRegistryGrain>(accountId);
+            if (!await registry.TryBind(binding, _host.Options.MaxBindsPerAccount))
+            {
+                LogBindRefused(Id, Remote, bind.SystemId, $"account already holds {_host.Options.MaxBindsPerAccount} binds");
+                return CommandStatus.BindFailed;
+            }
+
+            Binding = new BoundSession(accountId, binding);
+            _admission = new SubmitAdmission(_host.Options.Window, _host.RateLimiter, accountId, _host.Time);
+            check = await account.CheckSmppPassword(bind.SystemId, bind.Password);
+            if (check == TaifaStatus.Success) return CommandStatus.Ok;
+
+            await ReleaseBind();
+            LogBindRefused(Id, Remote, bind.SystemId, check.Description());
+            return CommandStatus.BindFailed;
+        }
+        catch (Exception exception) when (exception is OrleansException or TimeoutException)
+        {
+            LogBindError(exception, Id, bind.SystemId);
+            await ReleaseBind();
+            return CommandStatus.SystemError;
+        }
+    }
+
+    private async Task OnUnbind(SmppRequest unbind)
+    {
+        lock (_stateLock) _state = SessionState.Unbinding;
+
+        // Let the client see the answers to the submits it already sent before it sees unbind_resp.
+        var waited = _host.Time.GetTimestamp();
+        while (Volatile.Read(ref _inFlight) > 0 && _host.Time.GetElapsedTime(waited) < DrainTimeout)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), _host.Time);
+        }
+
+        Send(unbind.CreateResponse());
+        LogClientUnbind(Id, Remote, AccountId);
+    }
+
+    private void OnSubmit(SubmitSm submit)
+    {
+        var read = _host.Intake.Read(submit);
+        if (read.Command is null)
+        {
+            LogSubmitInvalid(Id, AccountId, submit.SequenceNumber, read.Rejection, read.Problem);
+            Send(submit.CreateResponse(read.Rejection));
+            return;
+        }
+
+        if (!_admission!.TryAdmit(read.Segment, read.Parts, Volatile.Read(ref _inFlight)))
+        {
+            LogThrottled(Id, AccountId, submit.SequenceNumber);
+            Send(submit.CreateResponse(CommandStatus.Throttled));
+            return;
+        }
+
+        Interlocked.Increment(ref _inFlight);
+        _ = CompleteSubmit(submit, read.Command, Binding!.AccountId);
+    }
+
+    private async Task CompleteSubmit(SubmitSm submit, SendCommand command, long accountId)
+    {
+        SubmitSmResp response;
+        try
+        {
+            var result = await _host.Grains.GetGrain<IAccountGrain>(accountId).Send(command);
+            var (status, messageId, reason) = SubmitSmIntake.Map(result);
+            response = (SubmitSmResp)submit.CreateResponse(status);
+            if (messageId is not null) response.MessageId = messageId;
+            else LogSubmitRejected(Id, accountId, submit.SequenceNumber, status, reason.Code(), reason.Description());
+        }
+        catch (Exception exception)
+        {
+            LogSubmitError(exception, Id, accountId, submit.SequenceNumber);
+            response = (SubmitSmResp)submit.CreateResponse(CommandStatus.SystemError);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+
+        Send(response);
+    }
+
+    /// <returns>False when the PDU was not queued: the session is closing, or the client stopped reading.</returns>
+    private bool Send(Pdu pdu)
+    {
+        if (_outbound.Writer.TryWrite(pdu)) return true;
+        if (Volatile.Read(ref _closing) == 0 && _outbound.Reader.Count >= _host.Options.MaxQueuedOutbound)
+        {
+            LogOutboundFull(Id, Remote, AccountId, _host.Options.MaxQueuedOutbound);
+            lock (_stateLock) _state = SessionState.Closed;
+            _connection.Abort(new ConnectionAbortedException("The SMPP client stopped reading its responses."));
+        }
+
+        return false;
+    }
+
+    /// <summary>Ends the session after what is queued has been written.</summary>
+    private void Close()
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0) return;
+        _outbound.Writer.TryComplete();
+        _connection.Transport.Input.CancelPendingRead();
+    }
+
+    private async Task ReleaseBind()
+    {
+        if (Binding is not { } binding) return;
+        Binding = null;
+        try
+        {
+            await _host.Grains.GetGrain<ISmppBindRegistryGrain>(binding.AccountId).Unbound(Id);
+        }
+        catch (Exception exception) when (exception is OrleansException or TimeoutException)
+        {
+            // The registry forgets the session by itself once this silo stops renewing it.
+            LogReleaseFailed(exception, Id, binding.AccountId);
+        }
+    }
+
+    private void Touch() => Volatile.Write(ref _lastActivity, _host.Time.GetTimestamp());
+
+    private void CheckIdle()
+    {
+        var idle = _host.Time.GetElapsedTime(Volatile.Read(ref _lastActivity));
+        var timeout = _host.Options.IdleTimeout;
+        if (idle < timeout)
+        {
+            try
+            {
+                _idleTimer.Change(timeout - idle, Timeout.InfiniteTimeSpan);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            return;
+        }
+
+        RequestUnbind($"idle for {idle.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s");
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "SMPP session {SessionId} connected from {Remote}")]
+    private partial void LogConnected(Guid sessionId, string remote);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} from {Remote} closed (account {AccountId}, system_id {SystemId})")]
+    private partial void LogClosed(Guid sessionId, string remote, long? accountId, string systemId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "SMPP session {SessionId} from {Remote}: connection lost ({Reason})")]
+    private partial void LogConnectionLost(Guid sessionId, string remote, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} from {Remote} bound account {AccountId} as {SystemId} ({BindCommand}, interface version 0x{InterfaceVersion:X2})")]
+    private partial void LogBound(Guid sessionId, string remote, long? accountId, string systemId, CommandId bindCommand, byte interfaceVersion);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP session {SessionId} from {Remote}: bind as {SystemId} refused: {Reason}")]
+    private partial void LogBindRefused(Guid sessionId, string remote, string systemId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "SMPP session {SessionId}: bind as {SystemId} failed on a cluster error")]
+    private partial void LogBindError(Exception exception, Guid sessionId, string systemId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} from {Remote} (account {AccountId}) unbound by the client")]
+    private partial void LogClientUnbind(Guid sessionId, string remote, long? accountId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} from {Remote} (account {AccountId}): sending unbind, {Reason}")]
+    private partial void LogServerUnbind(Guid sessionId, string remote, long? accountId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} from {Remote}: closing unbound session, {Reason}")]
+    private partial void LogServerClose(Guid sessionId, string remote, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP session {SessionId} from {Remote}: {DecodeError}")]
+    private partial void LogDecodeError(Guid sessionId, string remote, string decodeError);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "SMPP session {SessionId}: {CommandId} seq {SequenceNumber} matches no request of ours")]
+    private partial void LogUnexpectedResponse(Guid sessionId, CommandId commandId, uint sequenceNumber);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} account {AccountId}: submit_sm seq {SequenceNumber} refused with {CommandStatus}: {Problem}")]
+    private partial void LogSubmitInvalid(Guid sessionId, long? accountId, uint sequenceNumber, CommandStatus commandStatus, string? problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} account {AccountId}: submit_sm seq {SequenceNumber} rejected with {CommandStatus}, VAS reason {VasCode} {VasReason}")]
+    private partial void LogSubmitRejected(Guid sessionId, long accountId, uint sequenceNumber, CommandStatus commandStatus, string vasCode, string vasReason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "SMPP session {SessionId} account {AccountId}: submit_sm seq {SequenceNumber} failed")]
+    private partial void LogSubmitError(Exception exception, Guid sessionId, long accountId, uint sequenceNumber);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "SMPP session {SessionId} account {AccountId}: submit_sm seq {SequenceNumber} throttled")]
+    private partial void LogThrottled(Guid sessionId, long? accountId, uint sequenceNumber);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP session {SessionId} from {Remote} (account {AccountId}) closed: {Limit} PDUs queued and the client is not reading")]
+    private partial void LogOutboundFull(Guid sessionId, string remote, long? accountId, int limit);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "SMPP session {SessionId}: could not write {CommandId} seq {SequenceNumber}")]
+    private partial void LogUnwritable(Exception exception, Guid sessionId, CommandId commandId, uint sequenceNumber);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP session {SessionId}: could not free its bind slot of account {AccountId}")]
+    private partial void LogReleaseFailed(Exception exception, Guid sessionId, long accountId);
+}

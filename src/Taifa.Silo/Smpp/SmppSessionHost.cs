@@ -1,0 +1,108 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+using Taifa.Abstractions.Smpp;
+using Taifa.Silo.Intake;
+using Taifa.Silo.Options;
+
+namespace Taifa.Silo.Smpp;
+
+/// <summary>
+/// The SMPP sessions of this silo. It is the grain observer the bind registries call to unbind an account's sessions
+/// or hand one of them a receipt, and it renews its bound sessions in their registries every
+/// <see cref="SmppBindLease.RenewEvery"/>.
+/// </summary>
+public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHost
+{
+    private readonly ConcurrentDictionary<Guid, SmppServerSession> _sessions = new();
+    private readonly Lazy<ISmppSessionHost> _reference;
+    private readonly ILogger<SmppSessionHost> _logger;
+
+    public SmppSessionHost(
+        IGrainFactory grains, ILocalSiloDetails silo, RecipientParser parser, IOptions<TaifaOptions> options,
+        TimeProvider time, ILoggerFactory loggers)
+    {
+        Grains = grains;
+        Options = options.Value.Smpp;
+        Time = time;
+        Loggers = loggers;
+        Silo = silo.SiloAddress.ToString();
+        Intake = new SubmitSmIntake(parser, options.Value.Api.MaxParts);
+        RateLimiter = new AccountRateLimiter(time, Options.MaxPartsPerSecond);
+        _logger = loggers.CreateLogger<SmppSessionHost>();
+        _reference = new Lazy<ISmppSessionHost>(() => grains.CreateObjectReference<ISmppSessionHost>(this));
+    }
+
+    internal IGrainFactory Grains { get; }
+
+    internal SmppListenerOptions Options { get; }
+
+    internal TimeProvider Time { get; }
+
+    internal ILoggerFactory Loggers { get; }
+
+    internal string Silo { get; }
+
+    internal SubmitSmIntake Intake { get; }
+
+    internal AccountRateLimiter RateLimiter { get; }
+
+    /// <summary>This host as a grain observer, for the registries to call back.</summary>
+    internal ISmppSessionHost Reference => _reference.Value;
+
+    internal int Count => _sessions.Count;
+
+    internal SmppServerSession Open(ConnectionContext connection)
+    {
+        var session = new SmppServerSession(this, connection);
+        _sessions[session.Id] = session;
+        return session;
+    }
+
+    internal void Closed(SmppServerSession session) => _sessions.TryRemove(session.Id, out _);
+
+    public Task UnbindAccount(long accountId, string reason)
+    {
+        foreach (var session in _sessions.Values.Where(s => s.AccountId == accountId))
+        {
+            session.RequestUnbind(reason);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> DeliverReceipt(Guid sessionId, SmppReceipt receipt) =>
+        _sessions.TryGetValue(sessionId, out var session) ? session.DeliverReceipt(receipt) : Task.FromResult(false);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(SmppBindLease.RenewEvery, Time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            foreach (var account in _sessions.Values.Select(s => s.Binding).OfType<BoundSession>().GroupBy(b => b.AccountId))
+            {
+                try
+                {
+                    await Grains.GetGrain<ISmppBindRegistryGrain>(account.Key).Renew([.. account.Select(b => b.Binding)]);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    LogRenewFailed(exception, account.Key);
+                }
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var session in _sessions.Values) session.RequestUnbind("silo shutting down");
+        await base.StopAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the SMPP sessions of account {AccountId} in its bind registry")]
+    private partial void LogRenewFailed(Exception exception, long accountId);
+}
+
+/// <summary>A bound session as the renewal loop sees it.</summary>
+internal sealed record BoundSession(long AccountId, SmppBinding Binding);
