@@ -53,7 +53,8 @@ public sealed class SmppListenerOptions
     [Range(1024, 1024 * 1024)]
     public int MaxCommandLength { get; set; } = 64 * 1024;
 
-    /// <summary>PDUs queued for a client that does not read them; past this the session is closed.</summary>
+    /// <summary>Answers queued for a client that does not read them; past this no more requests are read, and a client that
+    /// reads none for 5 s is disconnected.</summary>
     [Range(16, 1_000_000)]
     public int MaxQueuedOutbound { get; set; } = 2048;
 }

@@ -22,6 +22,8 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan UnbindRespTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ReceiptRespTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan WriteStallTimeout = TimeSpan.FromSeconds(5);
+    private const int ServerRequestRoom = 64;
     private const string ServerSystemId = "TAIFA";
 
     private readonly SmppSessionHost _host;
@@ -45,7 +47,8 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         _connection = connection;
         _logger = host.Loggers.CreateLogger<SmppServerSession>();
         _frames = new SmppFrameReader((uint)host.Options.MaxCommandLength);
-        _outbound = Channel.CreateBounded<Pdu>(new BoundedChannelOptions(host.Options.MaxQueuedOutbound)
+        // Room for every in-flight submit's answer on top of the queue limit, so only the read loop ever waits for room.
+        _outbound = Channel.CreateBounded<Pdu>(new BoundedChannelOptions(host.Options.MaxQueuedOutbound + host.Options.Window + ServerRequestRoom)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -167,6 +170,13 @@ public sealed partial class SmppServerSession : IAsyncDisposable
             while (!stop && _frames.TryRead(ref buffer, out var pdu, out var error))
             {
                 Touch();
+                if (_outbound.Reader.Count >= _host.Options.MaxQueuedOutbound && !await WaitForOutboundRoom())
+                {
+                    LogOutboundFull(Id, Remote, AccountId, _host.Options.MaxQueuedOutbound);
+                    _connection.Abort(new ConnectionAbortedException("The SMPP client stopped reading its responses."));
+                    return;
+                }
+
                 stop = error is not null ? OnDecodeError(error) : await OnPdu(pdu!);
             }
 
@@ -412,19 +422,24 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         Send(response);
     }
 
-    /// <returns>False when the PDU was not queued: the session is closing, or the client stopped reading.</returns>
-    private bool Send(Pdu pdu)
+    /// <summary>
+    /// Backpressure on the reader: with <see cref="SmppListenerOptions.MaxQueuedOutbound"/> answers unwritten, read no
+    /// more requests until the client takes some; a client that takes none for a while is not reading at all.
+    /// </summary>
+    private async Task<bool> WaitForOutboundRoom()
     {
-        if (_outbound.Writer.TryWrite(pdu)) return true;
-        if (Volatile.Read(ref _closing) == 0 && _outbound.Reader.Count >= _host.Options.MaxQueuedOutbound)
+        var started = _host.Time.GetTimestamp();
+        while (_outbound.Reader.Count >= _host.Options.MaxQueuedOutbound)
         {
-            LogOutboundFull(Id, Remote, AccountId, _host.Options.MaxQueuedOutbound);
-            lock (_stateLock) _state = SessionState.Closed;
-            _connection.Abort(new ConnectionAbortedException("The SMPP client stopped reading its responses."));
+            if (_host.Time.GetElapsedTime(started) > WriteStallTimeout) return false;
+            await Task.Delay(TimeSpan.FromMilliseconds(5), _host.Time);
         }
 
-        return false;
+        return true;
     }
+
+    /// <returns>False when the PDU was not queued: the session is closing or closed.</returns>
+    private bool Send(Pdu pdu) => _outbound.Writer.TryWrite(pdu);
 
     /// <summary>Ends the session after what is queued has been written.</summary>
     private void Close()

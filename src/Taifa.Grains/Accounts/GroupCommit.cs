@@ -1,4 +1,4 @@
-namespace Taifa.Grains.Persistence;
+namespace Taifa.Grains.Accounts;
 
 /// <summary>
 /// Batches concurrent state changes of one reentrant grain into as few durable writes as possible.

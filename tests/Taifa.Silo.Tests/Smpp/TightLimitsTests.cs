@@ -1,0 +1,72 @@
+using Taifa.Smpp.Pdus;
+using Taifa.Smpp.Text;
+
+namespace Taifa.Silo.Tests.Smpp;
+
+/// <summary>Idle timeout and window, with limits small enough to hit in a test.</summary>
+[Collection(SmppCollection.Name)]
+public sealed class TightLimitsTests(TightSmppGateway gateway) : IClassFixture<TightSmppGateway>
+{
+    [Fact]
+    public async Task An_idle_bound_session_is_sent_unbind_then_closed()
+    {
+        var account = await gateway.OpenSmppAccountAsync();
+        await using var client = await gateway.ConnectAsync();
+        await client.BindAsync(account);
+
+        var unbind = await client.ReadAsync<Unbind>(TimeSpan.FromSeconds(5));
+        await client.SendAsync(unbind.CreateResponse());
+        Assert.Empty(await client.ReadUntilClosedAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task An_idle_unbound_connection_is_closed()
+    {
+        await using var client = await gateway.ConnectAsync();
+        Assert.Empty(await client.ReadUntilClosedAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Enquire_link_keeps_a_session_alive()
+    {
+        var account = await gateway.OpenSmppAccountAsync();
+        await using var client = await gateway.ConnectAsync();
+        await client.BindAsync(account);
+        for (var i = 0; i < 6; i++)
+        {
+            await Task.Delay(400);
+            var sequence = await client.SendAsync(new EnquireLink());
+            Assert.Equal(sequence, (await client.ReadAsync<EnquireLinkResp>()).SequenceNumber);
+        }
+    }
+
+    [Fact]
+    public async Task Submits_beyond_the_window_are_throttled_and_not_billed()
+    {
+        var account = await gateway.OpenSmppAccountAsync(credit: 100m, price: 1m);
+        await using var client = await gateway.ConnectAsync();
+        await client.BindAsync(account);
+        const int count = 30;
+
+        // All in one write: the server reads them far faster than the account grain completes them.
+        var frames = Enumerable.Range(0, count)
+            .Select(i => Taifa.Smpp.Codec.SmppPduWriter.ToArray(new SubmitSm
+            {
+                SequenceNumber = (uint)(i + 1),
+                Source = SmppAddress.Alphanumeric(account.SenderId),
+                Destination = SmppAddress.International("254702739804"),
+                ShortMessage = SmsText.Encode(SmsAlphabet.Gsm7, "burst"),
+            }))
+            .SelectMany(f => f)
+            .ToArray();
+        await client.SendRawAsync(frames);
+
+        var statuses = new List<CommandStatus>();
+        for (var i = 0; i < count; i++) statuses.Add((await client.ReadAsync<SubmitSmResp>()).CommandStatus);
+
+        Assert.All(statuses, s => Assert.True(s is CommandStatus.Ok or CommandStatus.Throttled, $"unexpected {s}"));
+        Assert.Contains(CommandStatus.Throttled, statuses);
+        Assert.Contains(CommandStatus.Ok, statuses);
+        Assert.Equal(100m - statuses.Count(s => s == CommandStatus.Ok), await gateway.BalanceAsync(account.Account));
+    }
+}
