@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using Taifa.Abstractions;
+using Taifa.Abstractions.Dispatch;
+using Taifa.Grains.Dispatch;
 using Taifa.Domain.Ids;
 using Taifa.Grains.Messages;
 
@@ -41,6 +43,19 @@ public sealed class GrainCluster : IAsyncLifetime
             silo.Services.AddSingleton(TimeProvider.System);
             silo.Services.AddSingleton(new MessageIdGenerator(7, TimeProvider.System));
             silo.Services.AddSingleton<DispatchBacklog>();
+            silo.AddMemoryStreams(DispatchStreams.Provider);
+            silo.AddMemoryGrainStorage(StorageNames.PubSub);
+            silo.Services.AddOptions<DispatchOptions>().Configure(options =>
+            {
+                options.Operators["scripted"] = new OperatorOptions { NetworkIds = [1, 2, 3], Binds = 2, Window = 10 };
+                options.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
+                options.RetryMaxDelay = TimeSpan.FromMilliseconds(50);
+                options.MaxAttempts = 3;
+            });
+            silo.Services.AddSingleton<OperatorRoutes>();
+            silo.Services.AddSingleton<ReceiptRouter>();
+            silo.Services.AddSingleton<IOperatorLinks>(ScriptedOperator.Instance);
+            silo.Services.AddSingleton<ICustomerNotifier>(RecordingNotifier.Instance);
         }
     }
 }

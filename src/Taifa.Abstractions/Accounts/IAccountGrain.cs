@@ -41,6 +41,10 @@ public interface IAccountGrain : IGrainWithIntegerKey
     [Alias("CheckSmppPassword")]
     Task<TaifaStatus> CheckSmppPassword(string username, string password);
 
+    /// <summary>Returns a message's cost to the wallet; applied at most once per message id.</summary>
+    [Alias("Refund")]
+    Task Refund(long messageId, decimal amount);
+
     [Alias("FindMessage")]
     Task<MessageLookup> FindMessage(string apiKeyDigest, long messageId);
 }

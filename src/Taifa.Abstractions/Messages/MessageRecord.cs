@@ -53,4 +53,15 @@ public sealed record MessageRecord
     [Id(19)] public string? OperatorErrorCode { get; init; }
     [Id(20)] public DateTimeOffset? SubmittedAt { get; init; }
     [Id(21)] public DateTimeOffset? DoneAt { get; init; }
+
+    /// <summary>The operator's ids of the parts it accepted, in part order.</summary>
+    [Id(22)] public IReadOnlyList<string> OperatorPartIds { get; init; } = [];
+
+    [Id(23)] public string? OperatorName { get; init; }
+}
+
+public static class MessageStatuses
+{
+    public static bool IsFinal(this MessageStatus status) => status is MessageStatus.Delivered or MessageStatus.Undelivered
+        or MessageStatus.Expired or MessageStatus.Rejected or MessageStatus.Failed;
 }

@@ -2,11 +2,14 @@ using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
+using Taifa.Abstractions.Dispatch;
 using Taifa.Abstractions.Messages;
 using Taifa.Abstractions.Smpp;
 using Taifa.Domain.Ids;
 using Taifa.Domain.Money;
+using Taifa.Grains.Dispatch;
 using Taifa.Grains.Messages;
+using Taifa.Grains.Persistence;
 using Taifa.Grains.Security;
 
 namespace Taifa.Grains.Accounts;
@@ -22,9 +25,13 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private const string OutboxReminder = "outbox-sweep";
     private static readonly TimeSpan HandoffRetry = TimeSpan.FromSeconds(2);
 
+    // A message retries its refund until acknowledged; remembering refunds this long covers any realistic outage.
+    private static readonly TimeSpan RefundMemory = TimeSpan.FromDays(7);
+
     private readonly IPersistentState<AccountState> _storage;
     private readonly MessageIdGenerator _ids;
     private readonly DispatchBacklog _backlog;
+    private readonly OperatorRoutes _routes;
     private readonly TimeProvider _time;
     private readonly ILogger<AccountGrain> _logger;
     private readonly GroupCommit _commit;
@@ -36,12 +43,14 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         [PersistentState("account", StorageNames.Accounts)] IPersistentState<AccountState> storage,
         MessageIdGenerator ids,
         DispatchBacklog backlog,
+        OperatorRoutes routes,
         TimeProvider time,
         ILogger<AccountGrain> logger)
     {
         _storage = storage;
         _ids = ids;
         _backlog = backlog;
+        _routes = routes;
         _time = time;
         _logger = logger;
         _commit = new GroupCommit(WriteSnapshot);
@@ -273,6 +282,21 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
             : new MessageLookup(TaifaStatus.UnknownMessageId, null);
     }
 
+    public async Task Refund(long messageId, decimal amount)
+    {
+        if (!_live.IsOpen) return;
+        if (_live.Refunds.TryAdd(messageId, _time.GetUtcNow()))
+        {
+            _live.Balance = Money.Round(_live.Balance + amount);
+            var cutoff = _time.GetUtcNow() - RefundMemory;
+            foreach (var old in _live.Refunds.Where(r => r.Value < cutoff).Select(r => r.Key).ToList()) _live.Refunds.Remove(old);
+            LogRefunded(AccountId, messageId, amount);
+        }
+
+        // Also for a repeat: answer only once the write covering the refund is durable.
+        await _commit.Commit();
+    }
+
     public Task ReceiveReminder(string reminderName, TickStatus status) => SweepOutbox(CancellationToken.None);
 
     private TaifaStatus Authorize(string apiKeyDigest)
@@ -326,7 +350,10 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         }
     }
 
-    /// <summary>Writes each accepted message's own record; at-least-once, the message grain ignores repeats.</summary>
+    /// <summary>
+    /// Writes each accepted message's own record, then publishes it to its operator's dispatch stream; at least once:
+    /// the message grain ignores a repeated record and the dispatcher skips a message already settled.
+    /// </summary>
     private void HandOff(List<MessageRecord> records)
     {
         records.RemoveAll(r => !_handingOff.Add(r.MessageId));
@@ -339,6 +366,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         try
         {
             await Task.WhenAll(records.Select(r => GrainFactory.GetGrain<IMessageGrain>(r.MessageId).Record(r)));
+            await Task.WhenAll(records.GroupBy(r => _routes.StreamKeyFor(r.NetworkId, r.MessageId)).Select(Publish));
             var done = records.Select(r => r.MessageId).ToHashSet();
             _live.Outbox.RemoveAll(r => done.Contains(r.MessageId));
             _outboxTrimPending = true;
@@ -351,6 +379,21 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         {
             foreach (var record in records) _handingOff.Remove(record.MessageId);
         }
+    }
+
+    private Task Publish(IGrouping<string?, MessageRecord> shard)
+    {
+        if (shard.Key is null)
+        {
+            // With no operator at all the gateway has nowhere to send, and the messages wait, queued (the host warns at start-up).
+            return _routes.Operators.Any()
+                ? Task.WhenAll(shard.Select(r => GrainFactory.GetGrain<IMessageGrain>(r.MessageId).Abandon(MessageStatus.Failed, "no route")))
+                : Task.CompletedTask;
+        }
+
+        return this.GetStreamProvider(DispatchStreams.Provider)
+            .GetStream<DispatchBatch>(StreamId.Create(DispatchStreams.Namespace, shard.Key))
+            .OnNextAsync(new DispatchBatch([.. shard]));
     }
 
     private async Task SweepOutbox(CancellationToken cancellationToken)
@@ -372,6 +415,9 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId} opened for {AccountName}")]
     private partial void LogOpened(long accountId, string accountName);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId}: refunded {Amount} for message {MessageId}")]
+    private partial void LogRefunded(long accountId, long messageId, decimal amount);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: could not unbind its live SMPP sessions")]
     private partial void LogUnbindFailed(Exception exception, long accountId);

@@ -23,6 +23,9 @@ public sealed class AccountState
     /// </summary>
     [Id(10)] public List<MessageRecord> Outbox { get; set; } = [];
 
+    /// <summary>Message ids refunded recently, with when: makes a repeated refund request a no-op.</summary>
+    [Id(11)] public Dictionary<long, DateTimeOffset> Refunds { get; set; } = [];
+
     /// <summary>A copy that later mutations of the live state cannot reach while a write serialises it.</summary>
     public AccountState Snapshot() => new()
     {
@@ -37,6 +40,7 @@ public sealed class AccountState
         SmppPasswordHash = SmppPasswordHash,
         CreatedAt = CreatedAt,
         Outbox = [.. Outbox],
+        Refunds = new Dictionary<long, DateTimeOffset>(Refunds),
     };
 
     public AccountView ToView(long accountId) =>

@@ -57,11 +57,13 @@ public static class SmsResponses
         });
     }
 
-    public static IResult Json(Action<Utf8JsonWriter> write)
+    public static IResult Json(Action<Utf8JsonWriter> write) => TypedResults.Bytes(JsonBytes(write), "application/json");
+
+    public static byte[] JsonBytes(Action<Utf8JsonWriter> write)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions)) write(writer);
-        return TypedResults.Bytes(buffer.WrittenMemory.ToArray(), "application/json");
+        return buffer.WrittenMemory.ToArray();
     }
 
     private static ContentHttpResult Plain(string text) => TypedResults.Text(text, "text/plain", Encoding.UTF8);

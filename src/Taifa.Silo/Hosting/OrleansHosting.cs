@@ -1,6 +1,7 @@
 using System.Net;
 using Orleans.Configuration;
 using Taifa.Abstractions;
+using Taifa.Abstractions.Dispatch;
 
 namespace Taifa.Silo.Hosting;
 
@@ -9,6 +10,7 @@ public static class OrleansHosting
 {
     public const string ConnectionStringName = "Taifa";
     private const string Invariant = "Npgsql";
+    private const int DispatchQueues = 4;
     private static readonly string[] GrainStorages = [StorageNames.Accounts, StorageNames.Messages, StorageNames.Index, StorageNames.PubSub];
 
     public static string? ProductionConnectionString(this IConfiguration configuration) =>
@@ -36,6 +38,7 @@ public static class OrleansHosting
                 silo.UseLocalhostClustering(siloPort, gatewayPort);
                 foreach (var name in GrainStorages) silo.AddMemoryGrainStorage(name);
                 silo.UseInMemoryReminderService();
+                silo.AddMemoryStreams(DispatchStreams.Provider);
             }
             else
             {
@@ -66,6 +69,21 @@ public static class OrleansHosting
                 {
                     options.Invariant = Invariant;
                     options.ConnectionString = connectionString;
+                });
+
+                // Persistent dispatch queues: a message accepted before a silo dies is still delivered after it.
+                silo.AddAdoNetStreams(DispatchStreams.Provider, stream =>
+                {
+                    stream.ConfigureAdoNet(options => options.Configure(o =>
+                    {
+                        o.Invariant = Invariant;
+                        o.ConnectionString = connectionString;
+                        // The dispatchers take events into their own durable backlog at once, so expiry only
+                        // bites if every dispatcher is down; set far beyond any outage rather than 10 minutes.
+                        o.ExpiryTimeout = TimeSpan.FromDays(2);
+                        o.DeadLetterEvictionTimeout = TimeSpan.FromDays(30);
+                    }));
+                    stream.ConfigurePartitioning(DispatchQueues);
                 });
             }
         });

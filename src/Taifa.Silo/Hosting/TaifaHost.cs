@@ -6,6 +6,7 @@ using Taifa.Domain.Numbers;
 using Taifa.Grains.Messages;
 using Taifa.Silo.Api;
 using Taifa.Silo.Database;
+using Taifa.Silo.Dispatch;
 using Taifa.Silo.Intake;
 using Taifa.Silo.Options;
 using Taifa.Silo.Smpp;
@@ -45,6 +46,7 @@ public static class TaifaHost
         builder.ConfigureTaifaEndpoints(smpp: builder.AddTaifaSmpp());
         builder.AddTaifaSilo();
         builder.Services.AddHostedService<QueueDepthReporter>();
+        builder.AddTaifaDispatch();
         var demo = builder.Configuration.GetValue<bool?>($"{TaifaOptions.Section}:Demo:Enabled") ?? !production;
         if (demo) builder.Services.AddHostedService<DemoAccount>();
 

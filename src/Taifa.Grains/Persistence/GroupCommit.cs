@@ -1,4 +1,4 @@
-namespace Taifa.Grains.Accounts;
+namespace Taifa.Grains.Persistence;
 
 /// <summary>
 /// Batches concurrent state changes of one reentrant grain into as few durable writes as possible.

@@ -1,0 +1,41 @@
+using Taifa.Abstractions.Messages;
+
+namespace Taifa.Abstractions.Dispatch;
+
+/// <summary>Accepted messages for one operator shard, published together (one event per account commit and shard).</summary>
+[GenerateSerializer, Immutable, Alias("taifa.dispatch-batch.v1")]
+public sealed record DispatchBatch([property: Id(0)] IReadOnlyList<MessageRecord> Messages);
+
+/// <summary>What an operator's delivery receipt says about one submitted part.</summary>
+[GenerateSerializer, Immutable, Alias("taifa.operator-receipt.v1")]
+public sealed record OperatorReceipt(
+    [property: Id(0)] string OperatorMessageId,
+    [property: Id(1)] MessageStatus Status,
+    [property: Id(2)] string? ErrorCode,
+    [property: Id(3)] DateTimeOffset ReceivedAt);
+
+/// <summary>Consumes one operator shard's stream and owns that shard's SMPP bind.</summary>
+[Alias("taifa.IOperatorDispatcherGrain")]
+public interface IOperatorDispatcherGrain : IGrainWithStringKey
+{
+    /// <summary>Activates the dispatcher (and so its bind) if it is not running; the silos call it periodically.</summary>
+    [Alias("EnsureRunning"), Orleans.Concurrency.AlwaysInterleave]
+    Task EnsureRunning();
+}
+
+/// <summary>Durable map from an operator's message id (canonical form, see <c>ReceiptIdMatching</c>) to our message id.</summary>
+[Alias("taifa.IOperatorMessageIdGrain")]
+public interface IOperatorMessageIdGrain : IGrainWithStringKey
+{
+    [Alias("Map")]
+    Task Map(long messageId);
+
+    [Alias("Find")]
+    Task<long?> Find();
+}
+
+public static class OperatorMessageIds
+{
+    public static IOperatorMessageIdGrain OperatorMessageId(this IGrainFactory grains, string operatorName, string canonicalId) =>
+        grains.GetGrain<IOperatorMessageIdGrain>(operatorName + ":" + canonicalId);
+}

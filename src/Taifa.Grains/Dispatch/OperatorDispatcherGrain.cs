@@ -1,0 +1,238 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+using Taifa.Abstractions;
+using Taifa.Abstractions.Dispatch;
+using Taifa.Abstractions.Messages;
+using Taifa.Grains.Persistence;
+
+namespace Taifa.Grains.Dispatch;
+
+[GenerateSerializer, Alias("taifa.dispatcher-state.v1")]
+public sealed class DispatcherState
+{
+    /// <summary>Message ids received from the stream and not yet settled with the operator, oldest first.</summary>
+    [Id(0)] public List<long> Backlog { get; set; } = [];
+}
+
+/// <summary>
+/// One shard of one operator: takes accepted messages off its stream into a durable backlog (so an operator
+/// outage of any length never holds up stream delivery), and hands them to the operator over the shard's bind,
+/// up to the bind's window at a time. Every message is settled exactly once in its own grain: submitted,
+/// or rejected/failed and refunded; a repeated stream event finds the message already settled and is skipped.
+/// </summary>
+[ImplicitStreamSubscription(DispatchStreams.Namespace)]
+[Reentrant]
+public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcherGrain, IStreamSubscriptionObserver, IAsyncObserver<DispatchBatch>, IDisposable
+{
+    private static readonly TimeSpan NotBoundPoll = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan ThrottledPause = TimeSpan.FromMilliseconds(100);
+
+    private readonly IPersistentState<DispatcherState> _state;
+    private readonly IOperatorLinks _links;
+    private readonly OperatorRoutes _routes;
+    private readonly ReceiptRouter _receipts;
+    private readonly DispatchOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<OperatorDispatcherGrain> _logger;
+    private readonly GroupCommit _commit;
+    private readonly HashSet<long> _unsettled = [];
+    private readonly Queue<long> _toStart = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly SemaphoreSlim _work = new(0);
+    private string _operator = "";
+    private OperatorOptions _route = new();
+    private IOperatorLink? _link;
+    private Task _pump = Task.CompletedTask;
+
+    public OperatorDispatcherGrain(
+        [PersistentState("dispatcher", StorageNames.Index)] IPersistentState<DispatcherState> state,
+        IOperatorLinks links,
+        OperatorRoutes routes,
+        ReceiptRouter receipts,
+        IOptions<DispatchOptions> options,
+        TimeProvider time,
+        ILogger<OperatorDispatcherGrain> logger)
+    {
+        _state = state;
+        _links = links;
+        _routes = routes;
+        _receipts = receipts;
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _commit = new GroupCommit(WriteBacklog);
+    }
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_operator, var shard) = DispatchStreams.ParseKey(this.GetPrimaryKeyString());
+        if (!_routes.Operators.Contains(_operator, StringComparer.OrdinalIgnoreCase))
+        {
+            LogUnknownOperator(_operator, _state.State.Backlog.Count);
+            return Task.CompletedTask;
+        }
+
+        _route = _routes[_operator];
+        foreach (var messageId in _state.State.Backlog) Enqueue(messageId);
+        _link = _links.Open(_operator, shard, receipt => _receipts.RouteAsync(_operator, receipt));
+        _pump = Pump();
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        _work.Release();
+        await _pump.ContinueWith(_ => { }, TaskScheduler.Current);
+        if (_link is not null) await _link.DisposeAsync();
+    }
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _work.Dispose();
+    }
+
+    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => handleFactory.Create<DispatchBatch>().ResumeAsync(this);
+
+    public Task EnsureRunning() => Task.CompletedTask;
+
+    public async Task OnNextAsync(DispatchBatch item, StreamSequenceToken? token = null)
+    {
+        foreach (var message in item.Messages)
+        {
+            if (Enqueue(message.MessageId)) _state.State.Backlog.Add(message.MessageId);
+        }
+
+        await _commit.Commit();
+        _work.Release();
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
+
+    private bool Enqueue(long messageId)
+    {
+        if (!_unsettled.Add(messageId)) return false;
+        _toStart.Enqueue(messageId);
+        return true;
+    }
+
+    private async Task WriteBacklog()
+    {
+        _state.State.Backlog = _state.State.Backlog.Where(_unsettled.Contains).ToList();
+        try
+        {
+            await _state.WriteStateAsync();
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    /// <summary>Starts up to a window of dispatches at a time, oldest first, for as long as the activation lives.</summary>
+    private async Task Pump()
+    {
+        var window = new SemaphoreSlim(Math.Max(1, _route.Window));
+        var running = new List<Task>();
+        while (!_stopping.IsCancellationRequested)
+        {
+            if (!_toStart.TryDequeue(out var messageId))
+            {
+                await _work.WaitAsync(TimeSpan.FromSeconds(1));
+                continue;
+            }
+
+            if (!await window.WaitAsync(Timeout.Infinite, _stopping.Token).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Current))
+            {
+                break;
+            }
+
+            running.Add(DispatchOne(messageId).ContinueWith(_ => window.Release(), TaskScheduler.Current));
+            running.RemoveAll(t => t.IsCompleted);
+        }
+
+        await Task.WhenAll(running);
+    }
+
+    private async Task DispatchOne(long messageId)
+    {
+        try
+        {
+            var message = GrainFactory.GetGrain<IMessageGrain>(messageId);
+            if (await message.PendingDispatch() is { } record) await Settle(message, record);
+            _unsettled.Remove(messageId);
+            _ = _commit.Commit().ContinueWith(_ => { }, TaskScheduler.Current);
+        }
+        catch (Exception exception) when (!_stopping.IsCancellationRequested)
+        {
+            LogDispatchFailed(exception, messageId, _operator);
+            await Task.Delay(_options.RetryBaseDelay, _time, CancellationToken.None);
+            _toStart.Enqueue(messageId);
+            _work.Release();
+        }
+        catch (OperationCanceledException)
+        {
+            // Deactivating: the message stays in the durable backlog for the next activation.
+        }
+    }
+
+    private async Task Settle(IMessageGrain message, MessageRecord record)
+    {
+        var accepted = new List<string>();
+        var attempts = 0;
+        while (true)
+        {
+            _stopping.Token.ThrowIfCancellationRequested();
+            if (_link is not { IsBound: true })
+            {
+                await Task.Delay(NotBoundPoll, _time, _stopping.Token);
+                continue;
+            }
+
+            var result = await _link.SubmitAsync(record, accepted.Count, _stopping.Token);
+            if (result.AcceptedPartIds.Count > 0)
+            {
+                // The map is written before the message counts as submitted, so a receipt always finds its message.
+                await Task.WhenAll(result.AcceptedPartIds.Select(id =>
+                    GrainFactory.OperatorMessageId(_operator, OperatorRoutes.Canonical(id, _route.SubmitIdFormat)).Map(record.MessageId)));
+                accepted.AddRange(result.AcceptedPartIds);
+            }
+
+            switch (result.Outcome)
+            {
+                case SubmissionOutcome.Accepted:
+                    await message.Submitted(_operator, accepted);
+                    return;
+                case SubmissionOutcome.PermanentRejection:
+                    await message.Abandon(MessageStatus.Rejected, result.ErrorCode);
+                    return;
+                case SubmissionOutcome.TemporaryFailure when ++attempts >= _options.MaxAttempts:
+                    await message.Abandon(MessageStatus.Failed, result.ErrorCode);
+                    return;
+                case SubmissionOutcome.TemporaryFailure:
+                    var backoff = TimeSpan.FromTicks(Math.Min(_options.RetryMaxDelay.Ticks, _options.RetryBaseDelay.Ticks << Math.Min(attempts - 1, 20)));
+                    await Task.Delay(backoff, _time, _stopping.Token);
+                    break;
+                case SubmissionOutcome.Throttled:
+                    await Task.Delay(ThrottledPause, _time, _stopping.Token);
+                    break;
+                default:
+                    await Task.Delay(NotBoundPoll, _time, _stopping.Token);
+                    break;
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dispatcher for unknown operator {Operator} holds {Count} messages; add the operator back to configuration")]
+    private partial void LogUnknownOperator(string @operator, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatching message {MessageId} to {Operator} failed; will retry")]
+    private partial void LogDispatchFailed(Exception exception, long messageId, string @operator);
+}

@@ -1,0 +1,64 @@
+namespace Taifa.Grains.Dispatch;
+
+public enum OperatorBindMode
+{
+    Transceiver = 0,
+    TransmitterAndReceiver = 1,
+}
+
+/// <summary>How an operator writes its own message ids, in submit_sm_resp and in receipts.</summary>
+public enum OperatorIdFormat
+{
+    /// <summary>Opaque text: matched without regard to case or leading zeros.</summary>
+    Text = 0,
+    Decimal = 1,
+    Hex = 2,
+}
+
+/// <summary>One mobile operator's SMSC, from "Taifa:Operators:&lt;name&gt;".</summary>
+public sealed class OperatorOptions
+{
+    public string Host { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 2775;
+    public string SystemId { get; set; } = "";
+    public string Password { get; set; } = "";
+    public string SystemType { get; set; } = "";
+    public OperatorBindMode BindMode { get; set; } = OperatorBindMode.Transceiver;
+
+    /// <summary>Binds across the cluster; each is owned by one dispatcher shard, placed on any silo.</summary>
+    public int Binds { get; set; } = 1;
+
+    public int Window { get; set; } = 50;
+    public int MaxMessagesPerSecond { get; set; } = 500;
+    public TimeSpan EnquireLinkInterval { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The network ids (numbering plan) this operator delivers to.</summary>
+    public int[] NetworkIds { get; set; } = [];
+
+    public OperatorIdFormat SubmitIdFormat { get; set; } = OperatorIdFormat.Text;
+    public OperatorIdFormat ReceiptIdFormat { get; set; } = OperatorIdFormat.Text;
+}
+
+/// <summary>The "Taifa:Dispatch" section plus the operators.</summary>
+public sealed class DispatchOptions
+{
+    public Dictionary<string, OperatorOptions> Operators { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Operator for network ids no operator lists; unset: such messages fail and are refunded.</summary>
+    public string? DefaultRoute { get; set; }
+
+    /// <summary>Attempts for temporary operator errors before a message fails (and is refunded).</summary>
+    public int MaxAttempts { get; set; } = 6;
+
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a receipt for an SMPP customer waits for one of its receiver sessions to bind.</summary>
+    public TimeSpan SmppReceiptRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Attempts to POST a final status to a dlr_url before giving up.</summary>
+    public int DlrMaxAttempts { get; set; } = 10;
+}

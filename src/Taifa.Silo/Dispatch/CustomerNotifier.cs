@@ -1,0 +1,27 @@
+using Taifa.Abstractions.Messages;
+using Taifa.Abstractions.Smpp;
+using Taifa.Grains.Messages;
+using Taifa.Silo.Api;
+
+namespace Taifa.Silo.Dispatch;
+
+/// <summary>Final statuses to customers: a JSON POST to the message's dlr_url, and a deliver_sm to a receiving SMPP session.</summary>
+public sealed class CustomerNotifier(IHttpClientFactory http, IGrainFactory grains) : ICustomerNotifier
+{
+    public const string HttpClientName = "dlr";
+
+    public async Task<bool> PostStatusAsync(MessageRecord message, CancellationToken cancellationToken)
+    {
+        if (message.DlrUrl is null) return true;
+        var body = SmsResponses.JsonBytes(writer => MessageStatusJson.Write(writer, message));
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var response = await http.CreateClient(HttpClientName).PostAsync(new Uri(message.DlrUrl), content, cancellationToken);
+        return response.IsSuccessStatusCode;
+    }
+
+    public Task<bool> SendSmppReceiptAsync(MessageRecord message, CancellationToken cancellationToken) =>
+        grains.GetGrain<ISmppBindRegistryGrain>(message.AccountId).DeliverReceipt(new SmppReceipt(
+            message.MessageId, message.MobileNumber, message.SenderId, message.Status,
+            message.SubmittedAt ?? message.AcceptedAt, message.DoneAt ?? message.UpdatedAt, message.OperatorErrorCode, message.Text));
+}

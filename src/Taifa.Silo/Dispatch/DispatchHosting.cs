@@ -1,0 +1,21 @@
+using Taifa.Grains.Dispatch;
+using Taifa.Grains.Messages;
+
+namespace Taifa.Silo.Dispatch;
+
+public static class DispatchHosting
+{
+    public static void AddTaifaDispatch(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DispatchOptions>().Configure<IConfiguration>((options, configuration) =>
+        {
+            configuration.GetSection("Taifa:Dispatch").Bind(options);
+            configuration.GetSection("Taifa:Operators").Bind(options.Operators);
+        });
+        builder.Services.AddSingleton<OperatorRoutes>();
+        builder.Services.AddSingleton<ReceiptRouter>();
+        builder.Services.AddSingleton<ICustomerNotifier, CustomerNotifier>();
+        builder.Services.AddHttpClient(CustomerNotifier.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddHostedService<DispatcherKeeper>();
+    }
+}

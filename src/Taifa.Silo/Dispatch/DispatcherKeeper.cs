@@ -1,0 +1,40 @@
+using Taifa.Abstractions.Dispatch;
+using Taifa.Grains.Dispatch;
+
+namespace Taifa.Silo.Dispatch;
+
+/// <summary>
+/// Keeps every operator shard's dispatcher, and so its bind, active somewhere in the cluster: receipts arrive on
+/// the binds even when nothing is being sent, and a dispatcher lost with its silo comes back (with its durable
+/// backlog) on another within one period.
+/// </summary>
+public sealed class DispatcherKeeper(IGrainFactory grains, OperatorRoutes routes, ILogger<DispatcherKeeper> logger) : BackgroundService
+{
+    private static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!routes.Operators.Any())
+        {
+            logger.LogWarning("No operators are configured (Taifa:Operators): accepted messages will wait, queued, until one is");
+            return;
+        }
+
+        using var timer = new PeriodicTimer(Period);
+        do
+        {
+            foreach (var key in routes.AllStreamKeys())
+            {
+                try
+                {
+                    await grains.GetGrain<IOperatorDispatcherGrain>(key).EnsureRunning();
+                }
+                catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning(exception, "Could not reach the dispatcher {Dispatcher}; will retry", key);
+                }
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

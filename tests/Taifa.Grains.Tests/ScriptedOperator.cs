@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using Taifa.Abstractions.Dispatch;
+using Taifa.Abstractions.Messages;
+using Taifa.Grains.Dispatch;
+using Taifa.Grains.Messages;
+
+namespace Taifa.Grains.Tests;
+
+/// <summary>
+/// An operator whose answers the test scripts per destination number, standing in for the SMPP bind so the
+/// dispatcher's decisions (retry, throttle, reject, refund) can be driven exactly; the real bind and SMSC
+/// simulator are covered end to end in the host's tests.
+/// </summary>
+public sealed class ScriptedOperator : IOperatorLinks
+{
+    public static readonly ScriptedOperator Instance = new();
+
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<SubmissionOutcome>> _scripts = new();
+    private readonly ConcurrentDictionary<(string, int), Func<OperatorReceipt, Task<bool>>> _receiptHandlers = new();
+    private long _nextId = 5000;
+
+    public ConcurrentBag<(long MessageId, string OperatorId)> Accepted { get; } = [];
+
+    public ConcurrentDictionary<long, int> Attempts { get; } = new();
+
+    /// <summary>Answers for a destination, in order; once used up, the operator accepts.</summary>
+    public void Script(string mobileNumber, params SubmissionOutcome[] outcomes) =>
+        _scripts[mobileNumber] = new ConcurrentQueue<SubmissionOutcome>(outcomes);
+
+    public Task<bool> SendReceipt(OperatorReceipt receipt) =>
+        Task.WhenAll(_receiptHandlers.Values.Select(h => h(receipt))).ContinueWith(t => t.Result.Any(r => r), TaskScheduler.Default);
+
+    public IOperatorLink Open(string operatorName, int shard, Func<OperatorReceipt, Task<bool>> onReceipt)
+    {
+        _receiptHandlers[(operatorName, shard)] = onReceipt;
+        return new Link(this);
+    }
+
+    private sealed class Link(ScriptedOperator owner) : IOperatorLink
+    {
+        public bool IsBound => true;
+
+        public Task<OperatorSubmission> SubmitAsync(MessageRecord message, int firstPart, CancellationToken cancellationToken)
+        {
+            owner.Attempts.AddOrUpdate(message.MessageId, 1, (_, n) => n + 1);
+            var outcome = owner._scripts.TryGetValue(message.MobileNumber, out var script) && script.TryDequeue(out var next)
+                ? next
+                : SubmissionOutcome.Accepted;
+            if (outcome != SubmissionOutcome.Accepted) return Task.FromResult(new OperatorSubmission(outcome, [], "0x" + ((int)outcome).ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+
+            var ids = Enumerable.Range(firstPart, message.Parts - firstPart)
+                .Select(_ => Interlocked.Increment(ref owner._nextId).ToString("X", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            foreach (var id in ids) owner.Accepted.Add((message.MessageId, id));
+            return Task.FromResult(new OperatorSubmission(SubmissionOutcome.Accepted, ids, null));
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
+
+public sealed class RecordingNotifier : ICustomerNotifier
+{
+    public static readonly RecordingNotifier Instance = new();
+
+    public ConcurrentBag<MessageRecord> StatusPosts { get; } = [];
+
+    public Task<bool> PostStatusAsync(MessageRecord message, CancellationToken cancellationToken)
+    {
+        StatusPosts.Add(message);
+        return Task.FromResult(true);
+    }
+
+    public Task<bool> SendSmppReceiptAsync(MessageRecord message, CancellationToken cancellationToken) => Task.FromResult(true);
+}
