@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Taifa.Grains.Dispatch;
 using Taifa.Grains.Messages;
 
@@ -12,7 +13,10 @@ public static class DispatchHosting
             configuration.GetSection("Taifa:Dispatch").Bind(options);
             configuration.GetSection("Taifa:Operators").Bind(options.Operators);
         });
+        builder.Services.AddSingleton<BuiltInOperators>();
+        builder.Services.AddSingleton<IPostConfigureOptions<DispatchOptions>>(services => services.GetRequiredService<BuiltInOperators>());
         builder.Services.AddSingleton<OperatorRoutes>();
+        builder.Services.AddSingleton<IOperatorLinks, SmppOperatorLinks>();
         builder.Services.AddSingleton<ReceiptRouter>();
         builder.Services.AddSingleton<ICustomerNotifier, CustomerNotifier>();
         builder.Services.AddHttpClient(CustomerNotifier.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));

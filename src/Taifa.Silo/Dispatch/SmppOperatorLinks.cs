@@ -1,0 +1,119 @@
+using Taifa.Abstractions.Dispatch;
+using Taifa.Abstractions.Messages;
+using Taifa.Domain.Text;
+using Taifa.Grains.Dispatch;
+using Taifa.Operators.Client;
+using Taifa.Smpp.Pdus;
+using Taifa.Smpp.Receipts;
+using Taifa.Smpp.Text;
+using ClientBindMode = Taifa.Operators.Client.OperatorBindMode;
+
+namespace Taifa.Silo.Dispatch;
+
+/// <summary>Dispatcher links over our own SMPP client binds to the operators' SMSCs.</summary>
+public sealed class SmppOperatorLinks(OperatorRoutes routes, ILoggerFactory loggers, TimeProvider time) : IOperatorLinks
+{
+    public IOperatorLink Open(string operatorName, int shard, Func<OperatorReceipt, Task<bool>> onReceipt)
+    {
+        var route = routes[operatorName];
+        var options = new OperatorBindOptions
+        {
+            Name = DispatchStreams.Key(operatorName, shard),
+            Host = route.Host,
+            Port = route.Port,
+            SystemId = route.SystemId,
+            Password = route.Password,
+            SystemType = route.SystemType,
+            Mode = route.BindMode == Grains.Dispatch.OperatorBindMode.TransmitterAndReceiver ? ClientBindMode.TransmitterAndReceiver : ClientBindMode.Transceiver,
+            WindowSize = route.Window,
+            MaxSubmitsPerSecond = route.MaxMessagesPerSecond,
+            EnquireLinkInterval = route.EnquireLinkInterval,
+            ResponseTimeout = route.ResponseTimeout,
+            ReconnectMinDelay = route.ReconnectMinDelay,
+            ReconnectMaxDelay = route.ReconnectMaxDelay,
+        };
+        var bind = new OperatorBind(options, (received, _) => OnDeliverSm(received, onReceipt), loggers.CreateLogger<OperatorBind>(), time);
+        bind.Start();
+        return new Link(bind);
+    }
+
+    /// <summary>Receipts go to the dispatcher; anything else an operator delivers (mobile-originated text) is acknowledged and ignored.</summary>
+    private Task<bool> OnDeliverSm(ReceivedDeliverSm received, Func<OperatorReceipt, Task<bool>> onReceipt)
+    {
+        if (received.Receipt is not { } receipt) return Task.FromResult(true);
+        var status = receipt.State switch
+        {
+            MessageState.Delivered => MessageStatus.Delivered,
+            MessageState.Expired => MessageStatus.Expired,
+            MessageState.Rejected => MessageStatus.Rejected,
+            MessageState.Undeliverable or MessageState.Deleted or MessageState.Unknown => MessageStatus.Undelivered,
+            _ => (MessageStatus?)null,
+        };
+        return status is null
+            ? Task.FromResult(true)
+            : onReceipt(new OperatorReceipt(receipt.MessageId, status.Value, receipt.ErrorCode, time.GetUtcNow()));
+    }
+
+    private sealed class Link(OperatorBind bind) : IOperatorLink
+    {
+        public bool IsBound => bind.State == OperatorBindState.Bound;
+
+        public async Task<OperatorSubmission> SubmitAsync(MessageRecord message, int firstPart, CancellationToken cancellationToken)
+        {
+            var parts = Parts(message);
+            var accepted = new List<string>();
+            // Parts go one after another so they reach the handset's operator in order.
+            for (var i = firstPart; i < parts.Count; i++)
+            {
+                var outcome = await bind.SubmitAsync(parts[i], cancellationToken);
+                switch (outcome)
+                {
+                    case SubmitOutcome.Accepted ok:
+                        accepted.Add(ok.OperatorMessageId);
+                        break;
+                    case SubmitOutcome.Throttled throttled:
+                        return new OperatorSubmission(SubmissionOutcome.Throttled, accepted, Hex(throttled.Status));
+                    case SubmitOutcome.PermanentRejection rejected:
+                        return new OperatorSubmission(SubmissionOutcome.PermanentRejection, accepted, Hex(rejected.Status));
+                    case SubmitOutcome.TemporaryFailure failed:
+                        return new OperatorSubmission(SubmissionOutcome.TemporaryFailure, accepted, failed.Status is { } s ? Hex(s) : failed.Reason);
+                    default:
+                        return new OperatorSubmission(SubmissionOutcome.NotBound, accepted, null);
+                }
+            }
+
+            return new OperatorSubmission(SubmissionOutcome.Accepted, accepted, null);
+        }
+
+        public ValueTask DisposeAsync() => bind.DisposeAsync();
+
+        private static string Hex(CommandStatus status) => "0x" + ((uint)status).ToString("X8", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>The submit_sm PDUs of a message: split with a UDH when long, or one segment of a customer's own concatenation.</summary>
+    public static IReadOnlyList<SubmitSm> Parts(MessageRecord message)
+    {
+        var template = new SubmitSm
+        {
+            Source = message.SenderId.All(char.IsAsciiDigit)
+                ? SmppAddress.International(message.SenderId)
+                : SmppAddress.Alphanumeric(message.SenderId),
+            Destination = SmppAddress.International(message.MobileNumber),
+            RegisteredDelivery = RegisteredDelivery.SmscReceiptOnSuccessOrFailure,
+        };
+        var alphabet = message.Encoding == SmsEncoding.Ucs2 ? SmsAlphabet.Ucs2 : SmsAlphabet.Gsm7;
+        if (message.Segment is not { } segment)
+        {
+            return MessageSplitter.CreateSubmitSms(template, message.Text, (byte)(message.MessageId & 0xFF), alphabet);
+        }
+
+        var body = SmsText.Encode(alphabet, message.Text);
+        var userData = new byte[UserDataHeader.ConcatenationHeaderLength + body.Length];
+        UserDataHeader.WriteConcatenation(userData, (byte)(segment.Reference & 0xFF), (byte)segment.Total, (byte)segment.SequenceNumber);
+        body.CopyTo(userData, UserDataHeader.ConcatenationHeaderLength);
+        template.DataCoding = SmsText.GetDataCoding(alphabet);
+        template.EsmClass = EsmClass.UdhIndicator;
+        template.ShortMessage = userData;
+        return [template];
+    }
+}

@@ -1,0 +1,205 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Taifa.Operators.Simulator;
+using Taifa.Silo.Dispatch;
+using Taifa.Silo.Tests.Infrastructure;
+using Taifa.Smpp.Pdus;
+
+namespace Taifa.Silo.Tests.Dispatch;
+
+/// <summary>
+/// REST send → dispatcher → SMPP client bind → the built-in SMSC simulators (real SMPP over loopback) → receipts
+/// back → status, dlr_url and wallet. Tests in one class run one after another, so each may switch a simulator.
+/// </summary>
+public sealed class DispatchEndToEndTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly GatewayFactory _factory = new(settings: new Dictionary<string, string>
+    {
+        ["Taifa:Simulators:ReceiptDelay"] = "00:00:00.200",
+        ["Taifa:Dispatch:RetryBaseDelay"] = "00:00:00.050",
+        ["Taifa:Dispatch:RetryMaxDelay"] = "00:00:00.200",
+        ["Taifa:Dispatch:MaxAttempts"] = "4",
+    });
+    private HttpClient _client = null!;
+
+    private SmscSimulator Safaricom => _factory.Services.GetRequiredService<BuiltInOperators>().Simulators["safaricom"];
+
+    private SmscSimulator Airtel => _factory.Services.GetRequiredService<BuiltInOperators>().Simulators["airtel"];
+
+    public Task InitializeAsync()
+    {
+        _client = _factory.CreateClient();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _factory.DisposeAsync();
+
+    private async Task<JsonNode> WaitForStatus(TestAccount account, string messageId, string status)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        JsonNode current;
+        do
+        {
+            current = await _client.GetJsonAsync($"/v2/sms/status?message_id={messageId}", account.ApiKey);
+            if (current["status"]?.GetValue<string>() == status) return current;
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+        throw new TimeoutException($"message {messageId} never became {status}: {current.ToJsonString()}");
+    }
+
+    private async Task<long> WaitForQueueDepth(Func<long, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        long depth;
+        do
+        {
+            depth = (await _client.GetJsonAsync("/v2/sms/health", apiKey: null))["queue_depth"]!.GetValue<long>();
+            if (condition(depth)) return depth;
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+        throw new TimeoutException($"queue_depth never became {what}; last {depth}");
+    }
+
+    private async Task<string> Balance(TestAccount account) =>
+        (await _client.GetJsonAsync("/v2/sms/units", account.ApiKey))["credit_balance"]!.GetValue<string>();
+
+    [Fact]
+    public async Task A_sent_message_is_delivered_its_dlr_url_is_called_and_routing_follows_the_network()
+    {
+        await using var callbacks = new StatusCallbackReceiver();
+        var account = await _factory.OpenAccountAsync();
+        var sent = await _client.SendSmsAsync(account.ApiKey, new
+        {
+            mobile = "0702739804,0733123456",
+            sender_name = account.SenderId,
+            message = "Lifecycle " + Guid.NewGuid(),
+            dlr_url = callbacks.Url,
+        });
+        var safaricomId = sent[0]!["message_id"]!.GetValue<string>();
+        var airtelId = sent[1]!["message_id"]!.GetValue<string>();
+
+        var delivered = await WaitForStatus(account, safaricomId, "delivered");
+        Assert.NotNull(delivered["submitted_at"]!.GetValue<string>());
+        Assert.NotNull(delivered["done_at"]!.GetValue<string>());
+        await WaitForStatus(account, airtelId, "delivered");
+
+        var callback = await callbacks.WaitForAsync(safaricomId, Patience);
+        Assert.Equal("delivered", callback["status"]!.GetValue<string>());
+        Assert.Equal("254702739804", callback["mobile_number"]!.GetValue<string>());
+        await callbacks.WaitForAsync(airtelId, Patience);
+
+        Assert.Contains(Safaricom.Submits, s => s.Destination.Address == "254702739804" && s.Source.Address == account.SenderId);
+        Assert.DoesNotContain(Safaricom.Submits, s => s.Destination.Address == "254733123456");
+        Assert.Contains(Airtel.Submits, s => s.Destination.Address == "254733123456");
+        await WaitForQueueDepth(d => d == 0, "0");
+    }
+
+    [Fact]
+    public async Task A_long_message_goes_out_as_concatenated_parts_and_is_delivered_when_every_part_is()
+    {
+        var account = await _factory.OpenAccountAsync();
+        var text = "Part of a long message. " + new string('x', 300);
+        var sent = await _client.SendSmsAsync(account.ApiKey, new { mobile = "0722000111", sender_name = account.SenderId, message = text });
+        Assert.Equal("3.00", sent[0]!["message_cost"]!.GetValue<string>());
+        var messageId = sent[0]!["message_id"]!.GetValue<string>();
+        await WaitForStatus(account, messageId, "delivered");
+
+        var parts = Safaricom.Submits.Where(s => s.Destination.Address == "254722000111").ToList();
+        Assert.Equal(3, parts.Count);
+        Assert.All(parts, p => Assert.Equal(EsmClass.UdhIndicator, p.EsmClass & EsmClass.UdhIndicator));
+        Assert.Equal([1, 2, 3], parts.Select(p => (int)p.ShortMessage.Span[5]));
+    }
+
+    [Fact]
+    public async Task Messages_wait_while_the_operator_is_down_and_go_out_when_it_returns()
+    {
+        var account = await _factory.OpenAccountAsync();
+        Safaricom.Behaviour = SimulatorBehaviour.Normal with { RefuseBinds = true };
+        Safaricom.DropAllBinds();
+        try
+        {
+            var sent = await _client.SendSmsAsync(account.ApiKey, new { mobile = "0711000222,0711000223", sender_name = account.SenderId, message = "outage" });
+            var messageId = sent[0]!["message_id"]!.GetValue<string>();
+            await WaitForQueueDepth(d => d >= 2, ">= 2");
+            await Task.Delay(500);
+            Assert.Equal("queued", (await _client.GetJsonAsync($"/v2/sms/status?message_id={messageId}", account.ApiKey))["status"]!.GetValue<string>());
+
+            Safaricom.Behaviour = SimulatorBehaviour.Normal;
+            await WaitForStatus(account, messageId, "delivered");
+            await WaitForStatus(account, sent[1]!["message_id"]!.GetValue<string>(), "delivered");
+            await WaitForQueueDepth(d => d == 0, "0");
+            Assert.Equal("498.00", await Balance(account));
+        }
+        finally
+        {
+            Safaricom.Behaviour = SimulatorBehaviour.Normal;
+        }
+    }
+
+    [Fact]
+    public async Task Throttling_and_temporary_errors_slow_delivery_down_but_lose_and_refund_nothing()
+    {
+        var account = await _factory.OpenAccountAsync();
+        var before = Safaricom.Counters;
+        Safaricom.Behaviour = SimulatorBehaviour.Normal with { ThrottleShare = 0.5, SystemErrorShare = 0.1 };
+        try
+        {
+            var mobiles = string.Join(',', Enumerable.Range(0, 20).Select(i => $"07120003{i:00}"));
+            var sent = await _client.SendSmsAsync(account.ApiKey, new { mobile = mobiles, sender_name = account.SenderId, message = "busy operator" });
+            Assert.All(sent, s => Assert.Equal("1000", s!.Code()));
+            foreach (var message in sent)
+            {
+                var status = await WaitForStatus(account, message!["message_id"]!.GetValue<string>(), "delivered");
+                Assert.Equal("delivered", status["status"]!.GetValue<string>());
+            }
+
+            Assert.True(Safaricom.Counters.SubmitsThrottled > before.SubmitsThrottled, "the simulator throttled nothing; the test proves nothing");
+            Assert.Equal("480.00", await Balance(account));
+        }
+        finally
+        {
+            Safaricom.Behaviour = SimulatorBehaviour.Normal;
+        }
+    }
+
+    [Fact]
+    public async Task A_permanent_rejection_fails_the_message_and_refunds_it_exactly_once()
+    {
+        await using var callbacks = new StatusCallbackReceiver();
+        var account = await _factory.OpenAccountAsync(credit: 10m, price: 2.5m);
+        Airtel.Behaviour = SimulatorBehaviour.RejectAll(CommandStatus.InvalidDestinationAddress);
+        try
+        {
+            var sent = await _client.SendSmsAsync(account.ApiKey, new { mobile = "0733000999", sender_name = account.SenderId, message = "rejected", dlr_url = callbacks.Url });
+            Assert.Equal("7.50", sent[0]!["credit_balance"]!.GetValue<string>());
+            var messageId = sent[0]!["message_id"]!.GetValue<string>();
+            var rejected = await WaitForStatus(account, messageId, "rejected");
+            Assert.Equal("0x0000000B", rejected["operator_error_code"]!.GetValue<string>());
+            Assert.Equal("rejected", (await callbacks.WaitForAsync(messageId, Patience))["status"]!.GetValue<string>());
+
+            var deadline = DateTime.UtcNow + Patience;
+            while (await Balance(account) != "10.00" && DateTime.UtcNow < deadline) await Task.Delay(100);
+            await Task.Delay(1000);
+            Assert.Equal("10.00", await Balance(account));
+        }
+        finally
+        {
+            Airtel.Behaviour = SimulatorBehaviour.Normal;
+        }
+    }
+
+    [Fact]
+    public async Task A_dlr_url_that_fails_at_first_is_retried()
+    {
+        await using var callbacks = new StatusCallbackReceiver();
+        callbacks.FailNext(2);
+        var account = await _factory.OpenAccountAsync();
+        var sent = await _client.SendSmsAsync(account.ApiKey, new { mobile = "0799000111", sender_name = account.SenderId, message = "retry my callback", dlr_url = callbacks.Url });
+        var messageId = sent[0]!["message_id"]!.GetValue<string>();
+        var callback = await callbacks.WaitForAsync(messageId, TimeSpan.FromSeconds(30));
+        Assert.Equal("delivered", callback["status"]!.GetValue<string>());
+    }
+}
