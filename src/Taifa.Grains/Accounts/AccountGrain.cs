@@ -11,6 +11,7 @@ using Taifa.Grains.Dispatch;
 using Taifa.Grains.Messages;
 using Taifa.Grains.Persistence;
 using Taifa.Grains.Security;
+using Taifa.Grains.Telemetry;
 
 namespace Taifa.Grains.Accounts;
 
@@ -23,6 +24,7 @@ namespace Taifa.Grains.Accounts;
 public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 {
     private const string OutboxReminder = "outbox-sweep";
+    private const int HandoffConcurrency = 32;
     private static readonly TimeSpan HandoffRetry = TimeSpan.FromSeconds(2);
 
     // A message retries its refund until acknowledged; remembering refunds this long covers any realistic outage.
@@ -126,6 +128,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 
             if (status != TaifaStatus.Success)
             {
+                TaifaMetrics.Rejected(status, command.Channel);
                 outcomes[i] = new SendOutcome(status, 0, 0, recipient.MobileNumber, recipient.NetworkId, 0m, _live.Balance);
                 continue;
             }
@@ -170,6 +173,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         }
 
         _backlog.Accepted(accepted.Count);
+        foreach (var record in accepted) TaifaMetrics.Accepted(record.Channel, record.Parts, record.Cost);
         HandOff(accepted);
         return new SendResult(TaifaStatus.Success, outcomes);
     }
@@ -291,6 +295,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
             var cutoff = _time.GetUtcNow() - RefundMemory;
             foreach (var old in _live.Refunds.Where(r => r.Value < cutoff).Select(r => r.Key).ToList()) _live.Refunds.Remove(old);
             LogRefunded(AccountId, messageId, amount);
+            TaifaMetrics.Refunded(amount);
         }
 
         // Also for a repeat: answer only once the write covering the refund is durable.
@@ -365,7 +370,12 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     {
         try
         {
-            await Task.WhenAll(records.Select(r => GrainFactory.GetGrain<IMessageGrain>(r.MessageId).Record(r)));
+            // Bounded, so a large commit cannot take every database connection at once.
+            foreach (var chunk in records.Chunk(HandoffConcurrency))
+            {
+                await Task.WhenAll(chunk.Select(r => GrainFactory.GetGrain<IMessageGrain>(r.MessageId).Record(r)));
+            }
+
             await Task.WhenAll(records.GroupBy(r => _routes.StreamKeyFor(r.NetworkId, r.MessageId)).Select(Publish));
             var done = records.Select(r => r.MessageId).ToHashSet();
             _live.Outbox.RemoveAll(r => done.Contains(r.MessageId));

@@ -7,6 +7,7 @@ using Taifa.Abstractions;
 using Taifa.Abstractions.Dispatch;
 using Taifa.Abstractions.Messages;
 using Taifa.Grains.Persistence;
+using Taifa.Grains.Telemetry;
 
 namespace Taifa.Grains.Dispatch;
 
@@ -197,6 +198,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
             }
 
             var result = await _link.SubmitAsync(record, accepted.Count, _stopping.Token);
+            TaifaMetrics.OperatorSubmit(_operator, result.Outcome.ToString().ToLowerInvariant());
             if (result.AcceptedPartIds.Count > 0)
             {
                 // The map is written before the message counts as submitted, so a receipt always finds its message.
@@ -209,6 +211,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
             {
                 case SubmissionOutcome.Accepted:
                     await message.Submitted(_operator, accepted);
+                    TaifaMetrics.Dispatched(_operator, _time.GetUtcNow() - record.AcceptedAt);
                     return;
                 case SubmissionOutcome.PermanentRejection:
                     await message.Abandon(MessageStatus.Rejected, result.ErrorCode);

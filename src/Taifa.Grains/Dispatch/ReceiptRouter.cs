@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Taifa.Abstractions.Dispatch;
 using Taifa.Abstractions.Messages;
+using Taifa.Grains.Telemetry;
 
 namespace Taifa.Grains.Dispatch;
 
@@ -19,11 +20,13 @@ public sealed partial class ReceiptRouter(IGrainFactory grains, OperatorRoutes r
         if (messageId is null)
         {
             Interlocked.Increment(ref _unmatched);
+            TaifaMetrics.Unmatched(operatorName);
             LogUnmatched(operatorName, receipt.OperatorMessageId, receipt.Status);
             return false;
         }
 
         await grains.GetGrain<IMessageGrain>(messageId.Value).ApplyReceipt(receipt);
+        TaifaMetrics.Receipt(receipt.Status);
         return true;
     }
 

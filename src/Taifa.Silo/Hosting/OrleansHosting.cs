@@ -13,8 +13,18 @@ public static class OrleansHosting
     private const int DispatchQueues = 4;
     private static readonly string[] GrainStorages = [StorageNames.Accounts, StorageNames.Messages, StorageNames.Index, StorageNames.PubSub];
 
-    public static string? ProductionConnectionString(this IConfiguration configuration) =>
-        configuration.GetConnectionString(ConnectionStringName) is { Length: > 0 } connectionString ? connectionString : null;
+    /// <summary>Default pool size per silo when the connection string names none: Npgsql's 100 would let two silos exhaust PostgreSQL's default max_connections.</summary>
+    public const int DefaultMaxPoolSize = 40;
+
+    public static string? ProductionConnectionString(this IConfiguration configuration)
+    {
+        if (configuration.GetConnectionString(ConnectionStringName) is not { Length: > 0 } connectionString) return null;
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var namesPoolSize = connectionString.Contains("pool size", StringComparison.OrdinalIgnoreCase) ||
+                            connectionString.Contains("maxpoolsize", StringComparison.OrdinalIgnoreCase);
+        if (!namesPoolSize) builder.MaxPoolSize = DefaultMaxPoolSize;
+        return builder.ConnectionString;
+    }
 
     public static void AddTaifaSilo(this WebApplicationBuilder builder)
     {
@@ -32,6 +42,12 @@ public static class OrleansHosting
                 options.ClusterId = orleans["ClusterId"] ?? "taifa";
                 options.ServiceId = orleans["ServiceId"] ?? "taifa-gateway";
             });
+
+            if (configuration.GetValue("Taifa:Kubernetes:Enabled", false))
+            {
+                // Pod name, namespace and IP from the downward API; dead pods' silos are declared dead at once.
+                silo.UseKubernetesHosting();
+            }
 
             if (connectionString is null)
             {

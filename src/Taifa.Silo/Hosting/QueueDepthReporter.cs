@@ -8,6 +8,11 @@ namespace Taifa.Silo.Hosting;
 public sealed class QueueDepthReporter(IGrainFactory grains, DispatchBacklog backlog, ILocalSiloDetails silo, ILogger<QueueDepthReporter> logger)
     : BackgroundService
 {
+    private long _clusterQueueDepth;
+
+    /// <summary>The cluster-wide queue depth as last read, for the metrics gauge.</summary>
+    public long ClusterQueueDepth => Interlocked.Read(ref _clusterQueueDepth);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
@@ -16,7 +21,9 @@ public sealed class QueueDepthReporter(IGrainFactory grains, DispatchBacklog bac
         {
             try
             {
-                await grains.GetGrain<IQueueDepthGrain>(0).Report(siloName, backlog.Queued);
+                var aggregate = grains.GetGrain<IQueueDepthGrain>(0);
+                await aggregate.Report(siloName, backlog.Queued);
+                Interlocked.Exchange(ref _clusterQueueDepth, await aggregate.Total());
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {

@@ -25,7 +25,9 @@ public static class TaifaHost
             .MinimumLevel.Override("Orleans", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Polly", Serilog.Events.LogEventLevel.Warning)
             .Enrich.FromLogContext()
-            .WriteTo.Console());
+            .WriteTo.Console(),
+            // Each host gets its own logger; freezing the static one would fail when tests start two hosts in one process.
+            preserveStaticLogger: true);
 
         builder.Services.AddOptions<TaifaOptions>()
             .BindConfiguration(TaifaOptions.Section)
@@ -45,8 +47,10 @@ public static class TaifaHost
 
         builder.ConfigureTaifaEndpoints(smpp: builder.AddTaifaSmpp());
         builder.AddTaifaSilo();
-        builder.Services.AddHostedService<QueueDepthReporter>();
+        builder.Services.AddSingleton<QueueDepthReporter>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<QueueDepthReporter>());
         builder.AddTaifaDispatch();
+        builder.AddTaifaOperations();
         var demo = builder.Configuration.GetValue<bool?>($"{TaifaOptions.Section}:Demo:Enabled") ?? !production;
         if (demo) builder.Services.AddHostedService<DemoAccount>();
 
@@ -78,6 +82,7 @@ public static class TaifaHost
         });
         app.UseTaifaErrorHandling();
 
+        app.MapTaifaOperations();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapCustomerApi();
         app.MapAdminApi();

@@ -17,6 +17,10 @@ public sealed class TaifaOptions
     /// <summary>Apply the database schema at start-up (production mode). Turn off when a Kubernetes Job applies it.</summary>
     public bool ApplySchemaOnStartup { get; set; } = true;
 
+    /// <summary>How long a stopping silo drains (answers what is in flight, unbinds SMPP sessions, leaves the cluster); below Kubernetes' terminationGracePeriodSeconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(25);
+
     [Required]
     public SmppListenerOptions Smpp { get; set; } = new();
 

@@ -21,8 +21,11 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
 
     public SmppSessionHost(
         IGrainFactory grains, ILocalSiloDetails silo, RecipientParser parser, IOptions<TaifaOptions> options,
-        TimeProvider time, ILoggerFactory loggers)
+        TimeProvider time, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
     {
+        // Drain starts at SIGTERM, before Kestrel stops: clients are unbound at once so they rebind on another silo,
+        // while the answers to what they already submitted still go out.
+        lifetime.ApplicationStopping.Register(() => UnbindAll("silo shutting down"));
         Grains = grains;
         Options = options.Value.Smpp;
         Time = time;
@@ -96,8 +99,13 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        foreach (var session in _sessions.Values) session.RequestUnbind("silo shutting down");
+        UnbindAll("silo shutting down");
         await base.StopAsync(cancellationToken);
+    }
+
+    private void UnbindAll(string reason)
+    {
+        foreach (var session in _sessions.Values) session.RequestUnbind(reason);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the SMPP sessions of account {AccountId} in its bind registry")]

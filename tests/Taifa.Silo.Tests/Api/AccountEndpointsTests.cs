@@ -71,23 +71,14 @@ public sealed class AccountEndpointsTests(EmbeddedGateway gateway) : IClassFixtu
     }
 
     [Fact]
-    public async Task Health_answers_ok_with_an_integer_queue_depth_that_counts_waiting_messages()
+    public async Task Health_answers_ok_with_an_integer_queue_depth()
     {
-        var before = await _client.GetJsonAsync("/v2/sms/health", apiKey: null);
-        Assert.Equal("ok", before["status"]!.GetValue<string>());
-        Assert.Equal(JsonValueKind.Number, before["queue_depth"]!.GetValueKind());
-
-        var account = await gateway.Factory.OpenAccountAsync();
-        await _client.SendSmsAsync(account.ApiKey, new { mobile = "0702739804,0733123456", sender_name = account.SenderId, message = "Hi" });
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        long depth;
-        do
-        {
-            await Task.Delay(200);
-            depth = (await _client.GetJsonAsync("/v2/sms/health", apiKey: null))["queue_depth"]!.GetValue<long>();
-        }
-        while (depth < 2 && DateTime.UtcNow < deadline);
-        Assert.True(depth >= 2, $"queue_depth stayed at {depth} after two accepted, undispatched messages");
+        // That the depth counts waiting messages and returns to 0 is proven with an operator held down, in DispatchEndToEndTests.
+        var health = (await _client.GetJsonAsync("/v2/sms/health", apiKey: null)).AsObject();
+        Assert.Equal(["status", "queue_depth"], health.Select(p => p.Key).ToArray());
+        Assert.Equal("ok", health["status"]!.GetValue<string>());
+        Assert.Equal(JsonValueKind.Number, health["queue_depth"]!.GetValueKind());
+        Assert.True(health["queue_depth"]!.GetValue<long>() >= 0);
     }
 
     [Fact]

@@ -1,0 +1,58 @@
+using System.Diagnostics.Metrics;
+using Taifa.Abstractions;
+using Taifa.Abstractions.Messages;
+
+namespace Taifa.Grains.Telemetry;
+
+/// <summary>
+/// The gateway's own instruments (exported on /metrics by the host). Counters are per silo; Prometheus sums them.
+/// Names follow OpenTelemetry conventions and become taifa_… in Prometheus.
+/// </summary>
+public static class TaifaMetrics
+{
+    public const string MeterName = "Taifa.Gateway";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    private static readonly Counter<long> Outcomes = Meter.CreateCounter<long>("taifa.messages", "{message}", "Send outcomes per recipient, by status code and channel");
+    private static readonly Counter<long> Parts = Meter.CreateCounter<long>("taifa.message.parts", "{part}", "SMS parts accepted, by channel");
+    private static readonly Counter<double> Debits = Meter.CreateCounter<double>("taifa.wallet.debited", "KES", "Money debited from wallets for accepted messages");
+    private static readonly Counter<double> Refunds = Meter.CreateCounter<double>("taifa.wallet.refunded", "KES", "Money refunded for messages that never reached an operator");
+    private static readonly Counter<long> Receipts = Meter.CreateCounter<long>("taifa.receipts", "{receipt}", "Operator receipts applied, by final state");
+    private static readonly Counter<long> UnmatchedReceipts = Meter.CreateCounter<long>("taifa.receipts.unmatched", "{receipt}", "Operator receipts that matched no message (redelivery asked)");
+    private static readonly Counter<long> OperatorOutcomes = Meter.CreateCounter<long>("taifa.operator.submits", "{submit}", "Submissions to operators, by operator and outcome");
+    private static readonly Histogram<double> DispatchLatency = Meter.CreateHistogram<double>("taifa.dispatch.latency", "ms", "From acceptance to the operator's submit_sm_resp");
+    private static readonly Counter<long> Pdus = Meter.CreateCounter<long>("taifa.smpp.pdus", "{pdu}", "SMPP PDUs received from customers, by command and answer status");
+
+    public static void Accepted(MessageChannel channel, int parts, decimal cost)
+    {
+        var channelTag = new KeyValuePair<string, object?>("channel", Channel(channel));
+        Outcomes.Add(1, new KeyValuePair<string, object?>("status_code", "1000"), channelTag);
+        Parts.Add(parts, channelTag);
+        Debits.Add((double)cost, channelTag);
+    }
+
+    public static void Rejected(TaifaStatus status, MessageChannel channel) =>
+        Outcomes.Add(1, new KeyValuePair<string, object?>("status_code", status.Code()), new KeyValuePair<string, object?>("channel", Channel(channel)));
+
+    public static void Refunded(decimal amount) => Refunds.Add((double)amount);
+
+    public static void Receipt(MessageStatus status) => Receipts.Add(1, new KeyValuePair<string, object?>("state", status.ToString().ToLowerInvariant()));
+
+    public static void Unmatched(string operatorName) => UnmatchedReceipts.Add(1, new KeyValuePair<string, object?>("operator", operatorName));
+
+    public static void OperatorSubmit(string operatorName, string outcome) =>
+        OperatorOutcomes.Add(1, new KeyValuePair<string, object?>("operator", operatorName), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public static void Dispatched(string operatorName, TimeSpan sinceAcceptance) =>
+        DispatchLatency.Record(sinceAcceptance.TotalMilliseconds, new KeyValuePair<string, object?>("operator", operatorName));
+
+    public static void Pdu(string command, string status) =>
+        Pdus.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("status", status));
+
+    /// <summary>Gauges whose values live elsewhere (sessions, queue depth, binds): the owner registers a callback once.</summary>
+    public static void Observe(string name, string unit, string description, Func<IEnumerable<Measurement<long>>> observe) =>
+        Meter.CreateObservableGauge(name, observe, unit, description);
+
+    private static string Channel(MessageChannel channel) => channel == MessageChannel.Smpp ? "smpp" : "rest";
+}

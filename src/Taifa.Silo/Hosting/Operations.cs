@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using Orleans.Runtime;
+using Taifa.Grains.Telemetry;
+using Taifa.Silo.Database;
+using Taifa.Silo.Options;
+using Taifa.Silo.Smpp;
+using System.Diagnostics.Metrics;
+
+namespace Taifa.Silo.Hosting;
+
+/// <summary>Probes, metrics and graceful shutdown: what Kubernetes and the operations staff see.</summary>
+public static class Operations
+{
+    public static void AddTaifaOperations(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<Readiness>();
+        builder.Services.AddOptions<HostOptions>().Configure<IOptions<TaifaOptions>>((host, taifa) => host.ShutdownTimeout = taifa.Value.ShutdownTimeout);
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(TaifaMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
+    }
+
+    public static void MapTaifaOperations(this WebApplication app)
+    {
+        app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
+        app.MapGet("/ready", async (Readiness readiness, CancellationToken cancellationToken) =>
+        {
+            var problem = await readiness.ProblemAsync(cancellationToken);
+            return problem is null
+                ? Results.Text("ready")
+                : Results.Text(problem, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }).ExcludeFromDescription();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+
+        var queue = app.Services.GetRequiredService<QueueDepthReporter>();
+        TaifaMetrics.Observe("taifa.queue_depth", "{message}", "Accepted messages not yet handed to an operator, cluster-wide",
+            () => [new Measurement<long>(queue.ClusterQueueDepth)]);
+        if (app.Services.GetService<SmppSessionHost>() is { } smpp)
+        {
+            TaifaMetrics.Observe("taifa.smpp.sessions", "{session}", "Customer SMPP sessions open on this silo",
+                () => [new Measurement<long>(smpp.Count)]);
+        }
+    }
+}
+
+/// <summary>
+/// Ready means: the silo is an active cluster member, PostgreSQL answers (production mode), and the process
+/// is not shutting down. Readiness turns false the moment SIGTERM arrives, before anything stops.
+/// </summary>
+public sealed class Readiness(ISiloStatusOracle silo, IConfiguration configuration, IHostApplicationLifetime lifetime, TimeProvider time)
+{
+    private static readonly TimeSpan DatabaseCheckEvery = TimeSpan.FromSeconds(2);
+    private readonly string? _connectionString = configuration.ProductionConnectionString();
+    private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
+    private bool _databaseReachable;
+
+    public async Task<string?> ProblemAsync(CancellationToken cancellationToken)
+    {
+        if (lifetime.ApplicationStopping.IsCancellationRequested) return "draining";
+        if (silo.CurrentStatus != SiloStatus.Active) return $"silo {silo.CurrentStatus}";
+        if (_connectionString is null) return null;
+
+        if (time.GetUtcNow() - _checkedAt > DatabaseCheckEvery)
+        {
+            _databaseReachable = await DatabaseSchema.IsReachableAsync(_connectionString, cancellationToken);
+            _checkedAt = time.GetUtcNow();
+        }
+
+        return _databaseReachable ? null : "database unreachable";
+    }
+}
