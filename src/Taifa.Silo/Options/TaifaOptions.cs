@@ -61,6 +61,11 @@ public sealed class SmppListenerOptions
     /// reads none for 5 s is disconnected.</summary>
     [Range(16, 1_000_000)]
     public int MaxQueuedOutbound { get; set; } = 2048;
+
+    /// <summary>Benchmarks only: bound sessions answer every valid submit_sm with ESME_ROK and a generated id without
+    /// touching grains (nothing is recorded, sent or charged), measuring the listener's own ceiling. Binds still
+    /// authenticate normally.</summary>
+    public bool NullResponder { get; set; }
 }
 
 public sealed class ApiOptions

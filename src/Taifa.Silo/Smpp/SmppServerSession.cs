@@ -387,6 +387,12 @@ public sealed partial class SmppServerSession : IAsyncDisposable
             return;
         }
 
+        if (_host.NullResponder is { } nullResponder)
+        {
+            Send(nullResponder.Answer(submit));
+            return;
+        }
+
         if (!_admission!.TryAdmit(read.Segment, read.Parts, Volatile.Read(ref _inFlight)))
         {
             LogThrottled(Id, AccountId, submit.SequenceNumber);

@@ -35,6 +35,11 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
         RateLimiter = new AccountRateLimiter(time, Options.MaxPartsPerSecond);
         _logger = loggers.CreateLogger<SmppSessionHost>();
         _reference = new Lazy<ISmppSessionHost>(() => grains.CreateObjectReference<ISmppSessionHost>(this));
+        if (Options.NullResponder)
+        {
+            NullResponder = new NullSubmitResponder();
+            LogNullResponder();
+        }
     }
 
     internal IGrainFactory Grains { get; }
@@ -50,6 +55,9 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
     internal SubmitSmIntake Intake { get; }
 
     internal AccountRateLimiter RateLimiter { get; }
+
+    /// <summary>Set only in the benchmark mode <see cref="SmppListenerOptions.NullResponder"/>.</summary>
+    internal NullSubmitResponder? NullResponder { get; }
 
     /// <summary>This host as a grain observer, for the registries to call back.</summary>
     internal ISmppSessionHost Reference => _reference.Value;
@@ -107,6 +115,9 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
     {
         foreach (var session in _sessions.Values) session.RequestUnbind(reason);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP null responder is on (benchmark mode): submit_sm are answered ESME_ROK without being recorded, sent or charged")]
+    private partial void LogNullResponder();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the SMPP sessions of account {AccountId} in its bind registry")]
     private partial void LogRenewFailed(Exception exception, long accountId);
