@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Globalization;
+using Taifa.Silo.Tests.Infrastructure;
+
+namespace Taifa.Silo.Tests.Dispatch;
+
+/// <summary>
+/// The gateway dispatching to an SMSC nobody here wrote: node-smpp's server (tests/interop/smsc-server.js), configured
+/// as an ordinary operator. It answers ids in hex and sends a DELIVRD receipt on the same transceiver session.
+/// </summary>
+public sealed class NodeSmscDispatchTests
+{
+    [Fact]
+    public async Task A_rest_send_is_delivered_through_a_third_party_smsc()
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Taifa.Orleans.sln"))) root = Path.GetDirectoryName(root)!;
+        var interop = Path.Combine(root, "tests", "interop");
+        Assert.True(Directory.Exists(Path.Combine(interop, "node_modules", "smpp")), "node-smpp missing: run infra/local/interop-deps.sh");
+
+        using var node = Process.Start(new ProcessStartInfo("node", ["smsc-server.js", "--lifetime-ms", "60000"])
+        {
+            WorkingDirectory = interop,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        })!;
+        try
+        {
+            var listening = await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.StartsWith("LISTENING ", listening, StringComparison.Ordinal);
+            var port = listening!["LISTENING ".Length..];
+
+            await using var gateway = new GatewayFactory(settings: new Dictionary<string, string>
+            {
+                ["Taifa:Operators:nodesmsc:Host"] = "127.0.0.1",
+                ["Taifa:Operators:nodesmsc:Port"] = port,
+                ["Taifa:Operators:nodesmsc:SystemId"] = "taifa",
+                ["Taifa:Operators:nodesmsc:Password"] = "secret",
+                ["Taifa:Operators:nodesmsc:NetworkIds:0"] = "1",
+                ["Taifa:Operators:nodesmsc:SubmitIdFormat"] = "Hex",
+                ["Taifa:Operators:nodesmsc:ReceiptIdFormat"] = "Hex",
+            });
+            using var client = gateway.CreateClient();
+            var account = await gateway.OpenAccountAsync();
+            var sent = await client.SendSmsAsync(account.ApiKey, new { mobile = "0702739804", sender_name = account.SenderId, message = "via node-smpp" });
+            var messageId = sent[0]!["message_id"]!.GetValue<string>();
+
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            string status;
+            do
+            {
+                await Task.Delay(100);
+                status = (await client.GetJsonAsync($"/v2/sms/status?message_id={messageId}", account.ApiKey))["status"]!.GetValue<string>();
+            }
+            while (status != "delivered" && DateTime.UtcNow < deadline);
+            Assert.Equal("delivered", status);
+            Assert.Equal(1, int.Parse((await client.GetJsonAsync($"/v2/sms/status?message_id={messageId}", account.ApiKey))["parts"]!.GetValue<string>(), CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            node.StandardInput.Close();
+            if (!node.WaitForExit(TimeSpan.FromSeconds(2))) node.Kill(entireProcessTree: true);
+        }
+    }
+}
