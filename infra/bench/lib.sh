@@ -44,11 +44,14 @@ free_port() {
 }
 
 # start_gateway LOGFILE [CONNECTION_STRING]: the gateway on loopback, embedded mode without a connection string.
-# Sets GATEWAY_URL and ADMIN_TOKEN. Extra gateway settings pass through the environment (e.g. Serilog__MinimumLevel__Default).
+# Sets GATEWAY_URL, ADMIN_TOKEN and SMPP_PORT (0 = listener off; BENCH_SMPP=1 opens it on a free port).
+# Extra gateway settings pass through the environment (e.g. Serilog__MinimumLevel__Default).
 start_gateway() {
   local log=$1 connection=${2:-}
   local http_port silo_port gateway_port
   http_port=$(free_port); silo_port=$(free_port); gateway_port=$(free_port)
+  SMPP_PORT=0
+  if [ "${BENCH_SMPP:-0}" = 1 ]; then SMPP_PORT=$(free_port); fi
   GATEWAY_URL="http://127.0.0.1:$http_port"
   ADMIN_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
   local mode=embedded
@@ -56,7 +59,7 @@ start_gateway() {
   bench_log "starting gateway on $GATEWAY_URL ($mode mode), log $log"
   ASPNETCORE_URLS="$GATEWAY_URL" \
   Taifa__AdminToken="$ADMIN_TOKEN" \
-  Taifa__Smpp__Port=0 \
+  Taifa__Smpp__Port="$SMPP_PORT" \
   Taifa__Demo__Enabled=false \
   Orleans__Endpoints__SiloPort="$silo_port" \
   Orleans__Endpoints__GatewayPort="$gateway_port" \

@@ -9,21 +9,32 @@ public sealed record LoadOptions
         Taifa load generator
 
         Usage: Taifa.LoadTest --url URL (--api-key KEY | --admin-token TOKEN) [options]
+               Taifa.LoadTest --mode smpp --url URL --admin-token TOKEN [--binds N --window W ...]
+               Taifa.LoadTest --mode smpp --system-id ID --password PW (--api-key KEY | --no-verify) [...]
 
-          --mode rest               Transport to drive (rest; smpp is planned)
+          --mode rest|smpp          Transport to drive (default rest)
           --url URL                 Gateway base address, e.g. http://127.0.0.1:8080
           --api-key KEY             Send as an existing account (balance read through /v2/sms/units)
           --admin-token TOKEN       Open a fresh account through the admin API and send as it
           --sender-id ID            Sender ID to use with --api-key (default BENCH)
-          --concurrency C           Requests in flight = keep-alive connections (default 64)
+          --concurrency C           REST: requests in flight = keep-alive connections (default 64)
+          --smpp-host HOST          SMPP: listener host (default 127.0.0.1)
+          --smpp-port PORT          SMPP: listener port (default 2775)
+          --binds N                 SMPP: transmitter binds (default 1)
+          --window W                SMPP: submit_sm outstanding per bind (default 100)
+          --system-id ID            SMPP: bind as these existing credentials (with --password); without them,
+                                    --admin-token opens an account and registers fresh credentials
+          --password PW             SMPP: password for --system-id
+          --price P                 SMPP: price per part of the --api-key account, for verification (default 1.00)
+          --no-verify               Skip the ledger check (the null responder records and charges nothing)
           --duration S              Measured seconds after warm-up (default 20)
           --warmup S                Seconds of load before measuring (default 5)
-          --recipients N            Numbers per request (comma-separated bulk list, default 1)
+          --recipients N            REST: numbers per request (comma-separated bulk list, default 1)
           --message-mix M           gsm | long | ucs2 | mix (default gsm)
           --timeout S               Per-request timeout in seconds (default 30)
           --verify-sample N         Status look-ups when more than 20000 were accepted (default 5000)
           --summary-file PATH       Also write the JSON summary line to PATH
-          --smoke                   A few seconds at low concurrency; any failure exits non-zero
+          --smoke                   A few seconds at low concurrency (smpp: 2 binds, window 20); any failure exits non-zero
           --help                    This text
 
         Exit codes: 0 verified, 1 verification failed, 2 bad arguments or set-up failure.
@@ -46,6 +57,14 @@ public sealed record LoadOptions
     public int VerifySample { get; init; } = 5000;
     public string? SummaryFile { get; init; }
     public bool Smoke { get; init; }
+    public string SmppHost { get; init; } = "127.0.0.1";
+    public int SmppPort { get; init; } = 2775;
+    public int Binds { get; init; } = 1;
+    public int Window { get; init; } = 100;
+    public string? SystemId { get; init; }
+    public string? Password { get; init; }
+    public decimal Price { get; init; } = 1.00m;
+    public bool Verify { get; init; } = true;
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a message fit for the user.</summary>
     public static LoadOptions Parse(IReadOnlyList<string> args)
@@ -60,6 +79,8 @@ public sealed record LoadOptions
                 Warmup = TimeSpan.FromSeconds(1),
                 Recipients = 3,
                 MessageMix = MessageMix.Mix,
+                Binds = 2,
+                Window = 20,
             }
             : new LoadOptions();
 
@@ -67,11 +88,17 @@ public sealed record LoadOptions
         {
             var name = args[i];
             if (name == "--smoke") continue;
+            if (name == "--no-verify")
+            {
+                options = options with { Verify = false };
+                continue;
+            }
+
             if (i + 1 >= args.Count) throw new ArgumentException($"{name} needs a value (or is unknown).");
             var value = args[++i];
             options = name switch
             {
-                "--mode" => options with { Mode = value is "rest" ? value : throw new ArgumentException($"--mode {value}: only rest is built so far.") },
+                "--mode" => options with { Mode = value is "rest" or "smpp" ? value : throw new ArgumentException($"--mode {value}: expected rest or smpp.") },
                 "--url" => options with { Url = Uri.TryCreate(value, UriKind.Absolute, out var url) ? url : throw new ArgumentException($"--url {value} is not an absolute URL.") },
                 "--api-key" => options with { ApiKey = value },
                 "--admin-token" => options with { AdminToken = value },
@@ -84,11 +111,27 @@ public sealed record LoadOptions
                 "--timeout" => options with { Timeout = TimeSpan.FromSeconds(Positive(name, value, 600)) },
                 "--verify-sample" => options with { VerifySample = Positive(name, value, 1_000_000) },
                 "--summary-file" => options with { SummaryFile = value },
+                "--smpp-host" => options with { SmppHost = value },
+                "--smpp-port" => options with { SmppPort = Positive(name, value, 65_535) },
+                "--binds" => options with { Binds = Positive(name, value, 1_000) },
+                "--window" => options with { Window = Positive(name, value, 100_000) },
+                "--system-id" => options with { SystemId = value },
+                "--password" => options with { Password = value },
+                "--price" => options with { Price = decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var price) && price > 0 ? price : throw new ArgumentException($"--price {value}: expected a positive amount such as 0.80.") },
                 _ => throw new ArgumentException($"Unknown option {name}."),
             };
         }
 
-        if (options.ApiKey is null && options.AdminToken is null)
+        if (options.Mode == "smpp" && options.SystemId is not null)
+        {
+            if (options.Password is null) throw new ArgumentException("--system-id needs --password.");
+            if (options.ApiKey is null && options.Verify) throw new ArgumentException("--system-id needs --api-key (to verify through REST) or --no-verify.");
+        }
+        else if (options.Mode == "smpp" && options.AdminToken is null)
+        {
+            throw new ArgumentException("SMPP mode needs --admin-token TOKEN (to open an account with credentials) or --system-id and --password.");
+        }
+        else if (options.ApiKey is null && options.AdminToken is null)
         {
             throw new ArgumentException("Give --api-key KEY or --admin-token TOKEN.");
         }

@@ -45,28 +45,42 @@ using var handler = new SocketsHttpHandler
 };
 using var http = new HttpClient(handler) { BaseAddress = options.Url, Timeout = options.Timeout };
 
-string apiKey;
-string senderId;
-Func<CancellationToken, Task<decimal>> readBalance;
-CustomerClient customer;
+CustomerClient? customer = null;
+Func<CancellationToken, Task<decimal>>? readBalance = null;
+string senderId = options.SenderId;
+SmppTarget? smppTarget = null;
 try
 {
-    if (options.ApiKey is { } givenKey)
+    if (options.Mode == "smpp" && options.SystemId is { } systemId)
     {
-        apiKey = givenKey;
-        senderId = options.SenderId;
-        customer = new CustomerClient(http, apiKey);
+        smppTarget = new SmppTarget(options.SmppHost, options.SmppPort, systemId, options.Password!);
+        if (options.ApiKey is { } givenKey)
+        {
+            customer = new CustomerClient(http, givenKey);
+            readBalance = customer.BalanceAsync;
+        }
+    }
+    else if (options.ApiKey is { } givenKey)
+    {
+        customer = new CustomerClient(http, givenKey);
         readBalance = customer.BalanceAsync;
     }
     else
     {
         var admin = new AdminClient(http, options.AdminToken!);
         senderId = "BENCH" + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.Next()))[..6];
-        var account = await admin.OpenAccountAsync($"load test {DateTimeOffset.UtcNow:O}", 10_000_000m, 1.00m, senderId, cancellation.Token);
-        apiKey = account.ApiKey;
-        customer = new CustomerClient(http, apiKey);
+        var account = await admin.OpenAccountAsync($"load test {DateTimeOffset.UtcNow:O}", 10_000_000m, options.Price, senderId, cancellation.Token);
+        customer = new CustomerClient(http, account.ApiKey);
         readBalance = token => admin.BalanceAsync(account.AccountId, token);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Opened account {account.AccountId} with sender ID {senderId}"));
+        if (options.Mode == "smpp")
+        {
+            var username = "lt" + Convert.ToHexString(BitConverter.GetBytes(Random.Shared.NextInt64()))[..12].ToLowerInvariant();
+            var password = Convert.ToHexString(BitConverter.GetBytes(Random.Shared.NextInt64()))[..8].ToLowerInvariant();
+            await customer.SetSmppCredentialsAsync(username, password, cancellation.Token);
+            smppTarget = new SmppTarget(options.SmppHost, options.SmppPort, username, password);
+            Console.WriteLine($"Registered SMPP credentials {username}");
+        }
     }
 }
 catch (Exception exception) when (exception is HttpRequestException or InvalidOperationException or JsonException or TaskCanceledException)
@@ -75,36 +89,49 @@ catch (Exception exception) when (exception is HttpRequestException or InvalidOp
     return 2;
 }
 
-var mode = CreateMode(options, customer, senderId);
+var mode = CreateMode(options, customer, senderId, smppTarget);
 
-decimal before;
+decimal before = 0m;
 try
 {
-    before = await readBalance(cancellation.Token);
+    if (options.Verify && readBalance is not null) before = await readBalance(cancellation.Token);
+    await mode.PrepareAsync(cancellation.Token);
 }
-catch (Exception exception) when (exception is HttpRequestException or InvalidOperationException or JsonException or TaskCanceledException)
+catch (Exception exception) when (exception is HttpRequestException or InvalidOperationException or JsonException or TaskCanceledException
+                                    or System.Net.Sockets.SocketException or TimeoutException)
 {
-    await Console.Error.WriteLineAsync($"Could not read the balance before the run: {exception.Message}");
+    await Console.Error.WriteLineAsync($"Could not prepare the run: {exception.Message}");
     return 2;
 }
 
 Console.WriteLine($"Running {mode.Name} ({mode.Shape}) for {options.Warmup.TotalSeconds:0} s warm-up + {options.Duration.TotalSeconds:0} s measured...");
+var cpuBefore = Environment.CpuUsage.TotalTime;
 var run = new LoadRun(options.Warmup, options.Duration);
 await mode.RunAsync(run, cancellation.Token);
+var toolCpu = Environment.CpuUsage.TotalTime - cpuBefore;
 
-var after = await readBalance(CancellationToken.None);
-var verifier = new LedgerVerifier(customer, Math.Min(options.Concurrency, 32));
-var verification = await verifier.VerifyAsync(run, before, after, LoadOptions.VerifyAllLimit, options.VerifySample, CancellationToken.None);
+LedgerVerifier.Result verification;
+if (options.Verify && customer is not null && readBalance is not null)
+{
+    var after = await readBalance(CancellationToken.None);
+    var verifier = new LedgerVerifier(customer, 32);
+    verification = await verifier.VerifyAsync(run, before, after, LoadOptions.VerifyAllLimit, options.VerifySample, CancellationToken.None);
+}
+else
+{
+    verification = LedgerVerifier.Result.Skipped(run);
+}
+
 var queueDepth = await QueueDepthAsync(http);
 
-var report = new LoadReport(mode.Name, mode.Shape, options, run, verification, queueDepth);
+var report = new LoadReport(mode.Name, mode.Shape, options, run, verification, queueDepth, toolCpu);
 var json = report.ToJson();
 Console.WriteLine();
 Console.Write(report.ToTable());
 Console.WriteLine(json);
 if (options.SummaryFile is { } path) await File.WriteAllTextAsync(path, json + "\n");
 
-if (options.Smoke && run.StatusCounts.Keys.Any(code => code != StatusCodes.Success))
+if (options.Smoke && (run.Refused > 0 || run.Accepted.Count == 0))
 {
     await Console.Error.WriteLineAsync("Smoke run failed: every send should have been accepted.");
     return 1;
@@ -112,10 +139,10 @@ if (options.Smoke && run.StatusCounts.Keys.Any(code => code != StatusCodes.Succe
 
 return verification.Passed ? 0 : 1;
 
-// The SMPP mode (binds, window per bind) joins here.
-static ILoadMode CreateMode(LoadOptions options, CustomerClient customer, string senderId) => options.Mode switch
+static ILoadMode CreateMode(LoadOptions options, CustomerClient? customer, string senderId, SmppTarget? smppTarget) => options.Mode switch
 {
-    "rest" => new RestMode(customer, new SendWorkload(options.MessageMix, options.Recipients), senderId, options.Concurrency),
+    "rest" => new RestMode(customer!, new SendWorkload(options.MessageMix, options.Recipients), senderId, options.Concurrency),
+    "smpp" => new SmppMode(smppTarget!, new SendWorkload(options.MessageMix, 1), senderId, options.Binds, options.Window, options.Price),
     _ => throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "unknown mode"),
 };
 

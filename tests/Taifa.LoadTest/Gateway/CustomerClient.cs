@@ -43,6 +43,26 @@ public sealed class CustomerClient(HttpClient http, string apiKey)
             : (status, ParseLong(root.GetProperty("message_id").GetString()), ParseMoney(root.GetProperty("message_cost").GetString()));
     }
 
+    /// <summary>POST /v2/sms/smpp-credentials: registers (or replaces) this account's SMPP system_id and password.</summary>
+    public async Task SetSmppCredentialsAsync(string systemId, string password, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v2/sms/smpp-credentials");
+        request.Headers.TryAddWithoutValidation(ApiKeyHeader, apiKey);
+        var body = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
+        {
+            ["smpp_username"] = systemId,
+            ["smpp_password"] = password,
+        });
+        request.Content = new ByteArrayContent(body) { Headers = { ContentType = JsonMediaType } };
+        using var response = await http.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        using var document = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken));
+        if (!document.RootElement.TryGetProperty("smpp_username", out var echoed) || echoed.GetString() != systemId)
+        {
+            throw new InvalidOperationException($"smpp-credentials answered {document.RootElement.GetRawText()}");
+        }
+    }
+
     /// <summary>GET /v2/sms/units: the balance as the customer sees it.</summary>
     public async Task<decimal> BalanceAsync(CancellationToken cancellationToken)
     {

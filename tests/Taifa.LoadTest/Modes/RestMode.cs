@@ -17,6 +17,8 @@ public sealed class RestMode(CustomerClient customer, SendWorkload workload, str
 
     public string Shape => $"{concurrency} connections, recipients/request {workload.Recipients}, mix {workload.Mix.ToString().ToLowerInvariant()}";
 
+    public Task PrepareAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task RunAsync(LoadRun run, CancellationToken cancellationToken) =>
         Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(() => WorkerAsync(run, worker, cancellationToken), cancellationToken)));
 

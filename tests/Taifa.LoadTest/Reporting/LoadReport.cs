@@ -6,11 +6,14 @@ using Taifa.LoadTest.Verification;
 namespace Taifa.LoadTest.Reporting;
 
 /// <summary>The outcome of a run: a human table and one machine-readable JSON line (the last line of output).</summary>
-public sealed record LoadReport(string Mode, string Shape, LoadOptions Options, LoadRun Run, LedgerVerifier.Result Verification, long QueueDepth)
+public sealed record LoadReport(string Mode, string Shape, LoadOptions Options, LoadRun Run, LedgerVerifier.Result Verification, long QueueDepth, TimeSpan ToolCpu)
 {
     public double AcceptedPerSecond => Run.WindowAccepted / Run.Duration.TotalSeconds;
 
     public double RequestsPerSecond => Run.WindowRequests / Run.Duration.TotalSeconds;
+
+    /// <summary>The load tool's own CPU per request, warm-up included: 1,000,000 / this is its ceiling per core.</summary>
+    public double ToolCpuMicrosPerRequest => Run.Requests == 0 ? 0 : Math.Round(ToolCpu.TotalMicroseconds / Run.Requests, 2);
 
     public string ToJson()
     {
@@ -44,7 +47,10 @@ public sealed record LoadReport(string Mode, string Shape, LoadOptions Options, 
             ["status_lookups"] = Verification.LookedUp,
             ["status_found"] = Verification.Found,
             ["queue_depth_after"] = QueueDepth,
-            ["verified"] = Verification.Passed,
+            ["tool_cpu_us_per_request"] = ToolCpuMicrosPerRequest,
+            ["binds"] = Mode == "smpp" ? Options.Binds : 0,
+            ["window"] = Mode == "smpp" ? Options.Window : 0,
+            ["verified"] = Verification.WasSkipped ? "skipped" : Verification.Passed,
             ["problems"] = Verification.Problems,
         };
         return JsonSerializer.Serialize(summary);
@@ -71,7 +77,8 @@ public sealed record LoadReport(string Mode, string Shape, LoadOptions Options, 
         Row("debited / accepted cost", $"{Money(Verification.BalanceBefore - Verification.BalanceAfter)} / {Money(Verification.AcceptedCost)}");
         Row("status look-ups found", $"{Verification.Found} of {Verification.LookedUp} (of {Run.Accepted.Count} accepted)");
         Row("queue_depth after run", QueueDepth.ToString(CultureInfo.InvariantCulture));
-        Row("verification", Verification.Passed ? "PASSED: accepted = recorded = debited" : "FAILED");
+        Row("load tool CPU / request", $"{ToolCpuMicrosPerRequest.ToString("0.00", CultureInfo.InvariantCulture)} µs");
+        Row("verification", Verification.WasSkipped ? "SKIPPED (--no-verify)" : Verification.Passed ? "PASSED: accepted = recorded = debited" : "FAILED");
         foreach (var problem in Verification.Problems) Row("  problem", problem);
         return text.ToString();
     }

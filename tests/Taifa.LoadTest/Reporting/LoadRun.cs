@@ -22,6 +22,7 @@ public sealed class LoadRun
     private long _windowAccepted;
     private long _requests;
     private long _unknownOutcomes;
+    private long _refused;
 
     public readonly record struct AcceptedMessage(long MessageId, decimal Cost);
 
@@ -50,6 +51,9 @@ public sealed class LoadRun
 
     /// <summary>Requests that failed in transport: the gateway may or may not have accepted them.</summary>
     public long UnknownOutcomes => Interlocked.Read(ref _unknownOutcomes);
+
+    /// <summary>Sends (REST recipients or submit_sm) the gateway answered but did not accept.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
 
     public IReadOnlyDictionary<string, long> StatusCounts => _statusCounts;
 
@@ -81,7 +85,12 @@ public sealed class LoadRun
         {
             foreach (var outcome in outcomes)
             {
-                if (outcome.StatusCode != StatusCodes.Success) continue;
+                if (outcome.StatusCode != StatusCodes.Success)
+                {
+                    Interlocked.Increment(ref _refused);
+                    continue;
+                }
+
                 accepted++;
                 _accepted.Add(new AcceptedMessage(outcome.MessageId, outcome.MessageCost));
                 _acceptedCost += outcome.MessageCost;
@@ -93,6 +102,33 @@ public sealed class LoadRun
         Latency.Record(Stopwatch.GetElapsedTime(startedAt, now));
         Interlocked.Increment(ref _windowRequests);
         Interlocked.Add(ref _windowAccepted, accepted);
+    }
+
+    /// <summary>
+    /// Records one submit_sm_resp (or generic_nack) of the SMPP mode: its command_status under
+    /// <paramref name="status"/>, and when accepted the message id it carried and the one part it bills.
+    /// </summary>
+    public void RecordSubmitResp(long sentAt, long arrivedAt, string status, bool accepted, long messageId, decimal cost)
+    {
+        Interlocked.Increment(ref _requests);
+        if (accepted)
+        {
+            lock (_ledgerLock)
+            {
+                _accepted.Add(new AcceptedMessage(messageId, cost));
+                _acceptedCost += cost;
+            }
+        }
+        else
+        {
+            Interlocked.Increment(ref _refused);
+        }
+
+        _statusCounts.AddOrUpdate(status, 1, static (_, n) => n + 1);
+        if (!InWindow(arrivedAt)) return;
+        Latency.Record(Stopwatch.GetElapsedTime(sentAt, arrivedAt));
+        Interlocked.Increment(ref _windowRequests);
+        if (accepted) Interlocked.Increment(ref _windowAccepted);
     }
 
     /// <summary>Records a request that got no usable answer (connection error, timeout, non-200).</summary>

@@ -18,7 +18,13 @@ public sealed class LedgerVerifier(CustomerClient customer, int lookupConcurrenc
         int LookedUp,
         int Found,
         int Mismatched,
-        IReadOnlyList<string> Problems);
+        IReadOnlyList<string> Problems,
+        bool WasSkipped = false)
+    {
+        /// <summary>No ledger check (--no-verify): only the counts the run itself saw.</summary>
+        public static Result Skipped(LoadRun run) => new(run.UnknownOutcomes == 0, 0m, 0m, run.AcceptedCost, 0, 0, 0,
+            run.UnknownOutcomes == 0 ? [] : [$"{run.UnknownOutcomes} requests got no answer"], WasSkipped: true);
+    }
 
     public async Task<Result> VerifyAsync(LoadRun run, decimal balanceBefore, decimal balanceAfter, int allLimit, int sample, CancellationToken cancellationToken)
     {
