@@ -191,20 +191,14 @@ public static partial class AdminApi
     };
 
     /// <summary>Requires the admin bearer token, compared in constant time.</summary>
-    private sealed class AdminTokenFilter(AdminToken token) : IEndpointFilter
+    internal sealed class AdminTokenFilter(AdminToken token) : IEndpointFilter
     {
         public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
         {
-            var header = context.HttpContext.Request.Headers.Authorization.ToString();
-            const string scheme = "Bearer ";
-            if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || !token.Matches(header[scheme.Length..].Trim()))
-            {
-                context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
-                return ValueTask.FromResult<object?>(TypedResults.Problem("A valid admin bearer token is required.",
-                    statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized"));
-            }
-
-            return next(context);
+            if (token.Authorizes(context.HttpContext.Request, allowBasic: false)) return next(context);
+            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            return ValueTask.FromResult<object?>(TypedResults.Problem("A valid admin bearer token is required.",
+                statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized"));
         }
     }
 }
@@ -216,4 +210,25 @@ public sealed class AdminToken(string token)
 
     public bool Matches(string presented) =>
         CryptographicOperations.FixedTimeEquals(_digest, SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+
+    /// <summary>
+    /// "Authorization: Bearer &lt;token&gt;"; with <paramref name="allowBasic"/> also HTTP Basic with the token as the
+    /// password, which a browser can prompt for (the operations dashboard).
+    /// </summary>
+    public bool Authorizes(HttpRequest request, bool allowBasic)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return Matches(header["Bearer ".Length..].Trim());
+        if (!allowBasic || !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return false;
+        try
+        {
+            var credentials = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+            var colon = credentials.IndexOf(':', StringComparison.Ordinal);
+            return colon >= 0 && Matches(credentials[(colon + 1)..]);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
 }

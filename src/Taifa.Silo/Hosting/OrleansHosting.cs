@@ -1,5 +1,6 @@
 using System.Net;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Dispatch;
 
@@ -42,6 +43,8 @@ public static class OrleansHosting
                 options.ClusterId = orleans["ClusterId"] ?? "taifa";
                 options.ServiceId = orleans["ServiceId"] ?? "taifa-gateway";
             });
+
+            if (Dashboard.Enabled(configuration)) silo.AddDashboard();
 
             if (configuration.GetValue("Taifa:Kubernetes:Enabled", false))
             {

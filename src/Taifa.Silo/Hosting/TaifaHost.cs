@@ -83,6 +83,7 @@ public static class TaifaHost
         app.UseTaifaErrorHandling();
 
         app.MapTaifaOperations();
+        app.MapTaifaDashboard();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapCustomerApi();
         app.MapAdminApi();

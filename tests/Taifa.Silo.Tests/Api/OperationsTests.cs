@@ -16,6 +16,26 @@ public sealed class OperationsTests(EmbeddedGateway gateway) : IClassFixture<Emb
     }
 
     [Fact]
+    public async Task The_orleans_dashboard_needs_the_admin_token()
+    {
+        using var anonymous = await _client.GetAsync("/dashboard/");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.StartsWith("Basic", anonymous.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+
+        using var wrong = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
+        wrong.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("ops:nope"u8.ToArray()));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _client.SendAsync(wrong)).StatusCode);
+
+        using var browser = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
+        browser.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("ops:" + GatewayFactory.AdminTokenValue)));
+        Assert.Equal(HttpStatusCode.OK, (await _client.SendAsync(browser)).StatusCode);
+
+        using var operations = gateway.Factory.CreateAdminClient();
+        Assert.Equal(HttpStatusCode.OK, (await operations.GetAsync("/dashboard/")).StatusCode);
+    }
+
+    [Fact]
     public async Task Metrics_count_outcomes_by_status_code_and_channel_in_prometheus_text()
     {
         var account = await gateway.Factory.OpenAccountAsync();
