@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The load tool's smoke run: starts a gateway (embedded mode; --pg for PostgreSQL mode in a throwaway
-# database), sends for a few seconds at low concurrency, verifies accepted = recorded = debited, stops.
+# database) with its SMPP listener open, sends for a few seconds over REST and then over SMPP (two binds,
+# window 20, mixed GSM, long UDH-concatenated and UCS-2 texts), verifies accepted = recorded = debited, stops.
 # Exit code 0 = passed. Run by infra/local/test.sh so the tool cannot rot.
 # Usage: infra/bench/smoke.sh [--pg]
 set -euo pipefail
@@ -28,13 +29,15 @@ if [ "${1:-}" = --pg ]; then
   connection="Host=127.0.0.1;Username=taifa;Password=taifa;Database=$database"
 fi
 
-start_gateway "$work/gateway.log" "$connection"
+BENCH_SMPP=1 start_gateway "$work/gateway.log" "$connection"
 wait_healthy 90 "$work/gateway.log"
-if run_loadtest 60 --smoke; then
-  bench_log "smoke run passed"
-else
-  status=$?
-  bench_log "smoke run FAILED (exit $status); gateway log tail:"
-  tail -n 20 "$work/gateway.log" >&2
-  exit 1
-fi
+for mode in rest smpp; do
+  if run_loadtest 60 --smoke --mode "$mode" --smpp-port "$SMPP_PORT"; then
+    bench_log "$mode smoke run passed"
+  else
+    status=$?
+    bench_log "$mode smoke run FAILED (exit $status); gateway log tail:"
+    tail -n 20 "$work/gateway.log" >&2
+    exit 1
+  fi
+done
