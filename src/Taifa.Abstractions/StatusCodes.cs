@@ -19,6 +19,7 @@ public enum TaifaStatus
     SmppUsernameTaken = 1012,
     InvalidSmppCredentials = 1013,
     UnknownMessageId = 1014,
+    IdempotencyKeyReused = 1015,
 }
 
 public static class TaifaStatusText
@@ -38,6 +39,7 @@ public static class TaifaStatusText
         TaifaStatus.SmppUsernameTaken => "SMPP username already taken",
         TaifaStatus.InvalidSmppCredentials => "Invalid SMPP credentials",
         TaifaStatus.UnknownMessageId => "Unknown message ID",
+        TaifaStatus.IdempotencyKeyReused => "Idempotency key reused with a different request",
         _ => status.ToString(),
     };
 }

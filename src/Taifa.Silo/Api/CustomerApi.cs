@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,7 @@ public static class CustomerApi
 {
     public const string ApiKeyHeader = "h_api_key";
     public const string OpenApiDocument = "customer";
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
 
     public static void MapCustomerApi(this IEndpointRouteBuilder app)
     {
@@ -71,7 +73,26 @@ public static class CustomerApi
             RegisteredDelivery = request.DlrUrl is not null,
             DlrUrl = request.DlrUrl,
         };
-        var result = await account.Send(command);
+        SendResult result;
+        if (http.Request.Headers[IdempotencyKeyHeader] is { Count: > 0 } keyHeader)
+        {
+            var key = keyHeader.ToString();
+            if (key.Length is 0 or > 128 || key.Any(c => c is < ' ' or > '~'))
+            {
+                return Outcome(log, TaifaStatus.InvalidJsonBody, responseType);
+            }
+
+            var idempotent = await grains.GetGrain<IIdempotentSendGrain>($"{caller.Value.AccountId}:{ApiKeys.Digest(key)}")
+                .Send(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body!.Value.ToArray())), command, limits.IdempotencyRetention);
+            if (idempotent.KeyReusedWithAnotherBody) return Outcome(log, TaifaStatus.IdempotencyKeyReused, responseType);
+            if (idempotent.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
+            result = idempotent.Result!;
+        }
+        else
+        {
+            result = await account.Send(command);
+        }
+
         if (result.Status != TaifaStatus.Success)
         {
             if (result.Status == TaifaStatus.InvalidApiKey) keys.Forget(caller.Value.Digest);

@@ -78,6 +78,10 @@ public sealed class ApiOptions
     [Range(1, 100_000)]
     public int MaxRecipients { get; set; } = 1000;
 
+    /// <summary>How long a sendsms Idempotency-Key is remembered.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Longest message accepted, in SMS parts; longer messages answer 1009.</summary>
     [Range(1, 255)]
     public int MaxParts { get; set; } = 10;
