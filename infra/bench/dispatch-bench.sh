@@ -48,7 +48,7 @@ BENCH_SMPP=1 start_gateway "$out/gateway.log" "$connection"
 wait_healthy 120 "$out/gateway.log"
 
 echo "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), CPU pressure $(cpu_pressure)"
-echo "Source: $(git -C "$BENCH_ROOT" rev-parse --short "${BENCH_REF:-HEAD}")"
+echo "Source: $(bench_source)"
 echo "Intake: $MODE for $DURATION s ($([ "$MODE" = smpp ] && echo "$BINDS bind(s) x window $WINDOW" || echo "concurrency $CONCURRENCY")), mix $MIX; built-in simulators"
 
 # metric NAME FILE: the sum of every series of a counter in a Prometheus text scrape.

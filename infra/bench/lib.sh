@@ -27,6 +27,15 @@ build_release() {
   dotnet build -c Release "$BENCH_SRC/tests/Taifa.LoadTest" --nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2
 }
 
+# What is being measured: the commit, and whether uncommitted work in src/ is part of it.
+bench_source() {
+  if [ -n "${BENCH_REF:-}" ]; then echo "$(git -C "$BENCH_ROOT" rev-parse --short "$BENCH_REF") (exported)"
+  elif [ "$BENCH_SRC" != "$BENCH_ROOT" ]; then echo "the tree in $BENCH_SRC"
+  elif [ -n "$(git -C "$BENCH_ROOT" status --porcelain -- src)" ]; then echo "$(git -C "$BENCH_ROOT" rev-parse --short HEAD) + uncommitted changes in src/"
+  else git -C "$BENCH_ROOT" rev-parse --short HEAD
+  fi
+}
+
 # Removes what build_release exported; call from the EXIT trap.
 remove_export() {
   if [ -n "$BENCH_EXPORT" ]; then rm -rf "$BENCH_EXPORT"; fi

@@ -55,7 +55,7 @@ null_pid=$GATEWAY_PID null_url=$GATEWAY_URL null_token=$ADMIN_TOKEN null_smpp=$S
 wait_healthy 120 "$out/null.log"
 
 echo "Machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "Source: $(git -C "$BENCH_ROOT" rev-parse --short "${BENCH_REF:-HEAD}")${BENCH_REF:+ (exported)}$([ -z "${BENCH_REF:-}" ] && [ -n "$(git -C "$BENCH_ROOT" status --porcelain -- src)" ] && echo ' + uncommitted changes in src/')"
+echo "Source: $(bench_source)"
 echo "Runs: $RUNS x (durable, null responder), each ${WARMUP} s warm-up + ${DURATION} s, $BINDS bind(s) x window $WINDOW, mix $MIX"
 
 # smpp_run KIND RUN PID: one load-tool run against the gateway KIND (durable | null), with the CPU split.
