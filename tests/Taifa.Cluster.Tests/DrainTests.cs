@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Taifa.Cluster.Tests.Infrastructure;
+using Taifa.Smpp.Pdus;
+using Xunit.Abstractions;
+
+namespace Taifa.Cluster.Tests;
+
+/// <summary>SIGTERM, as Kubernetes sends it: readiness false first, answers to what is in flight, SMPP clients unbound, exit in time.</summary>
+public sealed class DrainTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ExitMargin = TimeSpan.FromSeconds(5);
+    private TestCluster _cluster = null!;
+
+    public async Task InitializeAsync() => _cluster = await TestCluster.CreateAsync("drain", sharedOperator: true);
+
+    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+
+    [Fact]
+    public async Task Sigterm_under_load_turns_readiness_off_unbinds_smpp_clients_and_loses_no_accepted_message()
+    {
+        // (An idle silo's SIGTERM is timed in RestartTests, where both silos stop idle.)
+        var settings = new Dictionary<string, string> { ["Taifa__ShutdownTimeout"] = "00:00:10" };
+        var silos = new[] { "a", "b" }.Select(name => _cluster.Start(name, settings)).ToArray();
+        await Task.WhenAll(silos.Select(s => s.WaitReadyAsync(TestCluster.StartTimeout)));
+        var (a, b) = (silos[0], silos[1]);
+
+        const decimal opening = 10_000m;
+        var account = await b.OpenAccountAsync(opening, 1m);
+        await b.SetSmppCredentialsAsync(account, "drainuser", "pass1234");
+        await using var session = await SmppCustomer.BindAsync(a, "drainuser", "pass1234");
+
+        var accepted = new ConcurrentBag<string>();
+        var restOutcomes = new ConcurrentDictionary<string, int>();
+        var smppOutcomes = new ConcurrentDictionary<string, int>();
+        using var stop = new CancellationTokenSource();
+        var clock = Stopwatch.StartNew();
+        TimeSpan? terminatedAt = null, firstNotReadyAt = null, unboundAt = null;
+        string? firstNotReady = null;
+
+        var restLoops = Enumerable.Range(0, 4).Select(loop => Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    var answer = await a.SendAsync(account, $"rest {loop}.{i}");
+                    restOutcomes.AddOrUpdate(answer.Code() ?? "?", 1, (_, n) => n + 1);
+                    if (answer.Code() == "1000") accepted.Add(answer["message_id"]!.GetValue<string>());
+                }
+                catch (HttpRequestException exception)
+                {
+                    // Refused once Kestrel has stopped listening: the client would now go to another silo.
+                    restOutcomes.AddOrUpdate(exception.HttpRequestError.ToString(), 1, (_, n) => n + 1);
+                    if (terminatedAt is not null) return;
+                }
+            }
+        })).ToList();
+        var smppLoop = Task.Run(async () =>
+        {
+            for (var i = 0; !stop.IsCancellationRequested && !session.UnbindReceived.IsCompleted; i++)
+            {
+                try
+                {
+                    accepted.Add(await session.SubmitAcceptedAsync(SmppCustomer.Submit(account.SenderId, "254702739804", $"smpp {i}", receipt: false)));
+                    smppOutcomes.AddOrUpdate("ESME_ROK", 1, (_, n) => n + 1);
+                }
+                catch (TimeoutException exception)
+                {
+                    // Sent after the server's unbind crossed it on the wire: never answered, never charged (the balance says so).
+                    smppOutcomes.AddOrUpdate(exception.Message, 1, (_, n) => n + 1);
+                }
+            }
+        });
+        var readinessProbe = Task.Run(async () =>
+        {
+            using var probe = new HttpClient { BaseAddress = a.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+            while (!a.HasExited && firstNotReady is null)
+            {
+                try
+                {
+                    using var answer = await probe.GetAsync(new Uri("/ready", UriKind.Relative));
+                    if (answer.StatusCode != HttpStatusCode.OK && terminatedAt is not null)
+                    {
+                        firstNotReadyAt = clock.Elapsed;
+                        firstNotReady = $"{(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}";
+                    }
+                }
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                {
+                    if (terminatedAt is not null) firstNotReady ??= $"no answer: {exception.Message}";
+                }
+
+                await Task.Delay(10);
+            }
+        });
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var beforeTerm = accepted.Count;
+        terminatedAt = clock.Elapsed;
+        a.Terminate();
+        var unbind = session.UnbindReceived.ContinueWith(_ => unboundAt = clock.Elapsed, TaskScheduler.Default);
+        var drainExit = await a.WaitForExitAsync(ShutdownTimeout + ExitMargin);
+        await stop.CancelAsync();
+        await Task.WhenAll([.. restLoops, smppLoop, readinessProbe]);
+        await Task.WhenAny(unbind, Task.Delay(1000));
+
+        output.WriteLine($"under load ({beforeTerm} accepted in 2 s before SIGTERM, {accepted.Count} in all): exit {drainExit.TotalSeconds:0.00} s after SIGTERM, code {a.ExitCode}; " +
+                         $"first /ready not 200 at +{(firstNotReadyAt - terminatedAt)?.TotalMilliseconds:0} ms ({firstNotReady}); " +
+                         $"SMPP unbind at +{(unboundAt - terminatedAt)?.TotalMilliseconds:0} ms");
+        output.WriteLine($"REST outcomes: {string.Join(", ", restOutcomes.Select(o => $"{o.Key} x{o.Value}"))}; SMPP outcomes: {string.Join(", ", smppOutcomes.Select(o => $"{o.Key} x{o.Value}"))}");
+
+        Assert.True(unboundAt is not null, $"the SMPP session on the draining silo was never sent unbind\n{a.OutputTail()}");
+        Assert.True(firstNotReady?.StartsWith("503", StringComparison.Ordinal) == true,
+            $"after SIGTERM /ready should answer 503 before the listener goes; the first answer that was not 200 was: {firstNotReady ?? "none"}");
+        Assert.True(firstNotReadyAt <= unboundAt, $"/ready turned 503 at {firstNotReadyAt}, after the SMPP unbind at {unboundAt}");
+        Assert.True(drainExit < ShutdownTimeout + ExitMargin, $"drain took {drainExit}");
+
+        await b.WaitForStatusAsync(account, [.. accepted], "delivered", TimeSpan.FromSeconds(60));
+        Assert.Equal(Gateway.Money(opening - accepted.Count), await b.BalanceAsync(account));
+    }
+}
