@@ -21,5 +21,6 @@ public static class DispatchHosting
         builder.Services.AddSingleton<ICustomerNotifier, CustomerNotifier>();
         builder.Services.AddHttpClient(CustomerNotifier.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
         builder.Services.AddHostedService<DispatcherKeeper>();
+        builder.Services.AddHostedService<DeadLetterWatch>();
     }
 }

@@ -89,6 +89,33 @@ public sealed class PostgresModeTests : IAsyncLifetime
         Assert.Equal("3.00", recovered[0]!["credit_balance"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Dead_lettered_dispatch_events_are_surfaced_as_a_metric()
+    {
+        await using var gateway = new GatewayFactory(_database.ConnectionString);
+        using var client = gateway.CreateClient();
+        await using (var connection = await _database.OpenConnectionAsync())
+        {
+            await using var insert = new NpgsqlCommand(
+                "INSERT INTO OrleansStreamDeadLetter (ServiceId, ProviderId, QueueId, MessageId, Dequeued, VisibleOn, ExpiresOn, CreatedOn, ModifiedOn, DeadOn, RemoveOn) " +
+                "VALUES ('taifa-gateway', 'dispatch', 'q0', 1, 5, now(), now(), now(), now(), now(), now() + interval '1 day')", connection);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        // Restart so the first count (taken at start-up) sees the row.
+        await using var restarted = new GatewayFactory(_database.ConnectionString);
+        using var after = restarted.CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        string metrics;
+        do
+        {
+            await Task.Delay(200);
+            metrics = await after.GetStringAsync("/metrics");
+        }
+        while (!metrics.Contains("taifa_dispatch_dead_letters{otel_scope_name=\"Taifa.Gateway\"} 1", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
+        Assert.Contains("taifa_dispatch_dead_letters{otel_scope_name=\"Taifa.Gateway\"} 1", metrics, StringComparison.Ordinal);
+    }
+
     private async Task SetDatabaseAvailable(bool available)
     {
         var admin = Environment.GetEnvironmentVariable("TAIFA_TEST_PG") is { Length: > 0 } fromEnvironment
