@@ -66,6 +66,18 @@ public sealed class TestDatabase : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>
+    /// Simulates an outage and its end: with <paramref name="available"/> false no new connection to the database is
+    /// accepted and every open one is terminated; true lifts the limit again.
+    /// </summary>
+    public Task SetAvailableAsync(bool available) =>
+        ExecuteAdminAsync(
+            _adminConnectionString,
+            available
+                ? $"ALTER DATABASE {Name} CONNECTION LIMIT -1"
+                : $"ALTER DATABASE {Name} CONNECTION LIMIT 0; " +
+                  $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{Name}' AND pid <> pg_backend_pid()");
+
     public async ValueTask DisposeAsync()
     {
         // Idle pooled connections would otherwise be killed under the pool's feet by FORCE.
