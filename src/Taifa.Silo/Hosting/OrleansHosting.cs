@@ -3,6 +3,7 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Dispatch;
+using Taifa.Silo.Storage;
 
 namespace Taifa.Silo.Hosting;
 
@@ -13,6 +14,9 @@ public static class OrleansHosting
     private const string Invariant = "Npgsql";
     private const int DispatchQueues = 4;
     private static readonly string[] GrainStorages = [StorageNames.Accounts, StorageNames.Messages, StorageNames.Index, StorageNames.PubSub];
+
+    /// <summary>The high-volume storages (several writes per accepted message) that the batched provider serves.</summary>
+    private static readonly string[] BatchedStorages = [StorageNames.Messages, StorageNames.Index];
 
     /// <summary>Default pool size per silo when the connection string names none: Npgsql's 100 would let two silos exhaust PostgreSQL's default max_connections.</summary>
     public const int DefaultMaxPoolSize = 40;
@@ -35,6 +39,7 @@ public static class OrleansHosting
         var siloPort = orleans.GetValue("Endpoints:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
         var gatewayPort = orleans.GetValue("Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
         var advertisedAddress = orleans["Endpoints:AdvertisedIPAddress"];
+        var batchedMessages = configuration.GetValue("Taifa:Storage:BatchedMessages", true);
 
         builder.UseOrleans(silo =>
         {
@@ -77,6 +82,14 @@ public static class OrleansHosting
                 });
                 foreach (var name in GrainStorages)
                 {
+                    // Money (accounts) and stream subscriptions stay on the stock ADO.NET provider; message
+                    // records and lookups are batched: many grains' writes share one round trip and one commit.
+                    if (batchedMessages && BatchedStorages.Contains(name))
+                    {
+                        silo.AddBatchedPostgresGrainStorage(name, options => options.ConnectionString = connectionString);
+                        continue;
+                    }
+
                     silo.AddAdoNetGrainStorage(name, options =>
                     {
                         options.Invariant = Invariant;
