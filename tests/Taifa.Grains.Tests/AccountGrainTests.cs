@@ -92,7 +92,8 @@ public sealed class AccountGrainTests(GrainCluster cluster)
             Assert.Equal(outcome.MobileNumber, record.MobileNumber);
             Assert.Equal(1.5m, record.Cost);
             Assert.Equal(3, record.Parts);
-            Assert.Equal(MessageStatus.Queued, record.Status);
+            // The scripted operator of this cluster may already have taken it.
+            Assert.Contains(record.Status, new[] { MessageStatus.Queued, MessageStatus.Submitted });
             Assert.Equal(TaifaStatus.Success, (await grain.FindMessage(digest, outcome.MessageId)).Status);
         }
 
