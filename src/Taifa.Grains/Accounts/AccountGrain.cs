@@ -24,7 +24,7 @@ namespace Taifa.Grains.Accounts;
 public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 {
     private const string OutboxReminder = "outbox-sweep";
-    private const int HandoffConcurrency = 32;
+    private const int HandoffConcurrency = 256;
     private static readonly TimeSpan HandoffRetry = TimeSpan.FromSeconds(2);
 
     // A message retries its refund until acknowledged; remembering refunds this long covers any realistic outage.

@@ -66,7 +66,7 @@ public sealed class PostgresModeTests : IAsyncLifetime
         var send = new { mobile = "0702739804", sender_name = account.SenderId, message = "outage" };
         Assert.Equal("4.00", (await client.SendSmsAsync(account.ApiKey, send))[0]!["credit_balance"]!.GetValue<string>());
 
-        await SetDatabaseAvailable(false);
+        await _database.SetAvailableAsync(false);
         try
         {
             var during = await client.SendSmsAsync(account.ApiKey, send);
@@ -74,7 +74,7 @@ public sealed class PostgresModeTests : IAsyncLifetime
         }
         finally
         {
-            await SetDatabaseAvailable(true);
+            await _database.SetAvailableAsync(true);
         }
 
         var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -114,20 +114,5 @@ public sealed class PostgresModeTests : IAsyncLifetime
         }
         while (!metrics.Contains("taifa_dispatch_dead_letters{otel_scope_name=\"Taifa.Gateway\"} 1", StringComparison.Ordinal) && DateTime.UtcNow < deadline);
         Assert.Contains("taifa_dispatch_dead_letters{otel_scope_name=\"Taifa.Gateway\"} 1", metrics, StringComparison.Ordinal);
-    }
-
-    private async Task SetDatabaseAvailable(bool available)
-    {
-        var admin = Environment.GetEnvironmentVariable("TAIFA_TEST_PG") is { Length: > 0 } fromEnvironment
-            ? fromEnvironment
-            : "Host=127.0.0.1;Port=5432;Username=taifa;Password=taifa;Database=taifa_test";
-        await using var connection = new NpgsqlConnection(admin);
-        await connection.OpenAsync();
-        var sql = available
-            ? $"ALTER DATABASE {_database.Name} CONNECTION LIMIT -1"
-            : $"ALTER DATABASE {_database.Name} CONNECTION LIMIT 0; " +
-              $"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{_database.Name}' AND pid <> pg_backend_pid()";
-        await using var command = new NpgsqlCommand(sql, connection);
-        await command.ExecuteNonQueryAsync();
     }
 }
