@@ -64,8 +64,18 @@ public sealed class DrainTests(ITestOutputHelper output) : IAsyncLifetime
             {
                 try
                 {
-                    accepted.Add(await session.SubmitAcceptedAsync(SmppCustomer.Submit(account.SenderId, "254702739804", $"smpp {i}", receipt: false)));
-                    smppOutcomes.AddOrUpdate("ESME_ROK", 1, (_, n) => n + 1);
+                    var response = await session.SubmitAsync(SmppCustomer.Submit(account.SenderId, "254702739804", $"smpp {i}", receipt: false));
+                    smppOutcomes.AddOrUpdate(response.CommandStatus.ToString(), 1, (_, n) => n + 1);
+                    if (response.CommandStatus == CommandStatus.Ok)
+                    {
+                        accepted.Add(response.MessageId);
+                        continue;
+                    }
+
+                    // A submit that crossed the server's unbind is refused (ESME_RINVBNDSTS), never charged; anything else is a failure.
+                    Assert.True(response.CommandStatus == CommandStatus.IncorrectBindStatus && terminatedAt is not null,
+                        $"submit_sm answered {response.CommandStatus} before the drain");
+                    break;
                 }
                 catch (TimeoutException exception)
                 {

@@ -71,6 +71,9 @@ public sealed class SmppCustomer : IAsyncDisposable
         RegisteredDelivery = receipt ? RegisteredDelivery.SmscReceiptOnSuccessOrFailure : RegisteredDelivery.None,
     };
 
+    /// <summary>Submits and returns the gateway's answer, whatever its status.</summary>
+    public async Task<SubmitSmResp> SubmitAsync(SubmitSm submit) => (SubmitSmResp)await RequestAsync(submit);
+
     /// <summary>Submits and returns the gateway's message id; fails on any status but ESME_ROK.</summary>
     public async Task<string> SubmitAcceptedAsync(SubmitSm submit)
     {
