@@ -15,6 +15,7 @@ public static class Operations
     public static void AddTaifaOperations(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<Readiness>();
+        builder.Services.AddHostedService<Drain>();
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<TaifaOptions>>((host, taifa) => host.ShutdownTimeout = taifa.Value.ShutdownTimeout);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(TaifaMetrics.MeterName, "Microsoft.Orleans", "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
@@ -69,4 +70,28 @@ public sealed class Readiness(ISiloStatusOracle silo, IConfiguration configurati
 
         return _databaseReachable ? null : "database unreachable";
     }
+}
+
+/// <summary>
+/// The first step of a graceful stop. At SIGTERM readiness turns false at once (<see cref="Readiness"/>); for
+/// <c>Taifa:DrainDelay</c> the silo keeps serving so load balancers stop sending it new work; then its SMPP clients
+/// are unbound (they rebind elsewhere) and only after that does Kestrel stop listening and the silo leave the cluster.
+/// </summary>
+public sealed class Drain(IServiceProvider services, IOptions<TaifaOptions> options) : IHostedLifecycleService
+{
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        await Task.Delay(options.Value.DrainDelay, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        services.GetService<SmppSessionHost>()?.UnbindAll("silo shutting down");
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -21,6 +21,10 @@ public sealed class TaifaOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(25);
 
+    /// <summary>At SIGTERM, how long the silo keeps serving with readiness false before it unbinds SMPP clients and stops listening.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan DrainDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     [Required]
     public SmppListenerOptions Smpp { get; set; } = new();
 

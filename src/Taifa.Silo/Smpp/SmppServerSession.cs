@@ -129,7 +129,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         {
             if (_sent.TryAdd(unbind, UnbindRespTimeout, out var response))
             {
-                response.ContinueWith(static (_, s) => ((SmppServerSession)s!).Close(), this, TaskScheduler.Default);
+                response.ContinueWith(static (_, s) => ((SmppServerSession)s!).CloseWhenAnswered(), this, TaskScheduler.Default);
                 Send(unbind);
                 return;
             }
@@ -420,12 +420,16 @@ public sealed partial class SmppServerSession : IAsyncDisposable
             LogSubmitError(exception, Id, accountId, submit.SequenceNumber);
             response = (SubmitSmResp)submit.CreateResponse(CommandStatus.SystemError);
         }
+
+        // Counted in flight until its answer is queued, so a closing session waits for it (see CloseWhenAnswered).
+        try
+        {
+            Send(response);
+        }
         finally
         {
             Interlocked.Decrement(ref _inFlight);
         }
-
-        Send(response);
     }
 
     /// <summary>
@@ -448,6 +452,21 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     private bool Send(Pdu pdu) => _outbound.Writer.TryWrite(pdu);
 
     /// <summary>Ends the session after what is queued has been written.</summary>
+    /// <summary>
+    /// Closes once every submit already taken has its answer queued (at most <see cref="DrainTimeout"/>): a message that
+    /// was charged is never left without its submit_sm_resp, or the client would send it again.
+    /// </summary>
+    private async Task CloseWhenAnswered()
+    {
+        var waited = _host.Time.GetTimestamp();
+        while (Volatile.Read(ref _inFlight) > 0 && _host.Time.GetElapsedTime(waited) < DrainTimeout)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), _host.Time);
+        }
+
+        Close();
+    }
+
     private void Close()
     {
         if (Interlocked.Exchange(ref _closing, 1) != 0) return;

@@ -21,11 +21,8 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
 
     public SmppSessionHost(
         IGrainFactory grains, ILocalSiloDetails silo, RecipientParser parser, IOptions<TaifaOptions> options,
-        TimeProvider time, ILoggerFactory loggers, IHostApplicationLifetime lifetime)
+        TimeProvider time, ILoggerFactory loggers)
     {
-        // Drain starts at SIGTERM, before Kestrel stops: clients are unbound at once so they rebind on another silo,
-        // while the answers to what they already submitted still go out.
-        lifetime.ApplicationStopping.Register(() => UnbindAll("silo shutting down"));
         Grains = grains;
         Options = options.Value.Smpp;
         Time = time;
@@ -111,7 +108,8 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
         await base.StopAsync(cancellationToken);
     }
 
-    private void UnbindAll(string reason)
+    /// <summary>Unbinds every session (the drain calls it, before Kestrel stops); answers to what was already submitted still go out.</summary>
+    internal void UnbindAll(string reason)
     {
         foreach (var session in _sessions.Values) session.RequestUnbind(reason);
     }
