@@ -2,6 +2,9 @@ using Taifa.Abstractions.Dispatch;
 
 namespace Taifa.Abstractions.Messages;
 
+[GenerateSerializer, Immutable, Alias("taifa.dispatch-claim.v1")]
+public sealed record DispatchClaim([property: Id(0)] MessageRecord? Record, [property: Id(1)] bool Settled);
+
 /// <summary>Owns the durable record and lifecycle of one accepted message, keyed by its message id.</summary>
 [Alias("taifa.IMessageGrain")]
 public interface IMessageGrain : IGrainWithIntegerKey
@@ -14,11 +17,13 @@ public interface IMessageGrain : IGrainWithIntegerKey
     Task<MessageRecord?> Get();
 
     /// <summary>
-    /// The record if it still waits for an operator, with the operator ids of parts already accepted;
-    /// null when it was already submitted or finished, so a redelivered stream event is skipped.
+    /// Claims the message for one dispatcher activation for a lease: the record if it still waits for an operator and
+    /// no other activation holds the claim. Skip = true when it was already settled (a redelivered event);
+    /// Skip = false with no record when another activation holds it (during a failover two activations of one
+    /// dispatcher can briefly coexist: try again later).
     /// </summary>
-    [Alias("PendingDispatch")]
-    Task<MessageRecord?> PendingDispatch();
+    [Alias("ClaimDispatch")]
+    Task<DispatchClaim> ClaimDispatch(Guid dispatcher);
 
     /// <summary>The operator accepted every part; ids are the operator's own, in part order.</summary>
     [Alias("Submitted")]

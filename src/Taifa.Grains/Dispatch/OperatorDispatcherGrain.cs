@@ -30,6 +30,8 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
 {
     private static readonly TimeSpan NotBoundPoll = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan ThrottledPause = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ClaimedElsewherePause = TimeSpan.FromSeconds(5);
+    private readonly Guid _instance = Guid.NewGuid();
 
     private readonly IPersistentState<DispatcherState> _state;
     private readonly IOperatorLinks _links;
@@ -167,7 +169,17 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         try
         {
             var message = GrainFactory.GetGrain<IMessageGrain>(messageId);
-            if (await message.PendingDispatch() is { } record) await Settle(message, record);
+            var claim = await message.ClaimDispatch(_instance);
+            if (claim is { Record: null, Settled: false })
+            {
+                // Another activation of this dispatcher holds it (a failover overlap): look again later, never drop it.
+                await Task.Delay(ClaimedElsewherePause, _time, _stopping.Token);
+                _toStart.Enqueue(messageId);
+                _work.Release();
+                return;
+            }
+
+            if (claim.Record is { } record) await Settle(message, record);
             _unsettled.Remove(messageId);
             _ = _commit.Commit().ContinueWith(_ => { }, TaskScheduler.Current);
         }
@@ -188,6 +200,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     {
         var accepted = new List<string>();
         var attempts = 0;
+        var firstAttempt = true;
         while (true)
         {
             _stopping.Token.ThrowIfCancellationRequested();
@@ -197,6 +210,13 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
                 continue;
             }
 
+            if (!firstAttempt)
+            {
+                // Renew the claim before another attempt; if another activation took it over, it settles the message.
+                if ((await message.ClaimDispatch(_instance)).Record is null) return;
+            }
+
+            firstAttempt = false;
             var result = await _link.SubmitAsync(record, accepted.Count, _stopping.Token);
             TaifaMetrics.OperatorSubmit(_operator, result.Outcome.ToString().ToLowerInvariant());
             if (result.AcceptedPartIds.Count > 0)

@@ -36,6 +36,11 @@ public sealed partial class MessageGrain(
     ILogger<MessageGrain> logger) : Grain, IMessageGrain, IRemindable
 {
     private const string FollowUpReminder = "follow-up";
+
+    // The holder renews it before every attempt; a claim of an activation that died lapses within this.
+    private static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(20);
+    private Guid _claimedBy;
+    private DateTimeOffset _claimedAt;
     private IGrainTimer? _followUpTimer;
     private int _quickRetries;
 
@@ -56,8 +61,18 @@ public sealed partial class MessageGrain(
 
     public Task<MessageRecord?> Get() => Task.FromResult(Current);
 
-    public Task<MessageRecord?> PendingDispatch() =>
-        Task.FromResult(Current is { Status: MessageStatus.Queued } record ? record : null);
+    public Task<DispatchClaim> ClaimDispatch(Guid dispatcher)
+    {
+        if (Current is not { Status: MessageStatus.Queued } record) return Task.FromResult(new DispatchClaim(null, Settled: true));
+        var now = time.GetUtcNow();
+        if (_claimedBy != dispatcher && _claimedBy != Guid.Empty && now - _claimedAt < ClaimLease)
+        {
+            return Task.FromResult(new DispatchClaim(null, Settled: false));
+        }
+
+        (_claimedBy, _claimedAt) = (dispatcher, now);
+        return Task.FromResult(new DispatchClaim(record, Settled: false));
+    }
 
     public async Task Submitted(string operatorName, IReadOnlyList<string> operatorMessageIds)
     {
