@@ -20,29 +20,18 @@ CONCURRENCY=${CONCURRENCY:-64}
 MIX=${MIX:-gsm}
 DRAIN_LIMIT=${DRAIN_LIMIT:-120}
 
-keep_out=${BENCH_OUT:+1}
-out=${BENCH_OUT:-$(mktemp -d)}
-mkdir -p "$out"
-database="taifa_dispatchbench_$(date +%Y%m%d%H%M%S)_$$"
-created_database=""
+bench_workspace dispatchbench
 sampler_pid=""
 cleanup() {
   if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>/dev/null || true; fi
   stop_gateway
-  if [ -n "$created_database" ]; then
-    PGPASSWORD=taifa psql -h 127.0.0.1 -U taifa -d postgres -qAtc "drop database if exists $database" >/dev/null 2>&1 || true
-  fi
-  remove_export
-  if [ -z "$keep_out" ]; then rm -rf "$out"; fi
+  release_workspace
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 build_release
-bench_log "starting PostgreSQL"
-"$BENCH_ROOT/infra/local/postgres-up.sh"
-PGPASSWORD=taifa psql -h 127.0.0.1 -U taifa -d postgres -qAtc "create database $database"
-created_database=1
+create_bench_database
 connection="Host=127.0.0.1;Username=taifa;Password=taifa;Database=$database${BENCH_PG_OPTIONS:+;$BENCH_PG_OPTIONS}"
 BENCH_SMPP=1 start_gateway "$out/gateway.log" "$connection"
 wait_healthy 120 "$out/gateway.log"

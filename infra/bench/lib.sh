@@ -133,3 +133,29 @@ machine_ticks() {
 cpu_pressure() {
   if [ -r /proc/pressure/cpu ]; then sed -n 's/^some avg10=\([0-9.]*\).*/\1%/p' /proc/pressure/cpu; else echo "n/a"; fi
 }
+
+# A run's workspace: $out (kept when BENCH_OUT is set) and a fresh database $database named after the benchmark.
+bench_workspace() {
+  keep_out=${BENCH_OUT:+1}
+  out=${BENCH_OUT:-$(mktemp -d)}
+  mkdir -p "$out"
+  database="taifa_$1_$(date +%Y%m%d%H%M%S)_$$"
+  created_database=""
+}
+
+# Starts PostgreSQL and creates the workspace's database.
+create_bench_database() {
+  bench_log "starting PostgreSQL"
+  "$BENCH_ROOT/infra/local/postgres-up.sh"
+  PGPASSWORD=taifa psql -h 127.0.0.1 -U taifa -d postgres -qAtc "create database $database"
+  created_database=1
+}
+
+# Drops the database, the exported sources and (unless kept) the output folder. Safe to call from a trap at any point.
+release_workspace() {
+  if [ -n "${created_database:-}" ]; then
+    PGPASSWORD=taifa psql -h 127.0.0.1 -U taifa -d postgres -qAtc "drop database if exists $database" >/dev/null 2>&1 || true
+  fi
+  remove_export
+  if [ -z "${keep_out:-}" ]; then rm -rf "$out"; fi
+}

@@ -22,29 +22,18 @@ BINDS=${BINDS:-1}
 WINDOW=${WINDOW:-100}
 MIX=${MIX:-gsm}
 
-keep_out=${BENCH_OUT:+1}
-out=${BENCH_OUT:-$(mktemp -d)}
-mkdir -p "$out"
-database="taifa_smppbench_$(date +%Y%m%d%H%M%S)_$$"
-created_database=""
+bench_workspace smppbench
 durable_pid="" null_pid=""
 cleanup() {
   GATEWAY_PID=$null_pid; stop_gateway
   GATEWAY_PID=$durable_pid; stop_gateway
-  if [ -n "$created_database" ]; then
-    PGPASSWORD=taifa psql -h 127.0.0.1 -U taifa -d postgres -qAtc "drop database if exists $database" >/dev/null 2>&1 || true
-  fi
-  remove_export
-  if [ -z "$keep_out" ]; then rm -rf "$out"; fi
+  release_workspace
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 build_release
-bench_log "starting PostgreSQL"
-"$BENCH_ROOT/infra/local/postgres-up.sh"
-PGPASSWORD=taifa psql -h 127.0.0.1 -U taifa -d postgres -qAtc "create database $database"
-created_database=1
+create_bench_database
 connection="Host=127.0.0.1;Username=taifa;Password=taifa;Database=$database${BENCH_PG_OPTIONS:+;$BENCH_PG_OPTIONS}"
 
 BENCH_SMPP=1 start_gateway "$out/durable.log" "$connection"
