@@ -25,6 +25,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 {
     private const string OutboxReminder = "outbox-sweep";
     private const int HandoffConcurrency = 256;
+    private const int HandOffRoundSize = 512;
     private static readonly TimeSpan HandoffRetry = TimeSpan.FromSeconds(2);
 
     // A message retries its refund until acknowledged; remembering refunds this long covers any realistic outage.
@@ -38,6 +39,8 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private readonly ILogger<AccountGrain> _logger;
     private readonly GroupCommit _commit;
     private readonly HashSet<long> _handingOff = [];
+    private List<MessageRecord> _handOffQueue = [];
+    private bool _handOffRunning;
     private AccountState _live = new();
     private bool _outboxTrimPending;
 
@@ -356,21 +359,49 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     }
 
     /// <summary>
-    /// Writes each accepted message's own record, then publishes it to its operator's dispatch stream; at least once:
-    /// the message grain ignores a repeated record and the dispatcher skips a message already settled.
+    /// Queues accepted messages for their records and their operator's dispatch stream. One hand-off runs at a time
+    /// and takes everything queued meanwhile, so under load each round covers many sends: one batched records write
+    /// and one stream event per operator shard, instead of one of each per message. At least once: the message
+    /// grain ignores a repeated record and the dispatcher skips a message already settled.
     /// </summary>
     private void HandOff(List<MessageRecord> records)
     {
-        records.RemoveAll(r => !_handingOff.Add(r.MessageId));
-        if (records.Count == 0) return;
-        _ = HandOffAsync(records);
+        foreach (var record in records)
+        {
+            if (_handingOff.Add(record.MessageId)) _handOffQueue.Add(record);
+        }
+
+        if (_handOffQueue.Count > 0 && !_handOffRunning) _ = HandOffLoop();
     }
 
-    private async Task HandOffAsync(List<MessageRecord> records)
+    private async Task HandOffLoop()
+    {
+        _handOffRunning = true;
+        try
+        {
+            while (_handOffQueue.Count > 0)
+            {
+                var round = _handOffQueue.Count <= HandOffRoundSize ? _handOffQueue : _handOffQueue.GetRange(0, HandOffRoundSize);
+                _handOffQueue = round == _handOffQueue ? [] : _handOffQueue.GetRange(HandOffRoundSize, _handOffQueue.Count - HandOffRoundSize);
+                if (!await HandOffRound(round))
+                {
+                    // Whatever is still queued waits for the sweep too (the outbox still holds it).
+                    foreach (var record in _handOffQueue) _handingOff.Remove(record.MessageId);
+                    _handOffQueue = [];
+                }
+            }
+        }
+        finally
+        {
+            _handOffRunning = false;
+        }
+    }
+
+    private async Task<bool> HandOffRound(List<MessageRecord> records)
     {
         try
         {
-            // Bounded, so a large commit cannot take every database connection at once.
+            // Bounded, so a large round cannot take every database connection at once.
             foreach (var chunk in records.Chunk(HandoffConcurrency))
             {
                 await Task.WhenAll(chunk.Select(r => GrainFactory.GetGrain<IMessageGrain>(r.MessageId).Record(r)));
@@ -380,10 +411,12 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
             var done = records.Select(r => r.MessageId).ToHashSet();
             _live.Outbox.RemoveAll(r => done.Contains(r.MessageId));
             _outboxTrimPending = true;
+            return true;
         }
         catch (Exception exception)
         {
             LogHandoffFailed(exception, AccountId, records.Count);
+            return false;
         }
         finally
         {

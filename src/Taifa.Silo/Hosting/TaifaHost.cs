@@ -71,6 +71,7 @@ public static class TaifaHost
         {
             options.MessageTemplate =
                 "HTTP {RequestMethod} {RequestPath} {StatusCode} outcome {Outcome} account {AccountId} in {Elapsed:0.0} ms";
+            options.GetLevel = RequestLogLevel;
         });
         app.Use((http, next) =>
         {
@@ -88,6 +89,18 @@ public static class TaifaHost
         app.MapCustomerApi();
         app.MapAdminApi();
     }
+
+    private const double SlowRequestMs = 1000;
+
+    /// <summary>
+    /// A line per successful request would be thousands of lines a second at full load (the counters in /metrics
+    /// cover those): they log at Debug. Client errors (4xx) log at Information, slow requests at Warning, failures at Error.
+    /// </summary>
+    private static Serilog.Events.LogEventLevel RequestLogLevel(HttpContext http, double elapsedMs, Exception? exception) =>
+        exception is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
+        : elapsedMs > SlowRequestMs ? Serilog.Events.LogEventLevel.Warning
+        : http.Response.StatusCode >= 400 ? Serilog.Events.LogEventLevel.Information
+        : Serilog.Events.LogEventLevel.Debug;
 
     /// <summary>The "migrate" command: applies the schema and exits (for a Kubernetes Job).</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
@@ -137,4 +150,5 @@ public sealed class NodeIdentity(IOptions<TaifaOptions> options, ILogger<NodeIde
         _nodeId = Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
         logger.LogInformation("Message id node {NodeId} taken from the database", _nodeId);
     }
+
 }
