@@ -9,6 +9,11 @@ public sealed class OperatorMessageIdState
     [Id(0)] public long? MessageId { get; set; }
 }
 
+/// <summary>
+/// Which of our messages an operator's message id belongs to, so its receipt finds it. Needed for seconds to hours after
+/// the submit; one activation per message in flight, so it does not linger for the default 15 minutes once idle.
+/// </summary>
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class OperatorMessageIdGrain(
     [PersistentState("operator-message-id", StorageNames.Index)] IPersistentState<OperatorMessageIdState> state) : Grain, IOperatorMessageIdGrain
 {

@@ -26,7 +26,10 @@ public sealed class MessageState
 /// The lifecycle of one message: queued → submitted → delivered / undelivered / expired, or rejected / failed
 /// without reaching the operator (then refunded once). Final states are told to the customer by dlr_url and
 /// SMPP receipt; what could not be done yet is retried by timer and, across restarts, by a reminder.
+/// Thousands of messages a second pass through a silo: an activation leaves memory as soon as its message is final
+/// and followed up, and an idle one after two minutes (a status look-up simply reads it back).
 /// </summary>
+[CollectionAgeLimit(Minutes = 2)]
 public sealed partial class MessageGrain(
     [PersistentState("message", StorageNames.Messages)] IPersistentState<MessageState> state,
     ICustomerNotifier notifier,
@@ -44,10 +47,14 @@ public sealed partial class MessageGrain(
     private IGrainTimer? _followUpTimer;
     private int _quickRetries;
 
+    // Only a message that once failed a follow-up step has a reminder: most never touch the reminder table.
+    private bool _reminderMayExist;
+
     private MessageRecord? Current => state.State.Record;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _reminderMayExist = HasPendingWork;
         if (HasPendingWork) ScheduleQuickRetry();
         return Task.CompletedTask;
     }
@@ -122,7 +129,11 @@ public sealed partial class MessageGrain(
         await FollowUp();
     }
 
-    public Task ReceiveReminder(string reminderName, TickStatus status) => FollowUp();
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        _reminderMayExist = true;
+        return FollowUp();
+    }
 
     private bool HasPendingWork => state.State.RefundPending || state.State.StatusCallbackPending || state.State.SmppReceiptPending;
 
@@ -144,7 +155,12 @@ public sealed partial class MessageGrain(
     /// <summary>Refund and customer notifications for a final message; whatever fails is retried later.</summary>
     private async Task FollowUp()
     {
-        if (!HasPendingWork) return;
+        if (HasPendingWork) await FollowUpPendingWork();
+        if (!HasPendingWork && Current is { } record && record.Status.IsFinal()) DeactivateOnIdle();
+    }
+
+    private async Task FollowUpPendingWork()
+    {
         var record = Current!;
         var before = (state.State.RefundPending, state.State.StatusCallbackPending, state.State.SmppReceiptPending, state.State.StatusCallbackAttempts);
 
@@ -188,12 +204,14 @@ public sealed partial class MessageGrain(
         {
             ScheduleQuickRetry();
             await this.RegisterOrUpdateReminder(FollowUpReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+            _reminderMayExist = true;
         }
         else
         {
             _followUpTimer?.Dispose();
             _followUpTimer = null;
-            if (await this.GetReminder(FollowUpReminder) is { } reminder) await this.UnregisterReminder(reminder);
+            if (_reminderMayExist && await this.GetReminder(FollowUpReminder) is { } reminder) await this.UnregisterReminder(reminder);
+            _reminderMayExist = false;
         }
     }
 
