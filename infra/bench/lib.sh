@@ -41,11 +41,12 @@ remove_export() {
   if [ -n "$BENCH_EXPORT" ]; then rm -rf "$BENCH_EXPORT"; fi
 }
 
-# A TCP port nobody listens on, so that runs beside other gateways or test clusters do not collide.
+# A TCP port nobody listens on, so that runs beside other gateways or test clusters do not collide: above the
+# kernel's ephemeral range (32768-60999, where outgoing connections take theirs) and the test suites' (10000-31999).
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((61000 + RANDOM % 4000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
   done
   echo "free_port: no free port found" >&2
