@@ -75,6 +75,8 @@ public static class TaifaHost
         app.UseTrustedForwardedFor();
         app.UseSerilogRequestLogging(options =>
         {
+            // The host's configured logger, not the static bootstrap one: request lines go to the same sinks and levels.
+            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
             options.MessageTemplate =
                 "HTTP {RequestMethod} {RequestPath} {StatusCode} outcome {Outcome} account {AccountId} in {Elapsed:0.0} ms";
         });

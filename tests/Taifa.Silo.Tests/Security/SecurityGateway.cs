@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using Taifa.Silo.Tests.Infrastructure;
@@ -43,19 +42,6 @@ public sealed class SecurityGateway() : SmppGatewayBase(new Dictionary<string, s
     public async Task<decimal> BalanceFromAsync(TestAccount account, string client) =>
         decimal.Parse(JsonNode.Parse(await CallAsync(CustomerRoute.Units, client, account.ApiKey))!["credit_balance"]!.GetValue<string>(),
             System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>An HTTP client whose connections come from <paramref name="local"/> (any of 127.0.0.0/8 on Linux).</summary>
-    public HttpClient HttpFrom(IPAddress local) => new(new SocketsHttpHandler
-    {
-        ConnectCallback = async (context, cancellationToken) =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(local, 0));
-            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
-            return new NetworkStream(socket, ownsSocket: true);
-        },
-    })
-    { BaseAddress = Http.BaseAddress };
 
     public async Task<string> AdminRawAsync(HttpMethod method, string path, string? body, HttpStatusCode expected)
     {
