@@ -20,6 +20,7 @@ public enum TaifaStatus
     InvalidSmppCredentials = 1013,
     UnknownMessageId = 1014,
     IdempotencyKeyReused = 1015,
+    AddressNotAllowed = 1016,
 }
 
 public static class TaifaStatusText
@@ -40,6 +41,7 @@ public static class TaifaStatusText
         TaifaStatus.InvalidSmppCredentials => "Invalid SMPP credentials",
         TaifaStatus.UnknownMessageId => "Unknown message ID",
         TaifaStatus.IdempotencyKeyReused => "Idempotency key reused with a different request",
+        TaifaStatus.AddressNotAllowed => "Address not allowed",
         _ => status.ToString(),
     };
 }

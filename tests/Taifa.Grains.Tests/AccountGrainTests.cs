@@ -71,7 +71,7 @@ public sealed class AccountGrainTests(GrainCluster cluster)
 
         await grain.SetStatus(AccountStatus.Suspended);
         Assert.Equal(TaifaStatus.AccountSuspended, (await grain.Send(Command(digest, sender))).Status);
-        Assert.Equal(TaifaStatus.AccountSuspended, (await grain.CheckKey(digest)).Status);
+        Assert.Equal(TaifaStatus.AccountSuspended, (await grain.CheckKey(digest, null)).Status);
     }
 
     [Fact]
@@ -94,12 +94,12 @@ public sealed class AccountGrainTests(GrainCluster cluster)
             Assert.Equal(3, record.Parts);
             // The scripted operator of this cluster may already have taken it.
             Assert.Contains(record.Status, new[] { MessageStatus.Queued, MessageStatus.Submitted });
-            Assert.Equal(TaifaStatus.Success, (await grain.FindMessage(digest, outcome.MessageId)).Status);
+            Assert.Equal(TaifaStatus.Success, (await grain.FindMessage(digest, null, outcome.MessageId)).Status);
         }
 
         var (_, strangerDigest, _) = await OpenAsync(credit: 1m);
         var stranger = cluster.Grains.GetGrain<IAccountGrain>(_nextAccountId);
-        Assert.Equal(TaifaStatus.UnknownMessageId, (await stranger.FindMessage(strangerDigest, result.Outcomes[0].MessageId)).Status);
+        Assert.Equal(TaifaStatus.UnknownMessageId, (await stranger.FindMessage(strangerDigest, null, result.Outcomes[0].MessageId)).Status);
     }
 
     [Fact]
@@ -107,19 +107,19 @@ public sealed class AccountGrainTests(GrainCluster cluster)
     {
         var (grain, digest, _) = await OpenAsync(credit: 1m);
         var username = "user" + _nextAccountId;
-        Assert.Equal(TaifaStatus.Success, await grain.SetSmppCredentials(digest, username, "pass1234"));
-        Assert.Equal(TaifaStatus.Success, await grain.CheckSmppPassword(username, "pass1234"));
-        Assert.Equal(TaifaStatus.InvalidSmppCredentials, await grain.CheckSmppPassword(username, "pass1235"));
-        Assert.Equal(TaifaStatus.InvalidSmppCredentials, await grain.CheckSmppPassword("other", "pass1234"));
+        Assert.Equal(TaifaStatus.Success, await grain.SetSmppCredentials(digest, null, username, "pass1234"));
+        Assert.Equal(TaifaStatus.Success, await grain.CheckSmppPassword(username, "pass1234", null));
+        Assert.Equal(TaifaStatus.InvalidSmppCredentials, await grain.CheckSmppPassword(username, "pass1235", null));
+        Assert.Equal(TaifaStatus.InvalidSmppCredentials, await grain.CheckSmppPassword("other", "pass1234", null));
 
         var (other, otherDigest, _) = await OpenAsync(credit: 1m);
-        Assert.Equal(TaifaStatus.SmppUsernameTaken, await other.SetSmppCredentials(otherDigest, username, "x"));
+        Assert.Equal(TaifaStatus.SmppUsernameTaken, await other.SetSmppCredentials(otherDigest, null, username, "x"));
 
-        Assert.Equal(TaifaStatus.Success, await grain.SetSmppCredentials(digest, username + "b", "newpass"));
-        Assert.Equal(TaifaStatus.Success, await other.SetSmppCredentials(otherDigest, username, "x"));
+        Assert.Equal(TaifaStatus.Success, await grain.SetSmppCredentials(digest, null, username + "b", "newpass"));
+        Assert.Equal(TaifaStatus.Success, await other.SetSmppCredentials(otherDigest, null, username, "x"));
 
         await grain.SetStatus(AccountStatus.Suspended);
-        Assert.Equal(TaifaStatus.AccountSuspended, await grain.CheckSmppPassword(username + "b", "newpass"));
+        Assert.Equal(TaifaStatus.AccountSuspended, await grain.CheckSmppPassword(username + "b", "newpass", null));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Net;
 using Taifa.Abstractions.Messages;
 using Taifa.Domain.Text;
 
@@ -20,7 +21,8 @@ public sealed record AccountView(
     [property: Id(4)] decimal PricePerSms,
     [property: Id(5)] IReadOnlyList<string> SenderIds,
     [property: Id(6)] string? SmppUsername,
-    [property: Id(7)] DateTimeOffset CreatedAt);
+    [property: Id(7)] DateTimeOffset CreatedAt,
+    [property: Id(8)] IReadOnlyList<string> AllowedAddresses);
 
 [GenerateSerializer, Immutable, Alias("taifa.open-account.v1")]
 public sealed record OpenAccount(
@@ -63,6 +65,9 @@ public sealed record SendCommand
     [Id(8)] public bool RegisteredDelivery { get; init; }
     [Id(9)] public string? DlrUrl { get; init; }
     [Id(10)] public SegmentInfo? Segment { get; init; }
+
+    /// <summary>The REST caller's address, checked against the account's allow-list (SMPP sessions were checked at bind).</summary>
+    [Id(11)] public IPAddress? Source { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("taifa.send-outcome.v1")]

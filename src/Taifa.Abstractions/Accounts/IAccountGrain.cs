@@ -1,7 +1,9 @@
+using System.Net;
+
 namespace Taifa.Abstractions.Accounts;
 
 /// <summary>
-/// Owns one customer account: name, status, wallet, price, sender IDs, SMPP credentials,
+/// Owns one customer account: name, status, wallet, price, sender IDs, SMPP credentials, IP allow-list,
 /// and the accepted messages not yet handed to their message records.
 /// </summary>
 [Alias("taifa.IAccountGrain")]
@@ -14,7 +16,7 @@ public interface IAccountGrain : IGrainWithIntegerKey
     Task<AccountView?> View();
 
     [Alias("CheckKey")]
-    Task<KeyCheck> CheckKey(string apiKeyDigest);
+    Task<KeyCheck> CheckKey(string apiKeyDigest, IPAddress? source);
 
     [Alias("Send")]
     Task<SendResult> Send(SendCommand command);
@@ -35,16 +37,23 @@ public interface IAccountGrain : IGrainWithIntegerKey
     Task<AdminResult> ReplaceApiKey(string apiKeyDigest);
 
     [Alias("SetSmppCredentials")]
-    Task<TaifaStatus> SetSmppCredentials(string apiKeyDigest, string username, string password);
+    Task<TaifaStatus> SetSmppCredentials(string apiKeyDigest, IPAddress? source, string username, string password);
 
-    /// <summary>Checks an SMPP bind's password; Success, AccountSuspended or InvalidSmppCredentials.</summary>
+    /// <summary>
+    /// Checks an SMPP bind: AddressNotAllowed (the source is outside the allow-list; the password is not tried),
+    /// InvalidSmppCredentials, AccountSuspended or Success.
+    /// </summary>
     [Alias("CheckSmppPassword")]
-    Task<TaifaStatus> CheckSmppPassword(string username, string password);
+    Task<TaifaStatus> CheckSmppPassword(string username, string password, IPAddress? source);
+
+    /// <summary>Replaces the IP allow-list (canonical CIDR entries; empty clears it) and unbinds the account's SMPP sessions.</summary>
+    [Alias("SetAllowedAddresses")]
+    Task<AdminResult> SetAllowedAddresses(IReadOnlyList<string> entries);
 
     /// <summary>Returns a message's cost to the wallet; applied at most once per message id.</summary>
     [Alias("Refund")]
     Task Refund(long messageId, decimal amount);
 
     [Alias("FindMessage")]
-    Task<MessageLookup> FindMessage(string apiKeyDigest, long messageId);
+    Task<MessageLookup> FindMessage(string apiKeyDigest, IPAddress? source, long messageId);
 }

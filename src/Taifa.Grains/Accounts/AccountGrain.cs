@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Taifa.Abstractions;
@@ -42,6 +43,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private List<MessageRecord> _handOffQueue = [];
     private bool _handOffRunning;
     private AccountState _live = new();
+    private AddressAllowList _allowList = AddressAllowList.Everyone;
     private bool _outboxTrimPending;
 
     public AccountGrain(
@@ -66,6 +68,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _live = _storage.State.Snapshot();
+        _allowList = AddressAllowList.FromStored(_live.AllowedAddresses);
         this.RegisterGrainTimer(SweepOutbox, new GrainTimerCreationOptions(HandoffRetry, HandoffRetry) { Interleave = true });
         if (_live.Outbox.Count > 0) HandOff([.. _live.Outbox]);
         return Task.CompletedTask;
@@ -105,12 +108,13 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 
     public Task<AccountView?> View() => Task.FromResult(_live.IsOpen ? _live.ToView(AccountId) : null);
 
-    public Task<KeyCheck> CheckKey(string apiKeyDigest) => Task.FromResult(new KeyCheck(Authorize(apiKeyDigest), _live.Balance));
+    public Task<KeyCheck> CheckKey(string apiKeyDigest, IPAddress? source) =>
+        Task.FromResult(new KeyCheck(Authorize(apiKeyDigest, source), _live.Balance));
 
     public async Task<SendResult> Send(SendCommand command)
     {
         if (_commit.Failed) return new SendResult(TaifaStatus.DatabaseError, []);
-        var authorization = command.ApiKeyDigest is null ? AuthorizeBoundSession() : Authorize(command.ApiKeyDigest);
+        var authorization = command.ApiKeyDigest is null ? AuthorizeBoundSession() : Authorize(command.ApiKeyDigest, command.Source);
         if (authorization != TaifaStatus.Success) return new SendResult(authorization, []);
 
         var senderId = AccountIndex.NormalizeSenderId(command.SenderId);
@@ -241,9 +245,9 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         return result;
     }
 
-    public async Task<TaifaStatus> SetSmppCredentials(string apiKeyDigest, string username, string password)
+    public async Task<TaifaStatus> SetSmppCredentials(string apiKeyDigest, IPAddress? source, string username, string password)
     {
-        var authorization = Authorize(apiKeyDigest);
+        var authorization = Authorize(apiKeyDigest, source);
         if (authorization != TaifaStatus.Success) return authorization;
         if (!await GrainFactory.SmppUsername(username).Claim(AccountId)) return TaifaStatus.SmppUsernameTaken;
 
@@ -265,19 +269,30 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         return TaifaStatus.Success;
     }
 
-    public Task<TaifaStatus> CheckSmppPassword(string username, string password)
+    public Task<TaifaStatus> CheckSmppPassword(string username, string password, IPAddress? source)
     {
-        if (!_live.IsOpen || _live.SmppUsername != username || !SmppPasswordHash.Verify(password, _live.SmppPasswordHash))
-        {
-            return Task.FromResult(TaifaStatus.InvalidSmppCredentials);
-        }
-
+        if (!_live.IsOpen || _live.SmppUsername != username) return Task.FromResult(TaifaStatus.InvalidSmppCredentials);
+        if (!_allowList.Allows(source)) return Task.FromResult(RefuseAddress(source, "SMPP bind"));
+        if (!SmppPasswordHash.Verify(password, _live.SmppPasswordHash)) return Task.FromResult(TaifaStatus.InvalidSmppCredentials);
         return Task.FromResult(_live.Status == AccountStatus.Suspended ? TaifaStatus.AccountSuspended : TaifaStatus.Success);
     }
 
-    public async Task<MessageLookup> FindMessage(string apiKeyDigest, long messageId)
+    public async Task<AdminResult> SetAllowedAddresses(IReadOnlyList<string> entries)
     {
-        var authorization = Authorize(apiKeyDigest);
+        if (!AddressAllowList.TryParse(entries, out var allowList, out var problem)) return new AdminResult(AdminOutcome.Invalid, Detail: problem);
+        var result = await Change(() =>
+        {
+            _live.AllowedAddresses = [.. allowList.Entries];
+            _allowList = allowList;
+            return null;
+        });
+        if (result.Outcome == AdminOutcome.Ok && allowList.IsRestricted) await UnbindSmppSessions("IP allow-list changed");
+        return result;
+    }
+
+    public async Task<MessageLookup> FindMessage(string apiKeyDigest, IPAddress? source, long messageId)
+    {
+        var authorization = Authorize(apiKeyDigest, source);
         if (authorization != TaifaStatus.Success) return new MessageLookup(authorization, null);
 
         var pending = _live.Outbox.Find(m => m.MessageId == messageId);
@@ -307,10 +322,17 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 
     public Task ReceiveReminder(string reminderName, TickStatus status) => SweepOutbox(CancellationToken.None);
 
-    private TaifaStatus Authorize(string apiKeyDigest)
+    private TaifaStatus Authorize(string apiKeyDigest, IPAddress? source)
     {
         if (!_live.IsOpen || !ApiKeys.DigestsEqual(_live.ApiKeyDigest, apiKeyDigest)) return TaifaStatus.InvalidApiKey;
+        if (!_allowList.Allows(source)) return RefuseAddress(source, "REST call");
         return _live.Status == AccountStatus.Suspended ? TaifaStatus.AccountSuspended : TaifaStatus.Success;
+    }
+
+    private TaifaStatus RefuseAddress(IPAddress? source, string what)
+    {
+        LogAddressRefused(AccountId, what, source?.ToString() ?? "unknown");
+        return TaifaStatus.AddressNotAllowed;
     }
 
     private TaifaStatus AuthorizeBoundSession()
@@ -461,6 +483,9 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId}: refunded {Amount} for message {MessageId}")]
     private partial void LogRefunded(long accountId, long messageId, decimal amount);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: {Attempt} from {RemoteAddress} refused, outside its IP allow-list")]
+    private partial void LogAddressRefused(long accountId, string attempt, string remoteAddress);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: could not unbind its live SMPP sessions")]
     private partial void LogUnbindFailed(Exception exception, long accountId);

@@ -26,6 +26,9 @@ public sealed class AccountState
     /// <summary>Message ids refunded recently, with when: makes a repeated refund request a no-op.</summary>
     [Id(11)] public Dictionary<long, DateTimeOffset> Refunds { get; set; } = [];
 
+    /// <summary>The IP allow-list in canonical CIDR form; empty: every address.</summary>
+    [Id(12)] public List<string> AllowedAddresses { get; set; } = [];
+
     /// <summary>A copy that later mutations of the live state cannot reach while a write serialises it.</summary>
     public AccountState Snapshot() => new()
     {
@@ -41,8 +44,9 @@ public sealed class AccountState
         CreatedAt = CreatedAt,
         Outbox = [.. Outbox],
         Refunds = new Dictionary<long, DateTimeOffset>(Refunds),
+        AllowedAddresses = [.. AllowedAddresses],
     };
 
     public AccountView ToView(long accountId) =>
-        new(accountId, Name, Status, Balance, PricePerSms, [.. SenderIds], SmppUsername, CreatedAt);
+        new(accountId, Name, Status, Balance, PricePerSms, [.. SenderIds], SmppUsername, CreatedAt, [.. AllowedAddresses]);
 }

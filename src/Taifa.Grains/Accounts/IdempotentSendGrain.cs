@@ -17,17 +17,25 @@ public sealed class IdempotentSendGrain(
 {
     public async Task<IdempotentSend> Send(string requestDigest, SendCommand command, TimeSpan retention)
     {
+        var accountId = long.Parse(this.GetPrimaryKeyString().AsSpan(0, this.GetPrimaryKeyString().IndexOf(':', StringComparison.Ordinal)),
+            System.Globalization.CultureInfo.InvariantCulture);
+        var account = GrainFactory.GetGrain<IAccountGrain>(accountId);
         var remembered = state.State.Result is not null && time.GetUtcNow() - state.State.At < retention;
         if (remembered)
         {
+            // A replay is still a call of the account: a replaced key or an address outside the allow-list gets nothing.
+            if (command.ApiKeyDigest is not null)
+            {
+                var check = (await account.CheckKey(command.ApiKeyDigest, command.Source)).Status;
+                if (check is TaifaStatus.InvalidApiKey or TaifaStatus.AddressNotAllowed) return new IdempotentSend(false, false, new SendResult(check, []));
+            }
+
             return state.State.RequestDigest == requestDigest
                 ? new IdempotentSend(false, true, state.State.Result)
                 : new IdempotentSend(true, false, null);
         }
 
-        var accountId = long.Parse(this.GetPrimaryKeyString().AsSpan(0, this.GetPrimaryKeyString().IndexOf(':', StringComparison.Ordinal)),
-            System.Globalization.CultureInfo.InvariantCulture);
-        var result = await GrainFactory.GetGrain<IAccountGrain>(accountId).Send(command);
+        var result = await account.Send(command);
 
         // Only an answer that changed something is remembered: a refusal (bad key, storage down) may be retried freely.
         if (result.Status == TaifaStatus.Success && result.Outcomes.Any(o => o.Status == TaifaStatus.Success))

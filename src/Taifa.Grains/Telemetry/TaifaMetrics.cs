@@ -22,6 +22,8 @@ public static class TaifaMetrics
     private static readonly Counter<long> UnmatchedReceipts = Meter.CreateCounter<long>("taifa.receipts.unmatched", "{receipt}", "Operator receipts that matched no message (redelivery asked)");
     private static readonly Counter<long> OperatorOutcomes = Meter.CreateCounter<long>("taifa.operator.submits", "{submit}", "Submissions to operators, by operator and outcome");
     private static readonly Histogram<double> DispatchLatency = Meter.CreateHistogram<double>("taifa.dispatch.latency", "ms", "From acceptance to the operator's submit_sm_resp");
+    private static readonly Counter<long> FailedLogins = Meter.CreateCounter<long>("taifa.logins.failed", "{login}", "Failed REST authentications and SMPP binds, by channel");
+    private static readonly Counter<long> Lockouts = Meter.CreateCounter<long>("taifa.logins.lockouts", "{lockout}", "Lock-outs started after repeated failed logins, by scope (address or system_id) and channel");
     private static readonly Counter<long> Pdus = Meter.CreateCounter<long>("taifa.smpp.pdus", "{pdu}", "SMPP PDUs received from customers, by command and answer status");
 
     public static void Accepted(MessageChannel channel, int parts, decimal cost)
@@ -49,6 +51,11 @@ public static class TaifaMetrics
 
     public static void Pdu(string command, string status) =>
         Pdus.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("status", status));
+
+    public static void LoginFailed(string channel) => FailedLogins.Add(1, new KeyValuePair<string, object?>("channel", channel));
+
+    public static void LockedOut(string scope, string channel) =>
+        Lockouts.Add(1, new KeyValuePair<string, object?>("scope", scope), new KeyValuePair<string, object?>("channel", channel));
 
     /// <summary>Gauges whose values live elsewhere (sessions, queue depth, binds): the owner registers a callback once.</summary>
     public static void Observe(string name, string unit, string description, Func<IEnumerable<Measurement<long>>> observe) =>

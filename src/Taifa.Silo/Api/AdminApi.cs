@@ -33,6 +33,14 @@ public static partial class AdminApi
         accounts.MapPost("/{accountId:long}/resume", (long accountId, IGrainFactory grains) => SetStatus(grains, accountId, AccountStatus.Active))
             .WithSummary("Resume a suspended account");
         accounts.MapPost("/{accountId:long}/api-key", RotateApiKey).WithSummary("Issue a new API key; the old one stops working at once");
+        accounts.MapPut("/{accountId:long}/allowed-addresses", SetAllowedAddresses)
+            .WithSummary("Replace the IP allow-list (CIDR blocks) for REST calls and SMPP binds; live SMPP sessions are unbound");
+        accounts.MapDelete("/{accountId:long}/allowed-addresses", async (long accountId, IGrainFactory grains) =>
+            {
+                var result = await grains.GetGrain<IAccountGrain>(accountId).SetAllowedAddresses([]);
+                return result.Outcome == AdminOutcome.Ok ? TypedResults.NoContent() : (IResult)Problem(result, accountId);
+            })
+            .WithSummary("Clear the IP allow-list: every address may call again");
     }
 
     private static async Task<IResult> OpenAccount(HttpContext http, IGrainFactory grains, MessageIdGenerator ids, CancellationToken cancellationToken)
@@ -125,6 +133,20 @@ public static partial class AdminApi
             : Problem(result, accountId);
     }
 
+    private static async Task<IResult> SetAllowedAddresses(long accountId, HttpContext http, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        const string expected = "allowed_addresses is required: an array of IPv4 or IPv6 addresses or CIDR blocks (an empty array clears the list).";
+        var body = await ReadObject(http, cancellationToken);
+        if (body is not { } root || !root.TryGetProperty("allowed_addresses", out var entries) || entries.ValueKind != JsonValueKind.Array ||
+            entries.EnumerateArray().Any(e => e.ValueKind != JsonValueKind.String))
+        {
+            return Invalid(expected);
+        }
+
+        var result = await grains.GetGrain<IAccountGrain>(accountId).SetAllowedAddresses([.. entries.EnumerateArray().Select(e => e.GetString()!)]);
+        return result.Outcome == AdminOutcome.Ok ? TypedResults.Ok(AccountJson(result.Account!)) : Problem(result, accountId);
+    }
+
     private static Dictionary<string, object?> AccountJson(AccountView view, string? apiKey = null)
     {
         var json = new Dictionary<string, object?> { ["account_id"] = AccountIdText(view.AccountId) };
@@ -135,6 +157,7 @@ public static partial class AdminApi
         json["price_per_sms"] = Money.Format(view.PricePerSms);
         json["sender_ids"] = view.SenderIds;
         json["smpp_username"] = view.SmppUsername;
+        json["allowed_addresses"] = view.AllowedAddresses;
         json["created_at"] = view.CreatedAt.ToString("O", CultureInfo.InvariantCulture);
         return json;
     }

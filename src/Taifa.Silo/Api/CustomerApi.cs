@@ -16,11 +16,11 @@ namespace Taifa.Silo.Api;
 /// <summary>
 /// The customer API of the public API document: v2 under /v2/sms and the legacy PHP paths under /api/sms.
 /// Every answer is HTTP 200; status_code carries the outcome. Checks run in the order
-/// 1006 key, 1011 suspended, 1009 body, 1001 sender, 1003 mobile, 1004 credit, 1005 storage.
+/// 1006 key, 1016 address, 1011 suspended, 1009 body, 1001 sender, 1003 mobile, 1004 credit, 1005 storage.
 /// </summary>
 public static class CustomerApi
 {
-    public const string ApiKeyHeader = "h_api_key";
+    public const string ApiKeyHeader = ApiKeyAccounts.ApiKeyHeader;
     public const string OpenApiDocument = "customer";
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
@@ -47,7 +47,7 @@ public static class CustomerApi
         var parsed = body is { } bytes ? SendRequestParser.Parse(bytes, limits.MaxRecipients) : default;
         var responseType = parsed.ResponseType;
 
-        var caller = await keys.Resolve(http.Request.Headers[ApiKeyHeader]);
+        var caller = await keys.Resolve(http);
         if (caller is null) return Outcome(log, TaifaStatus.InvalidApiKey, responseType);
         log.Set("AccountId", caller.Value.AccountId);
         var account = grains.GetGrain<IAccountGrain>(caller.Value.AccountId);
@@ -56,8 +56,8 @@ public static class CustomerApi
         var segmentation = request is null ? default : SmsSegmenter.Analyze(request.Message);
         if (request is null || segmentation.Parts > limits.MaxParts)
         {
-            var check = await account.CheckKey(caller.Value.Digest);
-            return Outcome(log, check.Status == TaifaStatus.Success ? TaifaStatus.InvalidJsonBody : check.Status, responseType);
+            var check = (await keys.Authorize(caller.Value)).Status;
+            return Outcome(log, check == TaifaStatus.Success ? TaifaStatus.InvalidJsonBody : check, responseType);
         }
 
         var command = new SendCommand
@@ -72,6 +72,7 @@ public static class CustomerApi
             Recipients = request.Mobiles.Select(recipients.Parse).ToArray(),
             RegisteredDelivery = request.DlrUrl is not null,
             DlrUrl = request.DlrUrl,
+            Source = caller.Value.Source,
         };
         SendResult result;
         if (http.Request.Headers[IdempotencyKeyHeader] is { Count: > 0 } keyHeader)
@@ -93,20 +94,16 @@ public static class CustomerApi
             result = await account.Send(command);
         }
 
-        if (result.Status != TaifaStatus.Success)
-        {
-            if (result.Status == TaifaStatus.InvalidApiKey) keys.Forget(caller.Value.Digest);
-            return Outcome(log, result.Status, responseType);
-        }
+        if (result.Status != TaifaStatus.Success) return Outcome(log, keys.Checked(caller.Value, result.Status), responseType);
 
         log.Set("Outcome", result.Outcomes.Count == 1 ? result.Outcomes[0].Status.Code() : "bulk");
         log.Set("Recipients", result.Outcomes.Count);
         return SmsResponses.Sent(result.Outcomes, responseType);
     }
 
-    private static async Task<IResult> Units(HttpContext http, ApiKeyAccounts keys, IGrainFactory grains, TimeProvider time, IDiagnosticContext log)
+    private static async Task<IResult> Units(HttpContext http, ApiKeyAccounts keys, TimeProvider time, IDiagnosticContext log)
     {
-        var (status, balance) = await CheckCaller(http, keys, grains, log);
+        var (status, balance) = await CheckCaller(http, keys, log);
         if (status != TaifaStatus.Success) return Outcome(log, status, ResponseType.Json);
         log.Set("Outcome", status.Code());
         return SmsResponses.Json(writer =>
@@ -122,24 +119,24 @@ public static class CustomerApi
         HttpContext http, ApiKeyAccounts keys, IGrainFactory grains, IDiagnosticContext log, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(http.Request, 4096, cancellationToken);
-        var caller = await keys.Resolve(http.Request.Headers[ApiKeyHeader]);
+        var caller = await keys.Resolve(http);
         if (caller is null) return Outcome(log, TaifaStatus.InvalidApiKey, ResponseType.Json);
         log.Set("AccountId", caller.Value.AccountId);
         var account = grains.GetGrain<IAccountGrain>(caller.Value.AccountId);
 
         if (body is null || !TryReadCredentials(body.Value, out var username, out var password))
         {
-            var check = await account.CheckKey(caller.Value.Digest);
-            return Outcome(log, check.Status == TaifaStatus.Success ? TaifaStatus.InvalidJsonBody : check.Status, ResponseType.Json);
+            var check = (await keys.Authorize(caller.Value)).Status;
+            return Outcome(log, check == TaifaStatus.Success ? TaifaStatus.InvalidJsonBody : check, ResponseType.Json);
         }
 
         if (!SmppCredentialRules.IsValidUsername(username) || !SmppCredentialRules.IsValidPassword(password))
         {
-            var check = await account.CheckKey(caller.Value.Digest);
-            return Outcome(log, check.Status == TaifaStatus.Success ? TaifaStatus.InvalidSmppCredentials : check.Status, ResponseType.Json);
+            var check = (await keys.Authorize(caller.Value)).Status;
+            return Outcome(log, check == TaifaStatus.Success ? TaifaStatus.InvalidSmppCredentials : check, ResponseType.Json);
         }
 
-        var status = await account.SetSmppCredentials(caller.Value.Digest, username, password);
+        var status = keys.Checked(caller.Value, await account.SetSmppCredentials(caller.Value.Digest, caller.Value.Source, username, password));
         if (status != TaifaStatus.Success) return Outcome(log, status, ResponseType.Json);
         log.Set("Outcome", status.Code());
         return SmsResponses.Json(writer =>
@@ -166,31 +163,29 @@ public static class CustomerApi
     private static async Task<IResult> MessageStatusOf(
         HttpContext http, ApiKeyAccounts keys, IGrainFactory grains, IDiagnosticContext log)
     {
-        var caller = await keys.Resolve(http.Request.Headers[ApiKeyHeader]);
+        var caller = await keys.Resolve(http);
         if (caller is null) return Outcome(log, TaifaStatus.InvalidApiKey, ResponseType.Json);
         log.Set("AccountId", caller.Value.AccountId);
         var account = grains.GetGrain<IAccountGrain>(caller.Value.AccountId);
 
         if (!long.TryParse(http.Request.Query["message_id"], NumberStyles.None, CultureInfo.InvariantCulture, out var messageId))
         {
-            var check = await account.CheckKey(caller.Value.Digest);
-            return Outcome(log, check.Status == TaifaStatus.Success ? TaifaStatus.UnknownMessageId : check.Status, ResponseType.Json);
+            var check = (await keys.Authorize(caller.Value)).Status;
+            return Outcome(log, check == TaifaStatus.Success ? TaifaStatus.UnknownMessageId : check, ResponseType.Json);
         }
 
-        var lookup = await account.FindMessage(caller.Value.Digest, messageId);
-        if (lookup.Message is not { } message) return Outcome(log, lookup.Status, ResponseType.Json);
+        var lookup = await account.FindMessage(caller.Value.Digest, caller.Value.Source, messageId);
+        if (lookup.Message is not { } message) return Outcome(log, keys.Checked(caller.Value, lookup.Status), ResponseType.Json);
         log.Set("Outcome", TaifaStatus.Success.Code());
         return SmsResponses.Json(writer => MessageStatusJson.Write(writer, message));
     }
 
-    private static async Task<(TaifaStatus Status, decimal Balance)> CheckCaller(
-        HttpContext http, ApiKeyAccounts keys, IGrainFactory grains, IDiagnosticContext log)
+    private static async Task<(TaifaStatus Status, decimal Balance)> CheckCaller(HttpContext http, ApiKeyAccounts keys, IDiagnosticContext log)
     {
-        var caller = await keys.Resolve(http.Request.Headers[ApiKeyHeader]);
+        var caller = await keys.Resolve(http);
         if (caller is null) return (TaifaStatus.InvalidApiKey, 0m);
         log.Set("AccountId", caller.Value.AccountId);
-        var check = await grains.GetGrain<IAccountGrain>(caller.Value.AccountId).CheckKey(caller.Value.Digest);
-        if (check.Status == TaifaStatus.InvalidApiKey) keys.Forget(caller.Value.Digest);
+        var check = await keys.Authorize(caller.Value);
         return (check.Status, check.CreditBalance);
     }
 

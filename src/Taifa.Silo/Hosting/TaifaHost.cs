@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.HttpOverrides;
 using Npgsql;
+using Taifa.Abstractions.Accounts;
 using Serilog;
 using Taifa.Domain.Ids;
 using Taifa.Domain.Numbers;
@@ -32,12 +34,15 @@ public static class TaifaHost
         builder.Services.AddOptions<TaifaOptions>()
             .BindConfiguration(TaifaOptions.Section)
             .ValidateDataAnnotations()
+            .Validate(options => AddressAllowList.TryParse(options.Security.TrustedProxies, out _, out _),
+                "Taifa:Security:TrustedProxies must list IPv4 or IPv6 addresses or CIDR blocks")
             .ValidateOnStart();
 
         var production = builder.Configuration.ProductionConnectionString() is not null;
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(NumberingPlan.Kenya);
         builder.Services.AddSingleton<RecipientParser>();
+        builder.Services.AddSingleton<AddressLockouts>();
         builder.Services.AddSingleton<ApiKeyAccounts>();
         builder.Services.AddSingleton<DispatchBacklog>();
         builder.Services.AddSingleton(services => new MessageIdGenerator(
@@ -67,8 +72,11 @@ public static class TaifaHost
                                   "will NOT survive a restart. Set ConnectionStrings__Taifa to a PostgreSQL database for production.");
         }
 
+        app.UseTrustedForwardedFor();
         app.UseSerilogRequestLogging(options =>
         {
+            // The host's configured logger, not the static bootstrap one: request lines go to the same sinks and levels.
+            options.Logger = app.Services.GetRequiredService<Serilog.ILogger>();
             options.MessageTemplate =
                 "HTTP {RequestMethod} {RequestPath} {StatusCode} outcome {Outcome} account {AccountId} in {Elapsed:0.0} ms";
             options.GetLevel = RequestLogLevel;
@@ -101,6 +109,22 @@ public static class TaifaHost
         : elapsedMs > SlowRequestMs ? Serilog.Events.LogEventLevel.Warning
         : http.Response.StatusCode >= 400 ? Serilog.Events.LogEventLevel.Information
         : Serilog.Events.LogEventLevel.Debug;
+
+    /// <summary>
+    /// X-Forwarded-For is believed only from the configured proxies (a Kubernetes ingress), and only its last entry, the
+    /// one that proxy added: anything before it was written by the client. With no proxy configured the header is
+    /// ignored, so a client cannot choose the address its failed logins and allow-list checks are counted under.
+    /// </summary>
+    private static void UseTrustedForwardedFor(this WebApplication app)
+    {
+        var proxies = app.Services.GetRequiredService<IOptions<TaifaOptions>>().Value.Security.TrustedProxies;
+        if (proxies.Count == 0) return;
+        var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor, ForwardLimit = 1 };
+        forwarded.KnownProxies.Clear();
+        forwarded.KnownIPNetworks.Clear();
+        foreach (var entry in AddressAllowList.FromStored(proxies).Entries) forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(entry));
+        app.UseForwardedHeaders(forwarded);
+    }
 
     /// <summary>The "migrate" command: applies the schema and exits (for a Kubernetes Job).</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)

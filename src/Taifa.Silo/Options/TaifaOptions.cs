@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Taifa.Abstractions.Accounts;
 
 namespace Taifa.Silo.Options;
 
@@ -33,6 +34,9 @@ public sealed class TaifaOptions
 
     [Required]
     public DemoOptions Demo { get; set; } = new();
+
+    [Required]
+    public SecurityOptions Security { get; set; } = new();
 }
 
 public sealed class SmppListenerOptions
@@ -105,4 +109,28 @@ public sealed class DemoOptions
     public decimal CreditBalance { get; set; } = 500.00m;
 
     public decimal PricePerSms { get; set; } = 1.00m;
+}
+
+public sealed class SecurityOptions
+{
+    /// <summary>Failed logins (REST keys and SMPP binds together) from one client address within <see cref="FailureWindow"/>
+    /// that lock the address out; counted per silo.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxFailuresPerAddress { get; set; } = 20;
+
+    /// <summary>Failed binds under one SMPP system_id within <see cref="FailureWindow"/> that lock the system_id out, cluster-wide.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxFailuresPerSystemId { get; set; } = 10;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>CIDR blocks of reverse proxies (a Kubernetes ingress) whose X-Forwarded-For is believed for REST calls.
+    /// Empty: the header is ignored and the socket's remote address is the client.</summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    public LoginLimit SystemIdLimit => new(MaxFailuresPerSystemId, FailureWindow, LockoutDuration);
 }

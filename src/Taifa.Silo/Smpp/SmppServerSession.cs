@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.IO.Pipelines;
+using System.Net;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Smpp;
+using Taifa.Grains.Telemetry;
 using Taifa.Smpp.Codec;
 using Taifa.Smpp.Pdus;
 using Taifa.Smpp.Session;
@@ -25,6 +27,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     private static readonly TimeSpan WriteStallTimeout = TimeSpan.FromSeconds(5);
     private const int ServerRequestRoom = 64;
     private const string ServerSystemId = "TAIFA";
+    private const string SmppChannel = "smpp";
 
     private readonly SmppSessionHost _host;
     private readonly ConnectionContext _connection;
@@ -266,8 +269,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
                 Send(request.CreateResponse());
                 return false;
             case BindRequest bind:
-                await OnBind(bind);
-                return false;
+                return await OnBind(bind);
             case Unbind:
                 await OnUnbind(request);
                 return true;
@@ -281,7 +283,8 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         }
     }
 
-    private async Task OnBind(BindRequest bind)
+    /// <returns>True to stop reading: a bind refused by a lock-out closes the session once its answer is out.</returns>
+    private async Task<bool> OnBind(BindRequest bind)
     {
         lock (_stateLock) _state = SessionState.Binding;
         SystemId = bind.SystemId;
@@ -292,7 +295,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
             _ => SmppBindType.Transceiver,
         };
 
-        var status = await Authenticate(bind, bindType);
+        var (status, close) = await Authenticate(bind, bindType);
         var response = (BindResponse)bind.CreateResponse(status);
         response.SystemId = ServerSystemId;
         if (status == CommandStatus.Ok) response.OptionalParameters.ScInterfaceVersion = InterfaceVersion.V34;
@@ -301,7 +304,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         {
             if (_state == SessionState.Binding)
             {
-                _state = status != CommandStatus.Ok ? SessionState.Open : bindType switch
+                _state = close ? SessionState.Closed : status != CommandStatus.Ok ? SessionState.Open : bindType switch
                 {
                     SmppBindType.Transmitter => SessionState.BoundTransmitter,
                     SmppBindType.Receiver => SessionState.BoundReceiver,
@@ -312,29 +315,52 @@ public sealed partial class SmppServerSession : IAsyncDisposable
 
         Send(response);
         if (status == CommandStatus.Ok) LogBound(Id, Remote, AccountId, bind.SystemId, bind.CommandId, bind.InterfaceVersion);
+        return close;
     }
 
     /// <summary>
-    /// Password, then a bind slot, then the password once more: a credential change or suspension that lands while
-    /// the slot is being taken either fails the second check or finds the slot in the registry and unbinds it.
+    /// Lock-outs first (the address on this silo, then the system_id cluster-wide), so a locked-out guesser never reaches a
+    /// password check. Then password, a bind slot, and the password once more: a credential change or suspension that
+    /// lands while the slot is being taken either fails the second check or finds the slot in the registry and unbinds it.
     /// </summary>
-    private async Task<CommandStatus> Authenticate(BindRequest bind, SmppBindType bindType)
+    private async Task<(CommandStatus Status, bool Close)> Authenticate(BindRequest bind, SmppBindType bindType)
     {
+        var source = (_connection.RemoteEndPoint as IPEndPoint)?.Address;
+        if (_host.Lockouts.IsLockedOut(source))
+        {
+            LogBindRefused(Id, Remote, bind.SystemId, "address locked out after repeated failed logins");
+            return (CommandStatus.BindFailed, true);
+        }
+
         try
         {
+            var lockout = _host.Grains.SmppSystemIdLockout(bind.SystemId);
+            if (await lockout.IsLockedOut())
+            {
+                LogBindRefused(Id, Remote, bind.SystemId, "system_id locked out after repeated failed binds");
+                return (CommandStatus.BindFailed, true);
+            }
+
             var owner = await _host.Grains.SmppUsername(bind.SystemId).Owner();
             if (owner is not { } accountId)
             {
                 LogBindRefused(Id, Remote, bind.SystemId, "unknown system_id");
-                return CommandStatus.BindFailed;
+                return await BindGuessFailed(bind.SystemId, lockout, source);
             }
 
             var account = _host.Grains.GetGrain<IAccountGrain>(accountId);
-            var check = await account.CheckSmppPassword(bind.SystemId, bind.Password);
+            var check = await account.CheckSmppPassword(bind.SystemId, bind.Password, source);
             if (check != TaifaStatus.Success)
             {
                 LogBindRefused(Id, Remote, bind.SystemId, check.Description());
-                return CommandStatus.BindFailed;
+                return check switch
+                {
+                    TaifaStatus.InvalidSmppCredentials => await BindGuessFailed(bind.SystemId, lockout, source),
+
+                    // No password was tried, so only the address is charged: nobody outside the list can lock the account's own binds out.
+                    TaifaStatus.AddressNotAllowed => (CommandStatus.BindFailed, _host.Lockouts.Failed(source, SmppChannel)),
+                    _ => (CommandStatus.BindFailed, false),
+                };
             }
 
             var binding = new SmppBinding(Id, bindType, _host.Silo, _host.Reference);
@@ -342,24 +368,38 @@ public sealed partial class SmppServerSession : IAsyncDisposable
             if (!await registry.TryBind(binding, _host.Options.MaxBindsPerAccount))
             {
                 LogBindRefused(Id, Remote, bind.SystemId, $"account already holds {_host.Options.MaxBindsPerAccount} binds");
-                return CommandStatus.BindFailed;
+                return (CommandStatus.BindFailed, false);
             }
 
             Binding = new BoundSession(accountId, binding);
             _admission = new SubmitAdmission(_host.Options.Window, _host.RateLimiter, accountId, _host.Time);
-            check = await account.CheckSmppPassword(bind.SystemId, bind.Password);
-            if (check == TaifaStatus.Success) return CommandStatus.Ok;
+            check = await account.CheckSmppPassword(bind.SystemId, bind.Password, source);
+            if (check == TaifaStatus.Success) return (CommandStatus.Ok, false);
 
             await ReleaseBind();
             LogBindRefused(Id, Remote, bind.SystemId, check.Description());
-            return CommandStatus.BindFailed;
+            return (CommandStatus.BindFailed, false);
         }
         catch (Exception exception) when (exception is OrleansException or TimeoutException)
         {
             LogBindError(exception, Id, bind.SystemId);
             await ReleaseBind();
-            return CommandStatus.SystemError;
+            return (CommandStatus.SystemError, false);
         }
+    }
+
+    /// <summary>A wrong password or unknown system_id: counted against the address and the system_id; either may lock out.</summary>
+    private async Task<(CommandStatus Status, bool Close)> BindGuessFailed(string systemId, ILoginLockoutGrain lockout, IPAddress? source)
+    {
+        var addressLockedOut = _host.Lockouts.Failed(source, SmppChannel);
+        var systemIdLockedOut = await lockout.Failed(_host.SystemIdLimit);
+        if (systemIdLockedOut)
+        {
+            TaifaMetrics.LockedOut("system_id", SmppChannel);
+            LogSystemIdLockedOut(systemId, _host.SystemIdLimit.MaxFailures, _host.SystemIdLimit.Window, _host.SystemIdLimit.Lockout, Remote);
+        }
+
+        return (CommandStatus.BindFailed, addressLockedOut || systemIdLockedOut);
     }
 
     private async Task OnUnbind(SmppRequest unbind)
@@ -525,6 +565,10 @@ public sealed partial class SmppServerSession : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP session {SessionId} from {Remote}: bind as {SystemId} refused: {Reason}")]
     private partial void LogBindRefused(Guid sessionId, string remote, string systemId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "SMPP system_id {SystemId} locked out after {MaxFailures} failed binds within {FailureWindow}; refused for {LockoutDuration} (last attempt from {Remote})")]
+    private partial void LogSystemIdLockedOut(string systemId, int maxFailures, TimeSpan failureWindow, TimeSpan lockoutDuration, string remote);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "SMPP session {SessionId}: bind as {SystemId} failed on a cluster error")]
     private partial void LogBindError(Exception exception, Guid sessionId, string systemId);

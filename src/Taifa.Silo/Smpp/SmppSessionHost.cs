@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Smpp;
 using Taifa.Silo.Intake;
 using Taifa.Silo.Options;
@@ -21,10 +22,12 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
 
     public SmppSessionHost(
         IGrainFactory grains, ILocalSiloDetails silo, RecipientParser parser, IOptions<TaifaOptions> options,
-        TimeProvider time, ILoggerFactory loggers)
+        AddressLockouts lockouts, TimeProvider time, ILoggerFactory loggers)
     {
         Grains = grains;
         Options = options.Value.Smpp;
+        SystemIdLimit = options.Value.Security.SystemIdLimit;
+        Lockouts = lockouts;
         Time = time;
         Loggers = loggers;
         Silo = silo.SiloAddress.ToString();
@@ -42,6 +45,10 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
     internal IGrainFactory Grains { get; }
 
     internal SmppListenerOptions Options { get; }
+
+    internal LoginLimit SystemIdLimit { get; }
+
+    internal AddressLockouts Lockouts { get; }
 
     internal TimeProvider Time { get; }
 

@@ -13,7 +13,8 @@ namespace Taifa.Silo.Tests.Infrastructure;
 /// The real gateway (silo + REST) in process. Embedded mode by default; PostgreSQL mode when given a connection string.
 /// Every instance takes its own silo and gateway ports so fixtures can run side by side.
 /// </summary>
-public sealed class GatewayFactory(string? connectionString = null, IReadOnlyDictionary<string, string>? settings = null)
+public sealed class GatewayFactory(
+    string? connectionString = null, IReadOnlyDictionary<string, string>? settings = null, Action<IWebHostBuilder>? configure = null)
     : WebApplicationFactory<Program>
 {
     public const string AdminTokenValue = "test-admin-token-0123456789";
@@ -29,6 +30,7 @@ public sealed class GatewayFactory(string? connectionString = null, IReadOnlyDic
         builder.UseSetting("Orleans:ClusterId", "test-" + Guid.NewGuid().ToString("N")[..8]);
         if (connectionString is not null) builder.UseSetting("ConnectionStrings:Taifa", connectionString);
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
+        configure?.Invoke(builder);
     }
 
     public HttpClient CreateAdminClient()

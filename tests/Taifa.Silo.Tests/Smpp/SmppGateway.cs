@@ -1,6 +1,9 @@
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Taifa.Silo.Tests.Infrastructure;
 
@@ -12,7 +15,7 @@ namespace Taifa.Silo.Tests.Smpp;
 /// </summary>
 public abstract class SmppGatewayBase : IAsyncLifetime
 {
-    protected SmppGatewayBase(IReadOnlyDictionary<string, string> smppSettings)
+    protected SmppGatewayBase(IReadOnlyDictionary<string, string> smppSettings, Action<IWebHostBuilder>? configure = null)
     {
         SmppPort = GatewayFactory.FreeTcpPort();
         HttpPort = GatewayFactory.FreeTcpPort();
@@ -21,7 +24,7 @@ public abstract class SmppGatewayBase : IAsyncLifetime
             ["Taifa:Smpp:Port"] = SmppPort.ToString(CultureInfo.InvariantCulture),
             ["urls"] = $"http://127.0.0.1:{HttpPort}",
         };
-        Factory = new GatewayFactory(settings: settings);
+        Factory = new GatewayFactory(settings: settings, configure: configure);
         Factory.UseKestrel();
     }
 
@@ -48,7 +51,20 @@ public abstract class SmppGatewayBase : IAsyncLifetime
         await Factory.DisposeAsync();
     }
 
-    public Task<SmppTestClient> ConnectAsync() => SmppTestClient.ConnectAsync(SmppPort);
+    /// <summary>An HTTP client whose connections come from <paramref name="local"/> (any of 127.0.0.0/8 on Linux).</summary>
+    public HttpClient HttpFrom(IPAddress local) => new(new SocketsHttpHandler
+    {
+        ConnectCallback = async (context, cancellationToken) =>
+        {
+            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(local, 0));
+            await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        },
+    })
+    { BaseAddress = Http.BaseAddress };
+
+    public Task<SmppTestClient> ConnectAsync(IPAddress? from = null) => SmppTestClient.ConnectAsync(SmppPort, from);
 
     /// <summary>An account with SMPP credentials registered through REST, as a customer would.</summary>
     public async Task<SmppAccount> OpenSmppAccountAsync(decimal credit = 500m, decimal price = 1m, params string[] senderIds)

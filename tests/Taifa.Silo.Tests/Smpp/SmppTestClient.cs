@@ -23,9 +23,11 @@ public sealed class SmppTestClient : IAsyncDisposable
         _input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false));
     }
 
-    public static async Task<SmppTestClient> ConnectAsync(int port)
+    /// <param name="from">A local address to connect from (any of 127.0.0.0/8 on Linux), so a test can be several clients.</param>
+    public static async Task<SmppTestClient> ConnectAsync(int port, IPAddress? from = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (from is not null) socket.Bind(new IPEndPoint(from, 0));
         await socket.ConnectAsync(IPAddress.Loopback, port);
         return new SmppTestClient(socket);
     }
