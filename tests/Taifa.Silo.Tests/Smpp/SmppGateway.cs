@@ -43,7 +43,7 @@ public abstract class SmppGatewayBase : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Http.Dispose();
         await Factory.DisposeAsync();
