@@ -168,15 +168,8 @@ public static partial class AdminApi
     {
         var body = await RequestBody.ReadAsync(http.Request, 64 * 1024, cancellationToken);
         if (body is null) return null;
-        try
-        {
-            using var document = JsonDocument.Parse(body.Value, new JsonDocumentOptions { MaxDepth = 8 });
-            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
+        using var document = RequestBody.ParseJson(body.Value, maxDepth: 8);
+        return document?.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
     }
 
     private static bool TryReadMoney(JsonElement root, string name, decimal fallback, out decimal amount)

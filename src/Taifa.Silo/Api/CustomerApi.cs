@@ -198,25 +198,17 @@ public static class CustomerApi
     private static bool TryReadCredentials(System.Buffers.ReadOnlySequence<byte> body, out string username, out string password)
     {
         username = password = "";
-        try
-        {
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 8 });
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object ||
-                !root.TryGetProperty("smpp_username", out var user) || user.ValueKind != JsonValueKind.String ||
-                !root.TryGetProperty("smpp_password", out var pass) || pass.ValueKind != JsonValueKind.String)
-            {
-                return false;
-            }
-
-            username = user.GetString()!;
-            password = pass.GetString()!;
-            return true;
-        }
-        catch (JsonException)
+        using var document = RequestBody.ParseJson(body, maxDepth: 8);
+        if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root ||
+            !root.TryGetProperty("smpp_username", out var user) || user.ValueKind != JsonValueKind.String ||
+            !root.TryGetProperty("smpp_password", out var pass) || pass.ValueKind != JsonValueKind.String)
         {
             return false;
         }
+
+        username = user.GetString()!;
+        password = pass.GetString()!;
+        return true;
     }
 }
 

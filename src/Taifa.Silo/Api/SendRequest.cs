@@ -25,22 +25,14 @@ public sealed record SendRequest(
 /// </summary>
 public static class SendRequestParser
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16, AllowTrailingCommas = false };
+    private const int MaxDepth = 16;
 
     public readonly record struct Result(SendRequest? Request, ResponseType ResponseType);
 
     public static Result Parse(ReadOnlySequence<byte> body, int maxRecipients)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body, DocumentOptions);
-        }
-        catch (JsonException)
-        {
-            return new Result(null, ResponseType.Json);
-        }
-
+        var document = RequestBody.ParseJson(body, MaxDepth);
+        if (document is null) return new Result(null, ResponseType.Json);
         using (document)
         {
             var root = document.RootElement;

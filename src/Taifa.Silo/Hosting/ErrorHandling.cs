@@ -6,7 +6,9 @@ namespace Taifa.Silo.Hosting;
 
 /// <summary>
 /// Unexpected failures never show an HTML page or a stack trace: the customer API answers 1005 "DB error"
-/// in its own shape (HTTP 200, as every customer answer), everything else a problem-details 503.
+/// in its own shape (HTTP 200, as every customer answer), everything else a problem-details 503. A request Kestrel
+/// found malformed while the handler read it (a body over the limit or too slow) is the client's fault, not ours:
+/// 1009 on the customer API, its own 4xx elsewhere.
 /// </summary>
 public static class ErrorHandling
 {
@@ -16,13 +18,25 @@ public static class ErrorHandling
         {
             var exception = http.Features.Get<IExceptionHandlerFeature>()?.Error;
             var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Taifa.Errors");
-            logger.LogError(exception, "Request {Method} {Path} failed", http.Request.Method, http.Request.Path);
+            var customer = IsCustomerPath(http.Request.Path);
+            IResult result;
+            if (exception is BadHttpRequestException badRequest)
+            {
+                logger.LogInformation("Request {Method} {Path} refused: {Reason}", http.Request.Method, http.Request.Path, badRequest.Message);
+                result = customer
+                    ? SmsResponses.Error(TaifaStatus.InvalidJsonBody, ResponseType.Json)
+                    : TypedResults.Problem(badRequest.Message, statusCode: badRequest.StatusCode, title: "Bad request");
+            }
+            else
+            {
+                logger.LogError(exception, "Request {Method} {Path} failed", http.Request.Method, http.Request.Path);
+                result = customer
+                    ? SmsResponses.Error(TaifaStatus.DatabaseError, ResponseType.Json)
+                    : TypedResults.Problem("The service could not complete the request; try again.",
+                        statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable");
+            }
 
-            IResult result = IsCustomerPath(http.Request.Path)
-                ? SmsResponses.Error(TaifaStatus.DatabaseError, ResponseType.Json)
-                : TypedResults.Problem("The service could not complete the request; try again.",
-                    statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service unavailable");
-            if (IsCustomerPath(http.Request.Path)) http.Response.StatusCode = StatusCodes.Status200OK;
+            if (customer) http.Response.StatusCode = StatusCodes.Status200OK;
             await result.ExecuteAsync(http);
         }));
     }

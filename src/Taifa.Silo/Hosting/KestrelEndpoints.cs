@@ -1,17 +1,20 @@
 using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Taifa.Silo.Options;
 
 namespace Taifa.Silo.Hosting;
 
 /// <summary>
-/// Binds HTTP and SMPP together. An explicit Kestrel Listen call makes Kestrel ignore --urls and
-/// ASPNETCORE_URLS, so the HTTP addresses are read from that same configuration and bound here too.
+/// Binds HTTP(S), SMPP and SMPP over TLS together, with the limits of <see cref="HttpLimitsOptions"/>. An explicit
+/// Kestrel Listen call makes Kestrel ignore --urls and ASPNETCORE_URLS, so the HTTP addresses are read from that same
+/// configuration and bound here too; https:// addresses take the certificate of Kestrel:Certificates:Default.
 /// </summary>
 public static class KestrelEndpoints
 {
     public const string DefaultUrls = "http://*:8080";
+    public const string DefaultCertificateSection = "Kestrel:Certificates:Default";
 
-    public static void ConfigureTaifaEndpoints(this WebApplicationBuilder builder, Action<Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions>? smpp)
+    public static void ConfigureTaifaEndpoints(this WebApplicationBuilder builder, Action<ListenOptions>? smpp)
     {
         var configuration = builder.Configuration;
         var urls = configuration["urls"];
@@ -23,30 +26,77 @@ public static class KestrelEndpoints
                 : string.Join(';', ports.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => $"http://*:{p}"));
         }
 
-        var smppPort = configuration.GetValue($"{TaifaOptions.Section}:Smpp:Port", new SmppListenerOptions().Port);
+        var smppOptions = configuration.GetSection($"{TaifaOptions.Section}:Smpp").Get<SmppListenerOptions>() ?? new SmppListenerOptions();
+        var limits = configuration.GetSection($"{TaifaOptions.Section}:Http").Get<HttpLimitsOptions>() ?? new HttpLimitsOptions();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+            ApplyLimits(kestrel.Limits, limits);
             foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                Listen(kestrel, url);
+                Listen(kestrel, url, configuration);
             }
 
-            if (smpp is not null && smppPort > 0) kestrel.ListenAnyIP(smppPort, smpp);
+            if (smpp is null) return;
+            if (smppOptions.Port > 0) kestrel.ListenAnyIP(smppOptions.Port, smpp);
+            if (smppOptions.Tls.Port > 0)
+            {
+                // Kestrel's own TLS layer (the one HTTPS uses, with its handshake timeout) in front of the same SMPP
+                // connection handler: the session reads and writes plaintext pipes either way.
+                var certificate = smppOptions.Tls.CertificatePath is { Length: > 0 } path
+                    ? TlsCertificates.Load(path, smppOptions.Tls.CertificatePassword, smppOptions.Tls.KeyPath)
+                    : DefaultCertificate(configuration, "Taifa:Smpp:Tls:Port is set");
+                kestrel.ListenAnyIP(smppOptions.Tls.Port, listen =>
+                {
+                    listen.UseHttps(certificate);
+                    smpp(listen);
+                });
+            }
         });
     }
 
-    private static void Listen(Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions kestrel, string url)
+    private static void ApplyLimits(KestrelServerLimits kestrel, HttpLimitsOptions limits)
+    {
+        kestrel.MaxRequestLineSize = limits.MaxRequestLineSize;
+        kestrel.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalSize;
+        kestrel.MaxRequestHeaderCount = limits.MaxRequestHeaderCount;
+        kestrel.RequestHeadersTimeout = limits.RequestHeadersTimeout;
+        kestrel.KeepAliveTimeout = limits.KeepAliveTimeout;
+        kestrel.MinRequestBodyDataRate = new MinDataRate(limits.MinRequestBodyBytesPerSecond, limits.MinRequestBodyGracePeriod);
+        kestrel.MaxRequestBodySize = limits.MaxRequestBodySize;
+        kestrel.MaxConcurrentConnections = limits.MaxConcurrentConnections;
+        kestrel.Http2.MaxStreamsPerConnection = limits.Http2MaxStreamsPerConnection;
+    }
+
+    private static void Listen(KestrelServerOptions kestrel, string url, IConfiguration configuration)
     {
         var uri = new Uri(url.Replace("://*", "://0.0.0.0", StringComparison.Ordinal).Replace("://+", "://0.0.0.0", StringComparison.Ordinal));
-        if (uri.Scheme != Uri.UriSchemeHttp)
+        Action<ListenOptions> configure = uri.Scheme switch
         {
-            throw new InvalidOperationException($"Only http:// URLs can be bound from urls ({url}); configure HTTPS through Kestrel:Endpoints.");
-        }
+            "http" => _ => { },
+            "https" => HttpsWith(DefaultCertificate(configuration, $"{url} is https")),
+            _ => throw new InvalidOperationException($"Only http:// and https:// URLs can be bound ({url})."),
+        };
 
         var port = uri.Port;
-        if (uri.Host is "0.0.0.0") kestrel.ListenAnyIP(port);
-        else if (uri.Host is "localhost") kestrel.ListenLocalhost(port);
-        else kestrel.Listen(IPAddress.Parse(uri.Host.Trim('[', ']')), port);
+        if (uri.Host is "0.0.0.0") kestrel.ListenAnyIP(port, configure);
+        else if (uri.Host is "localhost") kestrel.ListenLocalhost(port, configure);
+        else kestrel.Listen(IPAddress.Parse(uri.Host.Trim('[', ']')), port, configure);
+    }
+
+    private static Action<ListenOptions> HttpsWith(System.Security.Cryptography.X509Certificates.X509Certificate2 certificate) =>
+        listen => listen.UseHttps(certificate);
+
+    private static System.Security.Cryptography.X509Certificates.X509Certificate2 DefaultCertificate(IConfiguration configuration, string why)
+    {
+        var section = configuration.GetSection(DefaultCertificateSection);
+        var path = section["Path"];
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new InvalidOperationException($"{why}, but no certificate is configured: set {DefaultCertificateSection}:Path " +
+                                                "(and :Password for PKCS#12, or :KeyPath for a PEM key).");
+        }
+
+        return TlsCertificates.Load(path, section["Password"], section["KeyPath"]);
     }
 }

@@ -33,6 +33,9 @@ public sealed class TaifaOptions
     public ApiOptions Api { get; set; } = new();
 
     [Required]
+    public HttpLimitsOptions Http { get; set; } = new();
+
+    [Required]
     public DemoOptions Demo { get; set; } = new();
 
     [Required]
@@ -44,6 +47,10 @@ public sealed class SmppListenerOptions
     /// <summary>TCP port of the SMPP listener; 0 disables it.</summary>
     [Range(0, 65535)]
     public int Port { get; set; } = 2775;
+
+    /// <summary>A connection that has not bound this long after it opened is closed, whatever it sends meanwhile.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan BindTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>A session that sends nothing for this long is sent unbind and closed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
@@ -74,6 +81,27 @@ public sealed class SmppListenerOptions
     /// touching grains (nothing is recorded, sent or charged), measuring the listener's own ceiling. Binds still
     /// authenticate normally.</summary>
     public bool NullResponder { get; set; }
+
+    /// <summary>SMPP over TLS on a second port; off unless its port is set.</summary>
+    [Required]
+    public SmppTlsOptions Tls { get; set; } = new();
+}
+
+/// <summary>
+/// The certificate comes from <see cref="CertificatePath"/> (PKCS#12 with its password, or a PEM certificate with
+/// <see cref="KeyPath"/>); unset, from Kestrel:Certificates:Default, the one HTTPS uses.
+/// </summary>
+public sealed class SmppTlsOptions
+{
+    /// <summary>TCP port of SMPP over TLS (conventionally 3550); 0 turns it off.</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; }
+
+    public string? CertificatePath { get; set; }
+
+    public string? CertificatePassword { get; set; }
+
+    public string? KeyPath { get; set; }
 }
 
 public sealed class ApiOptions
@@ -93,6 +121,58 @@ public sealed class ApiOptions
     /// <summary>Longest message accepted, in SMS parts; longer messages answer 1009.</summary>
     [Range(1, 255)]
     public int MaxParts { get; set; } = 10;
+}
+
+/// <summary>
+/// Kestrel's limits, set on purpose rather than inherited: they bound what one slow or oversized HTTP client can hold
+/// (headers, connections, a trickled body). Kestrel answers a breach itself (400, 408, 413, 414, 431) with an empty
+/// body and closes the connection; no request reaches the APIs.
+/// </summary>
+public sealed class HttpLimitsOptions
+{
+    /// <summary>Request line (method, path and query) size; longer answers 414.</summary>
+    [Range(1024, 1024 * 1024)]
+    public int MaxRequestLineSize { get; set; } = 8 * 1024;
+
+    /// <summary>Total size of the request headers; larger answers 431.</summary>
+    [Range(1024, 1024 * 1024)]
+    public int MaxRequestHeadersTotalSize { get; set; } = 32 * 1024;
+
+    /// <summary>Number of request headers; more answers 431.</summary>
+    [Range(8, 1000)]
+    public int MaxRequestHeaderCount { get; set; } = 64;
+
+    /// <summary>Time to receive the whole request line and headers; a client trickling them is answered 408 and closed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan RequestHeadersTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>An idle keep-alive connection is closed after this; above the 60 s idle timeout of common load
+    /// balancers, so the balancer, not the silo, closes first.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(130);
+
+    /// <summary>After <see cref="MinRequestBodyGracePeriod"/>, a request body arriving slower than this (bytes per
+    /// second, averaged) is cut off: the connection is closed.</summary>
+    [Range(1, 1024 * 1024)]
+    public double MinRequestBodyBytesPerSecond { get; set; } = 1024;
+
+    /// <summary>Kestrel wants more than one second.</summary>
+    [Range(typeof(TimeSpan), "00:00:02", "00:10:00")]
+    public TimeSpan MinRequestBodyGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Largest request body Kestrel reads at all (every route); the customer API's own, smaller limit
+    /// (Taifa:Api:MaxBodyBytes) answers 1009 first.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public long MaxRequestBodySize { get; set; } = 1024 * 1024;
+
+    /// <summary>Open connections per listening port (HTTP and SMPP alike); beyond it new connections are closed at once.
+    /// Unset: no limit but the process's file descriptors.</summary>
+    [Range(1, 1_000_000)]
+    public long? MaxConcurrentConnections { get; set; }
+
+    /// <summary>Concurrent requests on one HTTP/2 connection (HTTP/2 is offered over HTTPS only).</summary>
+    [Range(1, 1000)]
+    public int Http2MaxStreamsPerConnection { get; set; } = 100;
 }
 
 public sealed class DemoOptions

@@ -36,6 +36,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     private readonly SequenceNumberAllocator _sequence = new();
     private readonly RequestWindow _sent;
     private readonly ITimer _idleTimer;
+    private readonly ITimer _bindTimer;
     private readonly ILogger _logger;
     private readonly Lock _stateLock = new();
     private SessionState _state = SessionState.Open;
@@ -59,6 +60,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         _sent = new RequestWindow(64, host.Time);
         _lastActivity = host.Time.GetTimestamp();
         _idleTimer = host.Time.CreateTimer(static s => ((SmppServerSession)s!).CheckIdle(), this, host.Options.IdleTimeout, Timeout.InfiniteTimeSpan);
+        _bindTimer = host.Time.CreateTimer(static s => ((SmppServerSession)s!).CheckBound(), this, host.Options.BindTimeout, Timeout.InfiniteTimeSpan);
     }
 
     public Guid Id { get; } = Guid.NewGuid();
@@ -105,6 +107,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _idleTimer.DisposeAsync();
+        await _bindTimer.DisposeAsync();
         _sent.Dispose();
         _host.Closed(this);
     }
@@ -530,6 +533,20 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     }
 
     private void Touch() => Volatile.Write(ref _lastActivity, _host.Time.GetTimestamp());
+
+    /// <summary>A connection that never binds (a port scanner, a half-open socket, a client guessing passwords, one
+    /// that only sends enquire_link) holds a socket and a session for nothing: it gets <see cref="SmppListenerOptions.BindTimeout"/>.</summary>
+    private void CheckBound()
+    {
+        lock (_stateLock)
+        {
+            if (_state.IsBound() || _state is SessionState.Unbinding or SessionState.Closed) return;
+            _state = SessionState.Closed;
+        }
+
+        LogServerClose(Id, Remote, $"not bound within {_host.Options.BindTimeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture)} s");
+        Close();
+    }
 
     private void CheckIdle()
     {

@@ -19,10 +19,11 @@ public abstract class SmppGatewayBase : IAsyncLifetime
     {
         SmppPort = GatewayFactory.FreeTcpPort();
         HttpPort = GatewayFactory.FreeTcpPort();
+        // A "urls" setting adds addresses (such as an https:// one) beside the plain HTTP port the tests talk to.
         var settings = new Dictionary<string, string>(smppSettings)
         {
             ["Taifa:Smpp:Port"] = SmppPort.ToString(CultureInfo.InvariantCulture),
-            ["urls"] = $"http://127.0.0.1:{HttpPort}",
+            ["urls"] = smppSettings.TryGetValue("urls", out var more) ? $"http://127.0.0.1:{HttpPort};{more}" : $"http://127.0.0.1:{HttpPort}",
         };
         Factory = new GatewayFactory(settings: settings, configure: configure);
         Factory.UseKestrel();
@@ -45,7 +46,7 @@ public abstract class SmppGatewayBase : IAsyncLifetime
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         Http.Dispose();
         await Factory.DisposeAsync();
@@ -122,12 +123,13 @@ public sealed class SmppGateway() : SmppGatewayBase(new Dictionary<string, strin
     ["Taifa:Smpp:Window"] = "100",
 });
 
-/// <summary>Tight limits: idle after one second, a window of two, a small outbound queue.</summary>
+/// <summary>Tight limits: idle after one second, bound within two, a window of two, a small outbound queue.</summary>
 public sealed class TightSmppGateway() : SmppGatewayBase(new Dictionary<string, string>
 {
     ["Taifa:Smpp:IdleTimeout"] = "00:00:01",
     ["Taifa:Smpp:Window"] = "2",
     ["Taifa:Smpp:MaxQueuedOutbound"] = "16",
+    ["Taifa:Smpp:BindTimeout"] = "00:00:02",
 });
 
 /// <summary>

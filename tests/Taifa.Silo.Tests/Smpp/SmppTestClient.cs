@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Taifa.Smpp.Codec;
 using Taifa.Smpp.Pdus;
 using Taifa.Smpp.Session;
@@ -14,13 +16,15 @@ public sealed class SmppTestClient : IAsyncDisposable
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
     private readonly Socket _socket;
+    private readonly SslStream? _tls;
     private readonly PipeReader _input;
     private readonly SequenceNumberAllocator _sequence = new();
 
-    private SmppTestClient(Socket socket)
+    private SmppTestClient(Socket socket, SslStream? tls = null)
     {
         _socket = socket;
-        _input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false));
+        _tls = tls;
+        _input = PipeReader.Create(tls ?? (Stream)new NetworkStream(socket, ownsSocket: false));
     }
 
     /// <param name="from">A local address to connect from (any of 127.0.0.0/8 on Linux), so a test can be several clients.</param>
@@ -30,6 +34,17 @@ public sealed class SmppTestClient : IAsyncDisposable
         if (from is not null) socket.Bind(new IPEndPoint(from, 0));
         await socket.ConnectAsync(IPAddress.Loopback, port);
         return new SmppTestClient(socket);
+    }
+
+    /// <summary>SMPP over TLS, trusting only <paramref name="serverCertificate"/>.</summary>
+    public static async Task<SmppTestClient> ConnectTlsAsync(int port, X509Certificate2 serverCertificate)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, port);
+        var tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false,
+            (_, certificate, _, _) => certificate is not null && certificate.GetRawCertData().AsSpan().SequenceEqual(serverCertificate.RawData));
+        await tls.AuthenticateAsClientAsync("localhost");
+        return new SmppTestClient(socket, tls);
     }
 
     public uint NextSequence() => _sequence.Next();
@@ -42,7 +57,17 @@ public sealed class SmppTestClient : IAsyncDisposable
         return pdu.SequenceNumber;
     }
 
-    public async Task SendRawAsync(byte[] bytes) => await _socket.SendAsync(bytes, SocketFlags.None);
+    public async Task SendRawAsync(byte[] bytes)
+    {
+        if (_tls is null)
+        {
+            await _socket.SendAsync(bytes, SocketFlags.None);
+            return;
+        }
+
+        await _tls.WriteAsync(bytes);
+        await _tls.FlushAsync();
+    }
 
     /// <summary>The next PDU from the server; fails the test when none arrives in time or the server closed.</summary>
     public async Task<Pdu> ReadAsync(TimeSpan? timeout = null)
@@ -158,6 +183,7 @@ public sealed class SmppTestClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _input.CompleteAsync();
+        if (_tls is not null) await _tls.DisposeAsync();
         _socket.Dispose();
     }
 }

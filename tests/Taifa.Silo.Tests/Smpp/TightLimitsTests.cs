@@ -3,7 +3,7 @@ using Taifa.Smpp.Text;
 
 namespace Taifa.Silo.Tests.Smpp;
 
-/// <summary>Idle timeout and window, with limits small enough to hit in a test.</summary>
+/// <summary>Idle and bind timeouts and the window, with limits small enough to hit in a test.</summary>
 [Collection(SmppCollection.Name)]
 public sealed class TightLimitsTests(TightSmppGateway gateway) : IClassFixture<TightSmppGateway>
 {
@@ -27,12 +27,44 @@ public sealed class TightLimitsTests(TightSmppGateway gateway) : IClassFixture<T
     }
 
     [Fact]
+    public async Task A_connection_that_never_binds_is_closed_after_the_bind_timeout_even_if_it_keeps_talking()
+    {
+        await using var client = await gateway.ConnectAsync();
+        var opened = DateTime.UtcNow;
+        var answered = 0;
+        while (DateTime.UtcNow - opened < TimeSpan.FromSeconds(10))
+        {
+            // Busy enough that the one-second idle timeout never fires: only the two-second bind timeout can end it.
+            await Task.Delay(300);
+            try
+            {
+                await client.SendAsync(new EnquireLink());
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                break;
+            }
+
+            var pdu = await client.TryReadAsync(TimeSpan.FromSeconds(5));
+            if (pdu is null) break;
+            Assert.IsType<EnquireLinkResp>(pdu);
+            answered++;
+        }
+
+        var lived = DateTime.UtcNow - opened;
+        Assert.True(lived >= TimeSpan.FromSeconds(1.5) && lived < TimeSpan.FromSeconds(8), $"closed after {lived}");
+        Assert.True(answered >= 3, $"only {answered} enquire_link answered before the close");
+    }
+
+    [Fact]
     public async Task Enquire_link_keeps_a_session_alive()
     {
         var account = await gateway.OpenSmppAccountAsync();
         await using var client = await gateway.ConnectAsync();
         await client.BindAsync(account);
-        for (var i = 0; i < 6; i++)
+
+        // Longer than both the idle timeout (1 s) and the bind timeout (2 s), which a bound session is past.
+        for (var i = 0; i < 8; i++)
         {
             await Task.Delay(400);
             var sequence = await client.SendAsync(new EnquireLink());
