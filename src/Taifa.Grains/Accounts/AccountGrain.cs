@@ -40,6 +40,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private readonly ILogger<AccountGrain> _logger;
     private readonly GroupCommit _commit;
     private readonly HashSet<long> _handingOff = [];
+    private readonly SmppPasswordVerifier _smppPasswords = new();
     private List<MessageRecord> _handOffQueue = [];
     private bool _handOffRunning;
     private AccountState _live = new();
@@ -273,7 +274,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     {
         if (!_live.IsOpen || _live.SmppUsername != username) return Task.FromResult(TaifaStatus.InvalidSmppCredentials);
         if (!_allowList.Allows(source)) return Task.FromResult(RefuseAddress(source, "SMPP bind"));
-        if (!SmppPasswordHash.Verify(password, _live.SmppPasswordHash)) return Task.FromResult(TaifaStatus.InvalidSmppCredentials);
+        if (!_smppPasswords.Verify(password, _live.SmppPasswordHash)) return Task.FromResult(TaifaStatus.InvalidSmppCredentials);
         return Task.FromResult(_live.Status == AccountStatus.Suspended ? TaifaStatus.AccountSuspended : TaifaStatus.Success);
     }
 
