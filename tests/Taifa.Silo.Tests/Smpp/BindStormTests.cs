@@ -11,12 +11,14 @@ public sealed partial class BindStormTests(SmppGateway gateway) : IClassFixture<
 {
     private const int Clients = 200;
     private const int MaxBindsPerAccount = 3;
+    private static readonly System.Net.IPAddress WrongPasswordSource = System.Net.IPAddress.Parse("127.0.0.77");
 
     [Fact]
     public async Task A_bind_storm_leaves_no_session_and_no_bind_slot_behind()
     {
         var accounts = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => gateway.OpenSmppAccountAsync()));
-        var outcomes = await Task.WhenAll(Enumerable.Range(0, Clients).Select(i => StormClient(i, accounts[i % accounts.Length])));
+        var guessed = await gateway.OpenSmppAccountAsync();
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, Clients).Select(i => StormClient(i, i % 10 == 7 ? guessed : accounts[i % accounts.Length])));
 
         Assert.All(outcomes, outcome => Assert.True(outcome.Ok, outcome.Problem));
         Assert.Contains(outcomes, o => o.Bound);
@@ -39,6 +41,12 @@ public sealed partial class BindStormTests(SmppGateway gateway) : IClassFixture<
             foreach (var client in clients) await client.DisposeAsync();
         }
 
+        // The twenty wrong passwords locked the guessed system_id out (even for its right password) and their address.
+        await using (var owner = await gateway.ConnectAsync())
+        {
+            Assert.Equal(CommandStatus.BindFailed, (await owner.BindAsync(guessed)).CommandStatus);
+        }
+
         await using var healthy = await gateway.ConnectAsync();
         await healthy.BindAsync(accounts[0]);
         Assert.Equal(CommandStatus.Ok, (await healthy.SubmitAsync(SmppTestClient.Submit(accounts[0].SenderId, "254702739804", "after the storm"u8.ToArray()))).CommandStatus);
@@ -56,7 +64,8 @@ public sealed partial class BindStormTests(SmppGateway gateway) : IClassFixture<
         var patience = TimeSpan.FromSeconds(60);
         try
         {
-            await using var client = await gateway.ConnectAsync();
+            // Twenty wrong passwords lock their address and system_id out, as they should: both are their own.
+            await using var client = await gateway.ConnectAsync(index % 10 == 7 ? WrongPasswordSource : null);
             switch (index % 10)
             {
                 case 0:
