@@ -13,12 +13,16 @@ public sealed class FaultCluster : IAsyncDisposable
     private readonly SiloProcess[] _slots;
     private readonly Dictionary<string, string> _settings;
     private readonly int[] _generation = [1, 1];
+    private readonly List<SiloProcess> _started;
 
     private FaultCluster(TestCluster cluster, SiloProcess[] slots, Dictionary<string, string> settings)
     {
         _cluster = cluster;
         _slots = slots;
         _settings = settings;
+        _started = [.. slots];
+        // A run that times out or is interrupted exits without disposing: its silos must not outlive it.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
     }
 
     public SmscSimulator Operator => _cluster.SharedOperator!;
@@ -55,6 +59,7 @@ public sealed class FaultCluster : IAsyncDisposable
             var silo = _cluster.Start(name, _settings);
             Volatile.Write(ref _slots[slot], silo);
             started.Add(silo);
+            lock (_started) _started.Add(silo);
         }
 
         await Task.WhenAll(started.Select(s => s.WaitReadyAsync(TestCluster.StartTimeout)));
@@ -62,4 +67,12 @@ public sealed class FaultCluster : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _cluster.DisposeAsync();
+
+    private void KillAll()
+    {
+        lock (_started)
+        {
+            foreach (var silo in _started.Where(s => !s.HasExited)) silo.Kill();
+        }
+    }
 }

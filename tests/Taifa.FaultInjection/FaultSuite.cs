@@ -112,6 +112,12 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
         var outageAnswers = timings.Outage is { } outage ? CheckOutageAnswers(answers, outage, result) : null;
 
         var backlog = BacklogCleared(accepted, links, dlr, timings.Healed);
+        if (accepted.Select(m => (Message: m, First: Receipts(m, links, dlr).DefaultIfEmpty(TimeSpan.MaxValue).Min())).MaxBy(r => r.First) is { Message: { } slowest } last)
+        {
+            Log($"slowest receipt: {slowest.Channel} message {slowest.MessageId} accepted by {slowest.Silo} at +{(slowest.At - started).TotalSeconds:0.0} s, " +
+                $"receipt at +{(last.First == TimeSpan.MaxValue ? "never" : $"{(last.First - started).TotalSeconds:0.0} s")}");
+        }
+
         result.Recovery = fault.Recovery == RecoveryMeasure.Intake
             ? intake is { } i ? $"{i.TotalSeconds:0.0} s" : "not recovered"
             : $"{backlog.TotalSeconds:0.0} s";

@@ -1,3 +1,4 @@
+using Npgsql;
 using Taifa.Operators.Simulator;
 
 namespace Taifa.FaultInjection;
@@ -64,6 +65,8 @@ public sealed record Fault(string Name, string Description, RecoveryMeasure Reco
             await Task.Delay(down);
             await context.Postgres.StartServerAsync();
             var back = context.Ledger.Now;
+            // The harness's own pooled connections (database creation and teardown) died with the server too.
+            NpgsqlConnection.ClearAllPools();
             return new FaultTimings(at, back, $"stopped in {(stopped - at).TotalSeconds:0.0} s, accepting connections again {(back - at).TotalSeconds:0.0} s after the stop command", (at, back));
         });
 

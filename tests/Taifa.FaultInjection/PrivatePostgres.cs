@@ -47,6 +47,8 @@ public sealed class PrivatePostgres : IAsyncDisposable
         var server = new PrivatePostgres(directory, bin, FreePorts.Next());
         await server.RunPostgresToolAsync("initdb", ["-D", server.DataDirectory, "-U", "taifa", "--auth=trust", "-E", "UTF8", "--no-sync"]);
         await server.StartServerAsync();
+        // A run that times out or is interrupted exits without disposing: the server must not outlive it.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.StopImmediately();
         return server;
     }
 
@@ -72,6 +74,21 @@ public sealed class PrivatePostgres : IAsyncDisposable
         }
 
         Directory.Delete(_directory, recursive: true);
+    }
+
+    private void StopImmediately()
+    {
+        if (!File.Exists(Path.Combine(DataDirectory, "postmaster.pid"))) return;
+        var path = Path.Combine(_bin, "pg_ctl");
+        var start = IsRoot ? new ProcessStartInfo("runuser") : new ProcessStartInfo(path);
+        if (IsRoot)
+        {
+            foreach (var argument in new[] { "-u", "postgres", "--", path }) start.ArgumentList.Add(argument);
+        }
+
+        foreach (var argument in new[] { "-D", DataDirectory, "-m", "immediate", "-s", "stop" }) start.ArgumentList.Add(argument);
+        using var process = Process.Start(start);
+        process?.WaitForExit(TimeSpan.FromSeconds(10));
     }
 
     private static bool IsRoot => Environment.UserName == "root";
