@@ -9,6 +9,9 @@ namespace Taifa.FaultInjection;
 /// </summary>
 public sealed class FaultCluster : IAsyncDisposable
 {
+    /// <summary>Longer than the cluster tests allow: the runs share two cores with whatever else the machine does.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
+
     private readonly TestCluster _cluster;
     private readonly SiloProcess[] _slots;
     private readonly Dictionary<string, string> _settings;
@@ -32,7 +35,7 @@ public sealed class FaultCluster : IAsyncDisposable
         var cluster = await TestCluster.CreateAsync("faults", sharedOperator: true);
         var copy = new Dictionary<string, string>(settings);
         var slots = new[] { cluster.Start("a", copy), cluster.Start("b", copy) };
-        await Task.WhenAll(slots.Select(s => s.WaitReadyAsync(TestCluster.StartTimeout)));
+        await Task.WhenAll(slots.Select(s => s.WaitReadyAsync(StartTimeout)));
         return new FaultCluster(cluster, slots, copy);
     }
 
@@ -62,7 +65,7 @@ public sealed class FaultCluster : IAsyncDisposable
             lock (_started) _started.Add(silo);
         }
 
-        await Task.WhenAll(started.Select(s => s.WaitReadyAsync(TestCluster.StartTimeout)));
+        await Task.WhenAll(started.Select(s => s.WaitReadyAsync(StartTimeout)));
         return [.. started.Select(s => s.Name)];
     }
 

@@ -50,7 +50,7 @@ public sealed record Fault(string Name, string Description, RecoveryMeasure Reco
             var silo = context.Cluster[slot];
             var at = context.Ledger.Now;
             silo.Terminate();
-            var drained = await silo.WaitForExitAsync(TimeSpan.FromSeconds(20));
+            var drained = await silo.WaitForExitAsync(TimeSpan.FromSeconds(40));
             return new FaultTimings(at, context.Ledger.Now, $"{silo.Name} exited {drained.TotalSeconds:0.0} s after SIGTERM with code {silo.ExitCode}");
         });
 
