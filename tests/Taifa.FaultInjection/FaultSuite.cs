@@ -26,7 +26,7 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
 {
     public const int Accounts = 4;
     private static readonly decimal[] Prices = [0.73m, 1.00m, 1.37m, 2.05m];
-    private const decimal Opening = 5_000.00m;
+    private const decimal Opening = 100_000.00m;
     private const decimal PhaseCredit = 10.01m;
     private static readonly string[] FinalStates = ["delivered", "undelivered", "expired", "rejected", "failed"];
     private static readonly string[] RefundedStates = ["rejected", "failed"];
@@ -226,6 +226,7 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
         var charged = ambiguous.Where(m => atOperator.ContainsKey(m.Text)).ToList();
         result.AmbiguousCharged = charged.Count;
         lock (_ambiguousCharged) _ambiguousCharged.AddRange(charged);
+        foreach (var send in charged) Log($"unanswered but charged: {send.Channel} \"{send.Text}\" via {send.Silo} at +{send.At.TotalSeconds:0.0} s ({send.What})");
         result.Duplicated = atOperator.Values.Sum(n => n - 1);
         result.MostCopies = atOperator.Values.DefaultIfEmpty(0).Max();
         if (result.Duplicated > fault.AllowedDuplicates)
