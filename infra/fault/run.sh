@@ -21,8 +21,24 @@ if [ "${FAULTS_NO_BUILD:-0}" != 1 ]; then
   dotnet build tests/Taifa.FaultInjection -c Release --nologo -v quiet -clp:"ErrorsOnly;NoSummary" >&2
 fi
 
+# Private servers of runs whose tool is gone (killed, or cut off by the timeout below): stopped and removed.
+# Each run's directory is named after its tool's process id.
+sweep_private_servers() {
+  local dir pid pg_bin=${TAIFA_PG_BIN:-/usr/lib/postgresql/15/bin}
+  for dir in "${TMPDIR:-/tmp}"/taifa-faults-pg-*; do
+    [ -d "$dir" ] || continue
+    pid=$(basename "$dir" | cut -d- -f4)
+    if kill -0 "$pid" 2>/dev/null; then continue; fi
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$pg_bin/pg_ctl" -D "$dir/data" -m immediate -s stop 2>/dev/null || true
+    else "$pg_bin/pg_ctl" -D "$dir/data" -m immediate -s stop 2>/dev/null || true; fi
+    rm -rf "$dir"
+  done
+}
+sweep_private_servers
+trap sweep_private_servers EXIT
+
 limit=360
 if [ "$form" = --long ]; then limit=1560; fi
-# The tool bounds itself (5 / 25 minutes) and kills its silos on the way out; this is the backstop.
-exec timeout --signal=INT --kill-after=30 "$limit" \
+# The tool bounds itself (5 / 25 minutes) and kills its silos and its server on the way out; this is the backstop.
+timeout --signal=INT --kill-after=30 "$limit" \
   dotnet tests/Taifa.FaultInjection/bin/Release/net10.0/Taifa.FaultInjection.dll "$form" "${args[@]}"
