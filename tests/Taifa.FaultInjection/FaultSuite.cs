@@ -120,13 +120,13 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
 
         result.Recovery = fault.Recovery == RecoveryMeasure.Intake
             ? intake is { } i ? $"{i.TotalSeconds:0.0} s" : "not recovered"
-            : $"{backlog.TotalSeconds:0.0} s";
+            : backlog is { } b ? $"{b.TotalSeconds:0.0} s" : "not cleared";
         if (fault.Recovery == RecoveryMeasure.Intake && intake is null)
         {
             result.Violations.Add($"some account was not answered 1000 / ESME_ROK on both channels within {shape.RecoveryLimit.TotalSeconds:0} s");
         }
 
-        result.Notes = $"{timings.Notes}{(outageAnswers is null ? "" : $"; answers during the outage: {outageAnswers}")}; intake back after {(intake is { } t ? $"{t.TotalSeconds:0.0} s" : "-")}, backlog cleared {backlog.TotalSeconds:0.0} s after the fault ended";
+        result.Notes = $"{timings.Notes}{(outageAnswers is null ? "" : $"; answers during the outage: {outageAnswers}")}; intake back after {(intake is { } t ? $"{t.TotalSeconds:0.0} s" : "-")}, backlog cleared {(backlog is { } c ? $"{c.TotalSeconds:0.0} s after the fault ended" : "never (see the violations)")}";
         Log($"recovery ({fault.Recovery}): {result.Recovery}; {result.Notes}");
         Log($"accepted {result.Accepted}, lost {result.Lost}, duplicated {result.Duplicated} (most copies of one message {result.MostCopies}, allowed {fault.AllowedDuplicates}), " +
             $"no answer {result.Ambiguous} (of which charged {result.AmbiguousCharged}), refunded {result.Refunded}, receipts missing {result.ReceiptsMissing}");
@@ -295,12 +295,12 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
         return string.Join(", ", during.GroupBy(a => a.Outcome).Select(g => $"{g.Key} x{g.Count()}"));
     }
 
-    /// <summary>From <paramref name="healed"/> until the last message accepted before it had its first receipt (zero if all came before).</summary>
-    private static TimeSpan BacklogCleared(IReadOnlyList<AcceptedMessage> accepted, IReadOnlyList<CustomerLink> links, ReceiptListener dlr, TimeSpan healed)
+    /// <summary>From <paramref name="healed"/> until the last message accepted before it had its first receipt (zero if all came before; null if some never did).</summary>
+    private static TimeSpan? BacklogCleared(IReadOnlyList<AcceptedMessage> accepted, IReadOnlyList<CustomerLink> links, ReceiptListener dlr, TimeSpan healed)
     {
-        var last = accepted.Where(m => m.At < healed)
-            .Select(m => Receipts(m, links, dlr) is { Count: > 0 } r ? r.Min() : TimeSpan.Zero)
-            .DefaultIfEmpty(TimeSpan.Zero).Max();
+        var firsts = accepted.Where(m => m.At < healed).Select(m => Receipts(m, links, dlr) is { Count: > 0 } r ? r.Min() : (TimeSpan?)null).ToList();
+        if (firsts.Any(f => f is null)) return null;
+        var last = firsts.DefaultIfEmpty(TimeSpan.Zero).Max()!.Value;
         return last > healed ? last - healed : TimeSpan.Zero;
     }
 
