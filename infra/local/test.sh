@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: starts PostgreSQL, installs the third-party SMPP peers
-# the interoperability tests use, runs every test project, then the load tool's smoke run.
+# the interoperability tests use, runs every test project, then the load tool's smoke run and the short
+# fault-injection run.
 # Usage: infra/local/test.sh [extra dotnet test arguments]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,6 +31,16 @@ if [ "$status" = 0 ] && [ -x infra/bench/smoke.sh ]; then
     echo "Passed!  - Failed:     0, Passed:     1, Skipped:     0, Total:     1 - load-smoke" >> "$log"
   else
     echo "Failed!  - Failed:     1, Passed:     0, Skipped:     0, Total:     1 - load-smoke" >> "$log"
+    status=1
+  fi
+fi
+
+if [ "$status" = 0 ] && [ -x infra/fault/run.sh ]; then
+  echo "== Fault injection (short form; docs/reliability.md)"
+  if FAULTS_NO_BUILD=1 infra/fault/run.sh --short; then
+    echo "Passed!  - Failed:     0, Passed:     1, Skipped:     0, Total:     1 - fault-injection" >> "$log"
+  else
+    echo "Failed!  - Failed:     1, Passed:     0, Skipped:     0, Total:     1 - fault-injection" >> "$log"
     status=1
   fi
 fi

@@ -49,6 +49,9 @@ public static class OrleansHosting
                 options.ServiceId = orleans["ServiceId"] ?? "taifa-gateway";
             });
 
+            // Failure detection (ProbeTimeout, NumMissedProbesLimit …) is tunable per deployment; Orleans' defaults otherwise.
+            silo.Configure<ClusterMembershipOptions>(orleans.GetSection("Membership"));
+
             if (Dashboard.Enabled(configuration)) silo.AddDashboard();
 
             if (configuration.GetValue("Taifa:Kubernetes:Enabled", false))

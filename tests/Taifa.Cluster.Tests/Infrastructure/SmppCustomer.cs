@@ -26,11 +26,13 @@ public sealed class SmppCustomer : IAsyncDisposable
     private readonly ConcurrentQueue<DeliverSm> _receipts = new();
     private readonly TaskCompletionSource _unbindReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Action<DeliverSm>? _onReceipt;
     private readonly Task _reading;
 
-    private SmppCustomer(Socket socket)
+    private SmppCustomer(Socket socket, Action<DeliverSm>? onReceipt)
     {
         _socket = socket;
+        _onReceipt = onReceipt;
         _input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false));
         _reading = Task.Run(ReadLoopAsync);
     }
@@ -44,11 +46,14 @@ public sealed class SmppCustomer : IAsyncDisposable
     /// <summary>Receipts (deliver_sm) received so far, each already answered ESME_ROK.</summary>
     public IReadOnlyList<DeliverSm> Receipts => [.. _receipts];
 
-    public static async Task<SmppCustomer> BindAsync(SiloProcess silo, string systemId, string password, CommandId bind = CommandId.BindTransceiver)
+    /// <param name="onReceipt">Called on the reading task for each receipt as it arrives (receipts held for the
+    /// account may come the moment the bind is answered), before it is answered.</param>
+    public static async Task<SmppCustomer> BindAsync(SiloProcess silo, string systemId, string password, CommandId bind = CommandId.BindTransceiver,
+        Action<DeliverSm>? onReceipt = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(IPAddress.Loopback, silo.SmppPort);
-        var customer = new SmppCustomer(socket);
+        var customer = new SmppCustomer(socket, onReceipt);
         BindRequest request = bind switch
         {
             CommandId.BindTransmitter => new BindTransmitter(),
@@ -57,9 +62,17 @@ public sealed class SmppCustomer : IAsyncDisposable
         };
         request.SystemId = systemId;
         request.Password = password;
-        var response = await customer.RequestAsync(request);
-        Assert.True(response.CommandStatus == CommandStatus.Ok, $"{bind} on silo {silo.Name} answered {response.CommandStatus}");
-        return customer;
+        try
+        {
+            var response = await customer.RequestAsync(request);
+            Assert.True(response.CommandStatus == CommandStatus.Ok, $"{bind} on silo {silo.Name} answered {response.CommandStatus}");
+            return customer;
+        }
+        catch
+        {
+            await customer.DisposeAsync();
+            throw;
+        }
     }
 
     public static SubmitSm Submit(string sender, string destination, string text, bool receipt = true) => new()
@@ -177,6 +190,7 @@ public sealed class SmppCustomer : IAsyncDisposable
                 break;
             case DeliverSm deliver:
                 _receipts.Enqueue(deliver);
+                _onReceipt?.Invoke(deliver);
                 await WriteAsync(deliver.CreateResponse());
                 break;
             case Unbind unbind:

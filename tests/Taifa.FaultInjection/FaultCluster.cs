@@ -1,0 +1,81 @@
+using Taifa.Cluster.Tests.Infrastructure;
+using Taifa.Operators.Simulator;
+
+namespace Taifa.FaultInjection;
+
+/// <summary>
+/// Two silo slots of one <see cref="TestCluster"/> (shared operator simulator in this process). A silo that was
+/// killed or drained is replaced by a fresh process in its slot, as an orchestrator would restart it.
+/// </summary>
+public sealed class FaultCluster : IAsyncDisposable
+{
+    /// <summary>Longer than the cluster tests allow: the runs share two cores with whatever else the machine does.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
+
+    private readonly TestCluster _cluster;
+    private readonly SiloProcess[] _slots;
+    private readonly Dictionary<string, string> _settings;
+    private readonly int[] _generation = [1, 1];
+    private readonly List<SiloProcess> _started;
+
+    private FaultCluster(TestCluster cluster, SiloProcess[] slots, Dictionary<string, string> settings)
+    {
+        _cluster = cluster;
+        _slots = slots;
+        _settings = settings;
+        _started = [.. slots];
+        // A run that times out or is interrupted exits without disposing: its silos must not outlive it.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+    }
+
+    public SmscSimulator Operator => _cluster.SharedOperator!;
+
+    public static async Task<FaultCluster> StartAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var cluster = await TestCluster.CreateAsync("faults", sharedOperator: true);
+        var copy = new Dictionary<string, string>(settings);
+        var slots = new[] { cluster.Start("a", copy), cluster.Start("b", copy) };
+        await Task.WhenAll(slots.Select(s => s.WaitReadyAsync(StartTimeout)));
+        return new FaultCluster(cluster, slots, copy);
+    }
+
+    public SiloProcess this[int slot] => Volatile.Read(ref _slots[slot]);
+
+    /// <summary>A silo still running for the <paramref name="n"/>-th request: round robin over the live ones, as a load balancer would.</summary>
+    public SiloProcess Pick(int n)
+    {
+        var first = this[n & 1];
+        return first.HasExited ? this[(n + 1) & 1] : first;
+    }
+
+    /// <summary>Silos whose process still runs (a draining one included).</summary>
+    public IReadOnlyList<SiloProcess> Live => [.. _slots.Where(s => !s.HasExited)];
+
+    /// <summary>Starts a new process in every slot whose silo has exited, and waits until it is ready.</summary>
+    public async Task<IReadOnlyList<string>> ReplaceExitedAsync()
+    {
+        var started = new List<SiloProcess>();
+        for (var slot = 0; slot < _slots.Length; slot++)
+        {
+            if (!_slots[slot].HasExited) continue;
+            var name = $"{(char)('a' + slot)}{++_generation[slot]}";
+            var silo = _cluster.Start(name, _settings);
+            Volatile.Write(ref _slots[slot], silo);
+            started.Add(silo);
+            lock (_started) _started.Add(silo);
+        }
+
+        await Task.WhenAll(started.Select(s => s.WaitReadyAsync(StartTimeout)));
+        return [.. started.Select(s => s.Name)];
+    }
+
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
+
+    private void KillAll()
+    {
+        lock (_started)
+        {
+            foreach (var silo in _started.Where(s => !s.HasExited)) silo.Kill();
+        }
+    }
+}

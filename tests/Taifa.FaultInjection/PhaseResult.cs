@@ -1,0 +1,38 @@
+namespace Taifa.FaultInjection;
+
+/// <summary>What one fault phase sent, what came of it, and which invariants it broke.</summary>
+public sealed class PhaseResult(string fault, string load)
+{
+    public string Fault { get; } = fault;
+
+    public string Load { get; } = load;
+
+    public int Sends { get; set; }
+
+    public int Accepted { get; set; }
+
+    public int Ambiguous { get; set; }
+
+    /// <summary>Ambiguous sends the operator saw: the gateway had accepted (and charged) them.</summary>
+    public int AmbiguousCharged { get; set; }
+
+    public int Lost { get; set; }
+
+    public int Duplicated { get; set; }
+
+    public int MostCopies { get; set; }
+
+    public int ReceiptsMissing { get; set; }
+
+    public int Refunded { get; set; }
+
+    public string Refusals { get; set; } = "";
+
+    public string Recovery { get; set; } = "";
+
+    public string Notes { get; set; } = "";
+
+    public List<string> Violations { get; } = [];
+
+    public bool Passed => Violations.Count == 0;
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Taifa.Silo.Tests.Infrastructure;
+
+namespace Taifa.Silo.Tests.Hosting;
+
+/// <summary>
+/// Orleans' failure detection is tunable from configuration (<c>Orleans:Membership:*</c>), so a deployment can trade
+/// detection speed against false suspicions (docs/reliability.md); unset, Orleans' defaults stay.
+/// </summary>
+public sealed class MembershipOptionsTests
+{
+    [Fact]
+    public async Task Orleans_Membership_settings_reach_the_silo_s_failure_detector()
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Orleans:Membership:ProbeTimeout"] = "00:00:02",
+            ["Orleans:Membership:NumMissedProbesLimit"] = "2",
+        };
+        await using var gateway = new GatewayFactory(settings: settings);
+        using var client = gateway.CreateClient();
+
+        var options = gateway.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
+
+        Assert.Equal(TimeSpan.FromSeconds(2), options.ProbeTimeout);
+        Assert.Equal(2, options.NumMissedProbesLimit);
+    }
+
+    [Fact]
+    public async Task Without_settings_the_failure_detector_keeps_Orleans_defaults()
+    {
+        await using var gateway = new GatewayFactory();
+        using var client = gateway.CreateClient();
+
+        var options = gateway.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
+
+        Assert.Equal(new ClusterMembershipOptions().ProbeTimeout, options.ProbeTimeout);
+        Assert.Equal(new ClusterMembershipOptions().NumMissedProbesLimit, options.NumMissedProbesLimit);
+    }
+}
