@@ -31,6 +31,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     private static readonly TimeSpan NotBoundPoll = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan ThrottledPause = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ClaimedElsewherePause = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SaveRetryMaxDelay = TimeSpan.FromSeconds(5);
     private readonly Guid _instance = Guid.NewGuid();
 
     private readonly IPersistentState<DispatcherState> _state;
@@ -66,7 +67,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _commit = new GroupCommit(WriteBacklog);
+        _commit = new GroupCommit(WriteBacklog, failureIsFinal: false);
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -125,16 +126,32 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         return true;
     }
 
+    /// <summary>
+    /// The backlog is rewritten whole from what is live, so a failed write is simply retried by the next one. The
+    /// failed write may still have landed, though, which would make every later write a version conflict: read the
+    /// stored version back first (keeping the live list), so an outage of the database never stops dispatch for good.
+    /// </summary>
     private async Task WriteBacklog()
     {
-        _state.State.Backlog = _state.State.Backlog.Where(_unsettled.Contains).ToList();
+        var live = _state.State.Backlog.Where(_unsettled.Contains).ToList();
+        _state.State.Backlog = live;
         try
         {
             await _state.WriteStateAsync();
         }
-        catch
+        catch (Exception exception)
         {
-            DeactivateOnIdle();
+            LogBacklogWriteFailed(exception, _operator);
+            try
+            {
+                await _state.ReadStateAsync();
+            }
+            catch
+            {
+                // Still unreachable: the next write tries again, and reads back again if it fails.
+            }
+
+            _state.State.Backlog = live;
             throw;
         }
     }
@@ -222,22 +239,22 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
             if (result.AcceptedPartIds.Count > 0)
             {
                 // The map is written before the message counts as submitted, so a receipt always finds its message.
-                await Task.WhenAll(result.AcceptedPartIds.Select(id =>
-                    GrainFactory.OperatorMessageId(_operator, OperatorRoutes.Canonical(id, _route.SubmitIdFormat)).Map(record.MessageId)));
+                await UntilSaved(record.MessageId, () => Task.WhenAll(result.AcceptedPartIds.Select(id =>
+                    GrainFactory.OperatorMessageId(_operator, OperatorRoutes.Canonical(id, _route.SubmitIdFormat)).Map(record.MessageId))));
                 accepted.AddRange(result.AcceptedPartIds);
             }
 
             switch (result.Outcome)
             {
                 case SubmissionOutcome.Accepted:
-                    await message.Submitted(_operator, accepted);
+                    await UntilSaved(record.MessageId, () => message.Submitted(_operator, accepted));
                     TaifaMetrics.Dispatched(_operator, _time.GetUtcNow() - record.AcceptedAt);
                     return;
                 case SubmissionOutcome.PermanentRejection:
-                    await message.Abandon(MessageStatus.Rejected, result.ErrorCode);
+                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Rejected, result.ErrorCode));
                     return;
                 case SubmissionOutcome.TemporaryFailure when ++attempts >= _options.MaxAttempts:
-                    await message.Abandon(MessageStatus.Failed, result.ErrorCode);
+                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Failed, result.ErrorCode));
                     return;
                 case SubmissionOutcome.TemporaryFailure:
                     var backoff = TimeSpan.FromTicks(Math.Min(_options.RetryMaxDelay.Ticks, _options.RetryBaseDelay.Ticks << Math.Min(attempts - 1, 20)));
@@ -253,8 +270,36 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         }
     }
 
+    /// <summary>
+    /// Records what the operator answered, retrying until it is saved: starting the dispatch over instead would submit
+    /// a message the operator has already taken a second time. Only a deactivation gives up (the next one resubmits).
+    /// </summary>
+    private async Task UntilSaved(long messageId, Func<Task> step)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await step();
+                return;
+            }
+            catch (Exception exception) when (!_stopping.IsCancellationRequested)
+            {
+                LogSaveFailed(exception, messageId, _operator);
+                var pause = TimeSpan.FromTicks(Math.Min(SaveRetryMaxDelay.Ticks, _options.RetryBaseDelay.Ticks << Math.Min(attempt, 20)));
+                await Task.Delay(pause, _time, _stopping.Token);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: saving {Operator}'s answer failed; retrying (the message is not submitted again)")]
+    private partial void LogSaveFailed(Exception exception, long messageId, string @operator);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Dispatcher for unknown operator {Operator} holds {Count} messages; add the operator back to configuration")]
     private partial void LogUnknownOperator(string @operator, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatcher for {Operator}: saving its backlog failed; the next change writes it again")]
+    private partial void LogBacklogWriteFailed(Exception exception, string @operator);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatching message {MessageId} to {Operator} failed; will retry")]
     private partial void LogDispatchFailed(Exception exception, long messageId, string @operator);

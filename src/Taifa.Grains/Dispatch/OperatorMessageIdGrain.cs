@@ -1,3 +1,4 @@
+using Taifa.Grains.Persistence;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Dispatch;
 
@@ -21,7 +22,7 @@ public sealed class OperatorMessageIdGrain(
     {
         if (state.State.MessageId == messageId) return;
         state.State.MessageId = messageId;
-        await state.WriteStateAsync();
+        await state.WriteOrRevertAsync(DeactivateOnIdle);
     }
 
     public Task<long?> Find() => Task.FromResult(state.State.MessageId);

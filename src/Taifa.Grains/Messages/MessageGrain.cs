@@ -5,6 +5,7 @@ using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Dispatch;
 using Taifa.Abstractions.Messages;
 using Taifa.Grains.Dispatch;
+using Taifa.Grains.Persistence;
 
 namespace Taifa.Grains.Messages;
 
@@ -63,7 +64,7 @@ public sealed partial class MessageGrain(
     {
         if (Current is not null) return;
         state.State.Record = record;
-        await state.WriteStateAsync();
+        await state.WriteOrRevertAsync(DeactivateOnIdle);
     }
 
     public Task<MessageRecord?> Get() => Task.FromResult(Current);
@@ -94,19 +95,19 @@ public sealed partial class MessageGrain(
             SubmittedAt = now,
             UpdatedAt = now,
         };
-        backlog.HandedToOperator(1);
         if (AllPartsFinal()) Finish(FinalStatusFromParts(), Current!.OperatorErrorCode, now);
-        await state.WriteStateAsync();
+        await state.WriteOrRevertAsync(DeactivateOnIdle);
+        backlog.HandedToOperator(1);
         await FollowUp();
     }
 
     public async Task Abandon(MessageStatus status, string? errorCode)
     {
         if (Current is not { } record || record.Status.IsFinal()) return;
-        if (record.Status == MessageStatus.Queued) backlog.HandedToOperator(1);
         Finish(status, errorCode, time.GetUtcNow());
         state.State.RefundPending = record.Cost > 0;
-        await state.WriteStateAsync();
+        await state.WriteOrRevertAsync(DeactivateOnIdle);
+        if (record.Status == MessageStatus.Queued) backlog.HandedToOperator(1);
         LogAbandoned(record.MessageId, status, errorCode);
         await FollowUp();
     }
@@ -125,7 +126,7 @@ public sealed partial class MessageGrain(
             Finish(FinalStatusFromParts(), Current!.OperatorErrorCode, receipt.ReceivedAt);
         }
 
-        await state.WriteStateAsync();
+        await state.WriteOrRevertAsync(DeactivateOnIdle);
         await FollowUp();
     }
 
@@ -198,8 +199,32 @@ public sealed partial class MessageGrain(
         }
 
         var after = (state.State.RefundPending, state.State.StatusCallbackPending, state.State.SmppReceiptPending, state.State.StatusCallbackAttempts);
-        if (after != before) await state.WriteStateAsync();
+        if (after != before)
+        {
+            try
+            {
+                await state.WriteOrRevertAsync(DeactivateOnIdle);
+            }
+            catch (Exception exception)
+            {
+                // Back to what storage holds: the steps not recorded as done are simply done again (a refund is
+                // applied once by the account; a customer may see a receipt twice, never none).
+                LogFollowUpFailed(exception, record.MessageId, "saving follow-up progress");
+            }
+        }
 
+        try
+        {
+            await ScheduleOrCancelRetries();
+        }
+        catch (Exception exception)
+        {
+            LogFollowUpFailed(exception, record.MessageId, "scheduling the follow-up reminder");
+        }
+    }
+
+    private async Task ScheduleOrCancelRetries()
+    {
         if (HasPendingWork)
         {
             ScheduleQuickRetry();

@@ -6,7 +6,10 @@ namespace Taifa.Grains.Persistence;
 /// only after a write that started after the mutation has succeeded. While one write is in flight,
 /// every change made meanwhile joins the next write. Must be used from the grain's own scheduler.
 /// </summary>
-internal sealed class GroupCommit(Func<Task> write)
+/// <param name="write">Makes the live state durable.</param>
+/// <param name="failureIsFinal">True when a failed write leaves the live state holding changes that only a reload can
+/// undo (the grain must be discarded); false when the next write can simply try again (it rewrites what is live).</param>
+internal sealed class GroupCommit(Func<Task> write, bool failureIsFinal = true)
 {
     private TaskCompletionSource? _next;
     private bool _writing;
@@ -39,8 +42,9 @@ internal sealed class GroupCommit(Func<Task> write)
                 }
                 catch (Exception exception)
                 {
-                    _failure = exception;
                     batch.SetException(exception);
+                    if (!failureIsFinal) continue;
+                    _failure = exception;
                     _next?.SetException(exception);
                     _next = null;
                 }
