@@ -443,7 +443,13 @@ public sealed partial class SmppServerSession : IAsyncDisposable
             return;
         }
 
-        Interlocked.Increment(ref _inFlight);
+        if (!TryTakeSubmit())
+        {
+            // Closing: its answer could no longer be written, so it is not charged either; the client sends it again.
+            LogSubmitRefusedClosing(Id, AccountId, submit.SequenceNumber);
+            return;
+        }
+
         _ = CompleteSubmit(submit, read.Command, Binding!.AccountId);
     }
 
@@ -502,17 +508,41 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     private async Task CloseWhenAnswered()
     {
         var waited = _host.Time.GetTimestamp();
-        while (Volatile.Read(ref _inFlight) > 0 && _host.Time.GetElapsedTime(waited) < DrainTimeout)
+        while (true)
         {
+            // Decided under the lock that takes submits: none can be taken between "all answered" and closing.
+            lock (_stateLock)
+            {
+                if (Volatile.Read(ref _inFlight) == 0 || _host.Time.GetElapsedTime(waited) >= DrainTimeout)
+                {
+                    Close();
+                    return;
+                }
+            }
+
             await Task.Delay(TimeSpan.FromMilliseconds(10), _host.Time);
         }
+    }
 
-        Close();
+    /// <summary>Counts a submit in flight unless the session is closing (then it must not be charged).</summary>
+    private bool TryTakeSubmit()
+    {
+        lock (_stateLock)
+        {
+            if (Volatile.Read(ref _closing) != 0) return false;
+            Interlocked.Increment(ref _inFlight);
+            return true;
+        }
     }
 
     private void Close()
     {
-        if (Interlocked.Exchange(ref _closing, 1) != 0) return;
+        lock (_stateLock)
+        {
+            if (_closing != 0) return;
+            _closing = 1;
+        }
+
         _outbound.Writer.TryComplete();
         _connection.Transport.Input.CancelPendingRead();
     }
@@ -567,6 +597,9 @@ public sealed partial class SmppServerSession : IAsyncDisposable
 
         RequestUnbind($"idle for {idle.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s");
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} (account {AccountId}): submit_sm {SequenceNumber} arrived while closing; not taken, not charged")]
+    private partial void LogSubmitRefusedClosing(Guid sessionId, long? accountId, uint sequenceNumber);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "SMPP session {SessionId} connected from {Remote}")]
     private partial void LogConnected(Guid sessionId, string remote);
