@@ -62,7 +62,8 @@ start_gateway() {
   SMPP_PORT=0
   if [ "${BENCH_SMPP:-0}" = 1 ]; then SMPP_PORT=$(free_port); fi
   GATEWAY_URL="http://127.0.0.1:$http_port"
-  ADMIN_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  # BENCH_ADMIN_TOKEN: one token for every gateway a script starts (the silos of one cluster).
+  ADMIN_TOKEN=${BENCH_ADMIN_TOKEN:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}
   local mode=embedded
   if [ -n "$connection" ]; then mode=PostgreSQL; fi
   bench_log "starting gateway on $GATEWAY_URL ($mode mode), log $log"
