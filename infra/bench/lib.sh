@@ -41,11 +41,14 @@ remove_export() {
   if [ -n "$BENCH_EXPORT" ]; then rm -rf "$BENCH_EXPORT"; fi
 }
 
-# A TCP port nobody listens on, so that runs beside other gateways or test clusters do not collide.
+# A TCP port nobody listens on, so that runs beside other gateways or test clusters do not collide. Taken from
+# below the ephemeral range: thousands of client sockets (idle-sessions.sh) would otherwise take it before the
+# gateway binds it.
 free_port() {
-  local port
+  local port low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((20000 + RANDOM % (low - 20000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
   done
   echo "free_port: no free port found" >&2
