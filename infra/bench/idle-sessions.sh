@@ -95,14 +95,24 @@ sleep "$SETTLE"
 rss_idle=$(median_rss 5)
 echo "No session: RSS $((rss_idle / 1024)) MB, taifa_smpp_sessions $(sessions_metric)"
 
-timeout --signal=INT --kill-after=30 $((HOLD + SESSIONS / 20 + 300)) dotnet "$LOADTEST_DLL" idle-sessions --smpp-port "$SMPP_PORT" \
+# Binds are slow by design (two PBKDF2 password checks each): allow 5 binds/s on a busy machine.
+timeout --signal=INT --kill-after=30 $((HOLD + SESSIONS / 5 + 300)) dotnet "$LOADTEST_DLL" idle-sessions --smpp-port "$SMPP_PORT" \
   --system-id "$system_id" --password "$password" --sessions "$SESSIONS" --hold "$HOLD" --enquire-interval "$ENQUIRE" \
   >"$out/idle.txt" 2>&1 &
 tool_pid=$!
+# While binding: RSS against the session count every 10 s, so that even a run cut short gives the slope.
+echo -e "seconds\tsessions\trss_kb" >"$out/binding.tsv"
+bind_started=$SECONDS
 until grep -q '^ALL_BOUND' "$out/idle.txt" 2>/dev/null; do
   if ! kill -0 "$tool_pid" 2>/dev/null; then bench_log "the load tool exited before binding"; cat "$out/idle.txt" >&2; exit 1; fi
+  if [ $(( (SECONDS - bind_started) % 10 )) = 0 ]; then echo -e "$((SECONDS - bind_started))\t$(sessions_metric)\t$(rss_kb)" >>"$out/binding.tsv"; fi
   sleep 1
 done
+awk -F'\t' 'NR > 1 && $2 > 0 { n++; x[n] = $2; y[n] = $3 } END {
+  if (n < 2) exit; for (i = 1; i <= n; i++) { sx += x[i]; sy += y[i] } mx = sx / n; my = sy / n
+  for (i = 1; i <= n; i++) { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) ^ 2 }
+  if (sxx > 0) printf "While binding (%d samples, %d to %d sessions): %.1f KB of RSS per session (least squares)\n", n, x[1], x[n], sxy / sxx }' "$out/binding.tsv"
+echo "Binding took $((SECONDS - bind_started)) s (samples: $out/binding.tsv)"
 grep -A5 '^ALL_BOUND' "$out/idle.txt" | grep -v '^HELD' || true
 sleep "$SETTLE"
 rss_held=$(median_rss 5)

@@ -62,14 +62,25 @@ public static class IdleSessions
         using var gate = new SemaphoreSlim(concurrency);
         var binds = Enumerable.Range(0, sessions).Select(async _ =>
         {
-            await gate.WaitAsync(cancellationToken);
+            try
+            {
+                await gate.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                lock (failures) failures["not attempted (cancelled)"] = failures.GetValueOrDefault("not attempted (cancelled)") + 1;
+                return;
+            }
+
             try
             {
                 var session = await IdleSession.BindAsync(host, port, systemId, password, TimeSpan.FromSeconds(enquire), cancellationToken);
                 lock (open) open.Add(session);
             }
-            catch (Exception exception) when (exception is SocketException or InvalidOperationException or TimeoutException or IOException)
+            catch (Exception exception) when (exception is SocketException or InvalidOperationException or TimeoutException or IOException
+                                                or OperationCanceledException)
             {
+                // Cancelled (Ctrl-C, or the script's time limit): report the sessions bound so far rather than nothing.
                 var key = exception is InvalidOperationException ? exception.Message : exception.GetType().Name;
                 lock (failures) failures[key] = failures.GetValueOrDefault(key) + 1;
             }
