@@ -22,6 +22,7 @@ public static class IdleSessions
           --hold S                   seconds to hold them once all are bound (default 60)
           --enquire-interval S       client enquire_link period per session (default 60)
           --connect-concurrency C    binds being opened at once (default 100)
+          --bind-limit S             stop opening binds after S seconds and hold those bound (default: no limit)
         Exit codes: 0 every session bound and none was closed by the server while held, 1 otherwise, 2 bad arguments.
         """;
 
@@ -30,7 +31,7 @@ public static class IdleSessions
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
         string host = "127.0.0.1", systemId = "", password = "";
-        int port = 2775, sessions = 10_000, hold = 60, enquire = 60, concurrency = 100;
+        int port = 2775, sessions = 10_000, hold = 60, enquire = 60, concurrency = 100, bindLimit = 0;
         for (var i = 1; i + 1 < args.Count; i += 2)
         {
             var value = args[i + 1];
@@ -44,13 +45,14 @@ public static class IdleSessions
                 case "--hold": hold = Number(value); break;
                 case "--enquire-interval": enquire = Number(value); break;
                 case "--connect-concurrency": concurrency = Number(value); break;
+                case "--bind-limit": bindLimit = Number(value); break;
                 default:
                     await Console.Error.WriteLineAsync($"Unknown option {args[i]}.\n{Usage}");
                     return 2;
             }
         }
 
-        if (systemId.Length == 0 || password.Length == 0 || sessions <= 0 || hold < 0 || enquire <= 0 || concurrency <= 0)
+        if (systemId.Length == 0 || password.Length == 0 || sessions <= 0 || hold < 0 || enquire <= 0 || concurrency <= 0 || bindLimit < 0)
         {
             await Console.Error.WriteLineAsync(Usage);
             return 2;
@@ -60,11 +62,13 @@ public static class IdleSessions
         var failures = new Dictionary<string, int>();
         var started = DateTime.UtcNow;
         using var gate = new SemaphoreSlim(concurrency);
+        using var binding = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (bindLimit > 0) binding.CancelAfter(TimeSpan.FromSeconds(bindLimit));
         var binds = Enumerable.Range(0, sessions).Select(async _ =>
         {
             try
             {
-                await gate.WaitAsync(cancellationToken);
+                await gate.WaitAsync(binding.Token);
             }
             catch (OperationCanceledException)
             {
@@ -74,13 +78,13 @@ public static class IdleSessions
 
             try
             {
-                var session = await IdleSession.BindAsync(host, port, systemId, password, TimeSpan.FromSeconds(enquire), cancellationToken);
+                var session = await IdleSession.BindAsync(host, port, systemId, password, TimeSpan.FromSeconds(enquire), binding.Token);
                 lock (open) open.Add(session);
             }
             catch (Exception exception) when (exception is SocketException or InvalidOperationException or TimeoutException or IOException
                                                 or OperationCanceledException)
             {
-                // Cancelled (Ctrl-C, or the script's time limit): report the sessions bound so far rather than nothing.
+                // Cancelled (Ctrl-C, --bind-limit): hold and report the sessions bound so far rather than nothing.
                 var key = exception is InvalidOperationException ? exception.Message : exception.GetType().Name;
                 lock (failures) failures[key] = failures.GetValueOrDefault(key) + 1;
             }
