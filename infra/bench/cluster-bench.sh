@@ -66,10 +66,10 @@ for silos in $SILOS; do
   for i in $(seq 0 $((silos - 1))); do
     account=$(curl -fsS --max-time 10 -X POST "${urls[$i]}/v2/admin/accounts" -H "Authorization: Bearer $ADMIN_TOKEN" \
       -H "Content-Type: application/json" \
-      -d "{\"name\": \"cluster-bench $silos/$i\", \"credit_balance\": \"10000000.00\", \"sender_ids\": [\"CLUSTER$i\"]}")
+      -d "{\"name\": \"cluster-bench $silos/$i\", \"credit_balance\": \"10000000.00\", \"sender_ids\": [\"C${silos}S$i\"]}")
     accounts+=("$(jq -r .account_id <<<"$account")")
     GATEWAY_URL=${urls[$i]} run_loadtest $((WARMUP + DURATION + 240)) --api-key "$(jq -r .api_key <<<"$account")" \
-      --sender-id "CLUSTER$i" --concurrency "$per_silo" --warmup "$WARMUP" --duration "$DURATION" --message-mix "$MIX" \
+      --sender-id "C${silos}S$i" --concurrency "$per_silo" --warmup "$WARMUP" --duration "$DURATION" --message-mix "$MIX" \
       --summary-file "$out/run-$silos-$i.json" >"$out/run-$silos-$i.txt" 2>&1 &
     tools+=("$!")
   done
