@@ -61,6 +61,12 @@ for silos in $SILOS; do
     sleep 1
   done
 
+  # What the idle cluster commits by itself (membership, reminders, stream polling), subtracted below.
+  read -r idle_commits0 _ _ < <(pg_counters)
+  sleep 10
+  read -r idle_commits1 _ _ < <(pg_counters)
+  idle_per_s=$(( (idle_commits1 - idle_commits0) / 10 ))
+
   per_silo=$(( (CONCURRENCY + silos - 1) / silos ))
   accounts=(); tools=()
   for i in $(seq 0 $((silos - 1))); do
@@ -95,14 +101,15 @@ for silos in $SILOS; do
   line=$(jq -nc --argjson silos "$silos" --argjson rate "$rate" --argjson p99 "$p99" --argjson verified "$verified" \
     --argjson accepted "$drop" --argjson commits $((commits1 - commits0)) --argjson inserts $((inserts1 - inserts0)) \
     --argjson updates $((updates1 - updates0)) --arg connections "${connections[*]}" --arg load "$load_before" \
-    --arg load_after "$(cut -d' ' -f1 /proc/loadavg)" --argjson seconds "$DURATION" '
+    --arg load_after "$(cut -d' ' -f1 /proc/loadavg)" --argjson seconds "$DURATION" --argjson idle "$idle_per_s" '
     { silos: $silos, accepted_per_s: $rate, worst_p99_ms: $p99, verified: $verified,
       window_accepted: $accepted, commits_per_message: ($commits / ([$accepted, 1] | max)),
+      idle_commits_per_s: $idle, load_commits_per_message: (($commits - $idle * $seconds) / ([$accepted, 1] | max)),
       inserts_per_message: ($inserts / ([$accepted, 1] | max)), updates_per_message: ($updates / ([$accepted, 1] | max)),
       commits_per_s: ($commits / $seconds), pg_connections_per_silo: ($connections | split(" ") | map(tonumber)),
       load_before: ($load | tonumber), load_after: ($load_after | tonumber) }')
   echo "$line" >>"$out/results.jsonl"
-  jq -r '"\(.silos) silo(s): \(.accepted_per_s | floor) accepted sends/s (sum over silos), worst p99 \(.worst_p99_ms) ms, verified \(.verified); in the window: \(.window_accepted) accepted, \(.commits_per_message * 100 | round / 100) commits, \(.inserts_per_message * 100 | round / 100) inserts, \(.updates_per_message * 100 | round / 100) updates per message, \(.commits_per_s | floor) commits/s; PostgreSQL connections per silo \(.pg_connections_per_silo); load \(.load_before) -> \(.load_after)"' <<<"$line"
+  jq -r '"\(.silos) silo(s): \(.accepted_per_s | floor) accepted sends/s (sum over silos), worst p99 \(.worst_p99_ms) ms, verified \(.verified); in the window: \(.window_accepted) accepted, \(.commits_per_message * 100 | round / 100) commits (\(.load_commits_per_message * 100 | round / 100) above the idle cluster at \(.idle_commits_per_s)/s), \(.inserts_per_message * 100 | round / 100) inserts, \(.updates_per_message * 100 | round / 100) updates per message, \(.commits_per_s | floor) commits/s; PostgreSQL connections per silo \(.pg_connections_per_silo); load \(.load_before) -> \(.load_after)"' <<<"$line"
 done
 jq -sc . "$out/results.jsonl"
 if [ -n "$keep_out" ]; then echo "Logs and summaries: $out"; fi
