@@ -16,7 +16,9 @@ build_release() {
   if [ -n "${BENCH_REF:-}" ]; then
     BENCH_EXPORT=$(mktemp -d)
     BENCH_SRC="$BENCH_EXPORT"
-    bench_log "exporting $BENCH_REF ($(git -C "$BENCH_ROOT" rev-parse --short "$BENCH_REF")) to $BENCH_SRC"
+    # Resolved once: a ref such as HEAD may move while a long benchmark runs.
+    BENCH_REF=$(git -C "$BENCH_ROOT" rev-parse "$BENCH_REF")
+    bench_log "exporting $(git -C "$BENCH_ROOT" rev-parse --short "$BENCH_REF") to $BENCH_SRC"
     git -C "$BENCH_ROOT" archive "$BENCH_REF" | tar -x -C "$BENCH_SRC"
   fi
   SILO_DLL="$BENCH_SRC/src/Taifa.Silo/bin/Release/net10.0/Taifa.Silo.dll"
