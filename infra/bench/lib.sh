@@ -16,7 +16,9 @@ build_release() {
   if [ -n "${BENCH_REF:-}" ]; then
     BENCH_EXPORT=$(mktemp -d)
     BENCH_SRC="$BENCH_EXPORT"
-    bench_log "exporting $BENCH_REF ($(git -C "$BENCH_ROOT" rev-parse --short "$BENCH_REF")) to $BENCH_SRC"
+    # Resolved once: a ref such as HEAD may move while a long benchmark runs.
+    BENCH_REF=$(git -C "$BENCH_ROOT" rev-parse "$BENCH_REF")
+    bench_log "exporting $(git -C "$BENCH_ROOT" rev-parse --short "$BENCH_REF") to $BENCH_SRC"
     git -C "$BENCH_ROOT" archive "$BENCH_REF" | tar -x -C "$BENCH_SRC"
   fi
   SILO_DLL="$BENCH_SRC/src/Taifa.Silo/bin/Release/net10.0/Taifa.Silo.dll"
@@ -44,9 +46,10 @@ remove_export() {
 # A TCP port nobody listens on, so that runs beside other gateways or test clusters do not collide: above the
 # kernel's ephemeral range (32768-60999, where outgoing connections take theirs) and the test suites' (10000-31999).
 free_port() {
-  local port
+  local port high
+  high=$(cut -f2 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 60999)
   for _ in $(seq 1 200); do
-    port=$((61000 + RANDOM % 4000))
+    port=$((high + 1 + RANDOM % (65535 - high)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return; fi
   done
   echo "free_port: no free port found" >&2
@@ -63,7 +66,8 @@ start_gateway() {
   SMPP_PORT=0
   if [ "${BENCH_SMPP:-0}" = 1 ]; then SMPP_PORT=$(free_port); fi
   GATEWAY_URL="http://127.0.0.1:$http_port"
-  ADMIN_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+  # BENCH_ADMIN_TOKEN: one token for every gateway a script starts (the silos of one cluster).
+  ADMIN_TOKEN=${BENCH_ADMIN_TOKEN:-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')}
   local mode=embedded
   if [ -n "$connection" ]; then mode=PostgreSQL; fi
   bench_log "starting gateway on $GATEWAY_URL ($mode mode), log $log"

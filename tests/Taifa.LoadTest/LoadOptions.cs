@@ -11,6 +11,7 @@ public sealed record LoadOptions
         Usage: Taifa.LoadTest --url URL (--api-key KEY | --admin-token TOKEN) [options]
                Taifa.LoadTest --mode smpp --url URL --admin-token TOKEN [--binds N --window W ...]
                Taifa.LoadTest --mode smpp --system-id ID --password PW (--api-key KEY | --no-verify) [...]
+               Taifa.LoadTest idle-sessions --system-id ID --password PW [--sessions N --hold S ...]  (memory benchmark)
 
           --mode rest|smpp          Transport to drive (default rest)
           --url URL                 Gateway base address, e.g. http://127.0.0.1:8080

@@ -14,6 +14,17 @@ if (args.Contains("--help") || args.Contains("-h"))
     return 0;
 }
 
+if (args.Length > 0 && args[0] == "idle-sessions")
+{
+    using var stop = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        stop.Cancel();
+    };
+    return await Taifa.LoadTest.Smpp.IdleSessions.RunAsync(args, stop.Token);
+}
+
 LoadOptions options;
 try
 {

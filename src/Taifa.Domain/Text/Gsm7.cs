@@ -32,6 +32,10 @@ public static class Gsm7
 
     private static readonly FrozenDictionary<char, int> SeptetsByChar = BuildSeptetsByChar();
 
+    // The same codes for U+0000-U+00FF, where nearly all text is, as an array (-1 = no code): a lookup per
+    // character is on the path of every send's part count.
+    private static readonly short[] CodesByLatin1Char = BuildCodesByLatin1Char();
+
     private static readonly char[] ExtensionBySeptet = BuildExtensionBySeptet();
 
     public static bool IsEncodable(ReadOnlySpan<char> text) => GetSeptetCount(text) >= 0;
@@ -56,7 +60,7 @@ public static class Gsm7
 
     /// <returns>1 for a default-alphabet character, 2 for an extension character, -1 if not encodable.</returns>
     internal static int GetSeptetCount(char c) =>
-        SeptetsByChar.TryGetValue(c, out var code) ? ((code & ExtensionFlag) != 0 ? 2 : 1) : -1;
+        TryGetCode(c, out var code) ? ((code & ExtensionFlag) != 0 ? 2 : 1) : -1;
 
     /// <returns>The number of septets written.</returns>
     /// <exception cref="ArgumentException">The text is not encodable or <paramref name="septets"/> is too small.</exception>
@@ -76,7 +80,7 @@ public static class Gsm7
         var written = 0;
         foreach (var c in text)
         {
-            var code = SeptetsByChar[c];
+            TryGetCode(c, out var code);
             if ((code & ExtensionFlag) != 0)
             {
                 septets[written++] = Escape;
@@ -176,6 +180,17 @@ public static class Gsm7
         return septets;
     }
 
+    private static bool TryGetCode(char c, out int code)
+    {
+        if (c < CodesByLatin1Char.Length)
+        {
+            code = CodesByLatin1Char[c];
+            return code >= 0;
+        }
+
+        return SeptetsByChar.TryGetValue(c, out code);
+    }
+
     private static int PackedLength(int septetCount) => (int)((septetCount * 7L + 7) / 8);
 
     private static char DefaultChar(byte septet) => septet <= 0x7F ? DefaultAlphabet[septet] : '?';
@@ -197,6 +212,17 @@ public static class Gsm7
         }
 
         return map.ToFrozenDictionary();
+    }
+
+    private static short[] BuildCodesByLatin1Char()
+    {
+        var table = new short[0x100];
+        for (var c = 0; c < table.Length; c++)
+        {
+            table[c] = SeptetsByChar.TryGetValue((char)c, out var code) ? (short)code : (short)-1;
+        }
+
+        return table;
     }
 
     private static char[] BuildExtensionBySeptet()

@@ -10,9 +10,14 @@ namespace Taifa.Smpp.Codec;
 /// </summary>
 internal ref struct PduReader
 {
+    private readonly RecentSourceAddress? _recentSource;
     private SequenceReader<byte> _reader;
 
-    public PduReader(ReadOnlySequence<byte> body) => _reader = new SequenceReader<byte>(body);
+    public PduReader(ReadOnlySequence<byte> body, RecentSourceAddress? recentSource = null)
+    {
+        _reader = new SequenceReader<byte>(body);
+        _recentSource = recentSource;
+    }
 
     public CommandStatus FailureStatus { get; private set; }
 
@@ -53,34 +58,32 @@ internal ref struct PduReader
         return 0;
     }
 
-    public string ReadCString(CStringField field)
-    {
-        if (Failed)
-        {
-            return string.Empty;
-        }
+    public string ReadCString(CStringField field) =>
+        TryReadCStringOctets(field, out var value) && !value.IsEmpty ? Encoding.Latin1.GetString(value) : string.Empty;
 
-        if (!_reader.TryReadTo(out ReadOnlySequence<byte> value, 0))
-        {
-            Fail(field.Status, $"{field.Name} has no NUL terminator");
-            return string.Empty;
-        }
-
-        if (!field.Allows(value.Length))
-        {
-            Fail(field.Status, $"{field.Name} of {value.Length} octets breaks its limit of {field.MaxLength} with the NUL");
-            return string.Empty;
-        }
-
-        return value.IsEmpty ? string.Empty : Encoding.Latin1.GetString(value);
-    }
-
-    /// <summary>addr_ton, addr_npi and the address.</summary>
+    /// <summary>addr_ton, addr_npi and the address; a source address equal to the last one decoded is that instance.</summary>
     public SmppAddress ReadAddress(CStringField field)
     {
         var ton = (TypeOfNumber)ReadByte();
         var npi = (NumberingPlan)ReadByte();
-        return new SmppAddress(ton, npi, ReadCString(field));
+        if (!TryReadCStringOctets(field, out var value))
+        {
+            return new SmppAddress(ton, npi, string.Empty);
+        }
+
+        var remember = _recentSource is not null && ReferenceEquals(field, CStringField.SourceAddr);
+        if (remember && _recentSource!.Find(ton, npi, value) is { } known)
+        {
+            return known;
+        }
+
+        var address = new SmppAddress(ton, npi, value.IsEmpty ? string.Empty : Encoding.Latin1.GetString(value));
+        if (remember)
+        {
+            _recentSource!.Remember(address);
+        }
+
+        return address;
     }
 
     /// <summary>sm_length then short_message, copied out of the frame.</summary>
@@ -149,6 +152,29 @@ internal ref struct PduReader
             parameters.Add(new Tlv(tag, value));
             region = region[(4 + length)..];
         }
+    }
+
+    private bool TryReadCStringOctets(CStringField field, out ReadOnlySequence<byte> value)
+    {
+        value = default;
+        if (Failed)
+        {
+            return false;
+        }
+
+        if (!_reader.TryReadTo(out value, 0))
+        {
+            Fail(field.Status, $"{field.Name} has no NUL terminator");
+            return false;
+        }
+
+        if (!field.Allows(value.Length))
+        {
+            Fail(field.Status, $"{field.Name} of {value.Length} octets breaks its limit of {field.MaxLength} with the NUL");
+            return false;
+        }
+
+        return true;
     }
 
     private void FailTruncated() =>

@@ -4,8 +4,10 @@ using Taifa.Smpp.Pdus;
 namespace Taifa.Smpp.Codec;
 
 /// <summary>
-/// Cuts SMPP frames out of a byte stream and decodes them. Stateless: the caller keeps the unread bytes (a pipe does
-/// that) and calls again when more arrive. Nothing is thrown for any input.
+/// Cuts SMPP frames out of a byte stream and decodes them. It keeps no stream state: the caller keeps the unread bytes
+/// (a pipe does that) and calls again when more arrive. Nothing is thrown for any input. It remembers only the last
+/// source address, so that one session's submit_sm from one sender ID share an instance (see
+/// <see cref="RecentSourceAddress"/>); one reader per session keeps that effective.
 /// </summary>
 public sealed class SmppFrameReader
 {
@@ -21,6 +23,8 @@ public sealed class SmppFrameReader
         ArgumentOutOfRangeException.ThrowIfLessThan(maxCommandLength, (uint)HeaderLength);
         MaxCommandLength = maxCommandLength;
     }
+
+    private readonly RecentSourceAddress _recentSource = new();
 
     public uint MaxCommandLength { get; }
 
@@ -78,7 +82,7 @@ public sealed class SmppFrameReader
         return true;
     }
 
-    private static SmppDecodeError? Decode(ReadOnlySequence<byte> body, uint commandLength, CommandId commandId, CommandStatus status, uint sequenceNumber, out Pdu? pdu)
+    private SmppDecodeError? Decode(ReadOnlySequence<byte> body, uint commandLength, CommandId commandId, CommandStatus status, uint sequenceNumber, out Pdu? pdu)
     {
         pdu = PduTable.Create(commandId);
         if (pdu is null)
@@ -94,9 +98,9 @@ public sealed class SmppFrameReader
             return null;
         }
 
-        var reader = new PduReader(body);
+        var reader = new PduReader(body, _recentSource);
         pdu.ReadBody(ref reader);
-        reader.ReadOptionalParameters(pdu.OptionalParameters);
+        if (reader.Remaining > 0) reader.ReadOptionalParameters(pdu.OptionalParameters);
         if (!reader.Failed)
         {
             return null;

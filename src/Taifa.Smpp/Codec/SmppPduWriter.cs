@@ -44,6 +44,6 @@ public static class SmppPduWriter
         }
 
         pdu.WriteBody(ref writer);
-        writer.WriteOptionalParameters(pdu.OptionalParameters);
+        if (pdu.OptionalParametersIfAny is { } parameters) writer.WriteOptionalParameters(parameters);
     }
 }

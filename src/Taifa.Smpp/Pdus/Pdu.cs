@@ -19,7 +19,13 @@ public abstract class Pdu
     /// <summary>Assigned by the sending session (see <c>SequenceNumberAllocator</c>); a response copies its request's.</summary>
     public uint SequenceNumber { get; set; }
 
-    public TlvList OptionalParameters { get; } = new();
+    private TlvList? _optionalParameters;
+
+    /// <summary>Created on first use: most PDUs carry none, and the codec reads and writes them without it.</summary>
+    public TlvList OptionalParameters => _optionalParameters ??= new();
+
+    /// <summary>The optional parameters, or null when none were ever read or set.</summary>
+    internal TlvList? OptionalParametersIfAny => _optionalParameters;
 
     /// <summary>A header-only PDU leaves both of these empty.</summary>
     internal virtual void ReadBody(ref PduReader reader)

@@ -97,9 +97,12 @@ public abstract class ShortMessageRequest : SmppRequest
         copy.DataCoding = DataCoding;
         copy.SmDefaultMsgId = SmDefaultMsgId;
         copy.ShortMessage = ShortMessage;
-        foreach (var tlv in OptionalParameters)
+        if (OptionalParametersIfAny is { } parameters)
         {
-            copy.OptionalParameters.Add(tlv);
+            foreach (var tlv in parameters)
+            {
+                copy.OptionalParameters.Add(tlv);
+            }
         }
 
         return copy;
@@ -167,7 +170,7 @@ public sealed class SubmitSmResp : MessageIdResponse
     public override CommandId CommandId => CommandId.SubmitSmResp;
 
     /// <summary>§4.4.2: the body is not returned when command_status is non-zero.</summary>
-    internal override bool OmitsBody => CommandStatus != CommandStatus.Ok && OptionalParameters.Count == 0;
+    internal override bool OmitsBody => CommandStatus != CommandStatus.Ok && (OptionalParametersIfAny?.Count ?? 0) == 0;
 }
 
 /// <summary>The ESME's answer to deliver_sm; its message_id is unused and left empty.</summary>

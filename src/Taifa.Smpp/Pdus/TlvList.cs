@@ -10,6 +10,9 @@ namespace Taifa.Smpp.Pdus;
 /// </summary>
 public sealed class TlvList : IReadOnlyList<Tlv>
 {
+    // Never added to: lets an empty list hand out the same struct enumerator as a filled one.
+    private static readonly List<Tlv> NoItems = [];
+
     private List<Tlv>? _items;
 
     public int Count => _items?.Count ?? 0;
@@ -170,7 +173,10 @@ public sealed class TlvList : IReadOnlyList<Tlv>
 
     public void Clear() => _items?.Clear();
 
-    public IEnumerator<Tlv> GetEnumerator() => (_items ?? Enumerable.Empty<Tlv>()).GetEnumerator();
+    /// <summary>A struct enumerator, so that <c>foreach</c> in the codec allocates nothing.</summary>
+    public List<Tlv>.Enumerator GetEnumerator() => (_items ?? NoItems).GetEnumerator();
+
+    IEnumerator<Tlv> IEnumerable<Tlv>.GetEnumerator() => GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 

@@ -9,15 +9,15 @@ public static class MessageContent
     public static ReadOnlyMemory<byte> GetUserData(Pdu pdu) => pdu switch
     {
         ShortMessageRequest sm when !sm.ShortMessage.IsEmpty => sm.ShortMessage,
-        ShortMessageRequest or DataSm => pdu.OptionalParameters.MessagePayload ?? ReadOnlyMemory<byte>.Empty,
+        ShortMessageRequest or DataSm => pdu.OptionalParametersIfAny?.MessagePayload ?? ReadOnlyMemory<byte>.Empty,
         _ => ReadOnlyMemory<byte>.Empty,
     };
 
     /// <summary>The concatenation of the message from the sar_* TLVs, or else from its UDH.</summary>
     public static ConcatenationInfo? GetConcatenation(Pdu pdu)
     {
-        var tlvs = pdu.OptionalParameters;
-        if (tlvs.SarMsgRefNum is { } reference && tlvs.SarTotalSegments is { } total && tlvs.SarSegmentSeqnum is { } part)
+        var tlvs = pdu.OptionalParametersIfAny;
+        if (tlvs is not null && tlvs.SarMsgRefNum is { } reference && tlvs.SarTotalSegments is { } total && tlvs.SarSegmentSeqnum is { } part)
         {
             var info = new ConcatenationInfo(reference, total, part);
             return info.IsValid ? info : null;

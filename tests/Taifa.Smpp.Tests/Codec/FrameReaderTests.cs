@@ -19,6 +19,33 @@ public class FrameReaderTests
     });
 
     [Fact]
+    public void A_repeated_source_address_is_one_instance_and_any_other_is_read_in_full()
+    {
+        var reader = new SmppFrameReader();
+        SubmitSm Decode(SmppAddress source, string destination, params int[] segments)
+        {
+            var frame = SmppPduWriter.ToArray(new SubmitSm { Source = source, Destination = SmppAddress.International(destination) });
+            var buffer = Segmented(frame, segments);
+            Assert.True(reader.TryRead(ref buffer, out var pdu, out var error));
+            Assert.Null(error);
+            return (SubmitSm)pdu!;
+        }
+
+        var first = Decode(SmppAddress.Alphanumeric("MYSENDER"), "254702739804");
+        var second = Decode(SmppAddress.Alphanumeric("MYSENDER"), "254702739805", 20, 3);
+        var sameTextOtherTon = Decode(new SmppAddress(TypeOfNumber.National, NumberingPlan.Unknown, "MYSENDER"), "254702739806");
+        var onePrefix = Decode(SmppAddress.Alphanumeric("MYSENDEX"), "254702739807", 21);
+        var longer = Decode(SmppAddress.Alphanumeric("MYSENDERS"), "254702739808");
+
+        Assert.Same(first.Source, second.Source);
+        Assert.Equal("254702739805", second.Destination.Address);
+        Assert.Equal(new SmppAddress(TypeOfNumber.National, NumberingPlan.Unknown, "MYSENDER"), sameTextOtherTon.Source);
+        Assert.Equal(SmppAddress.Alphanumeric("MYSENDEX"), onePrefix.Source);
+        Assert.Equal(SmppAddress.Alphanumeric("MYSENDERS"), longer.Source);
+        Assert.NotSame(first.Destination, second.Destination);
+    }
+
+    [Fact]
     public void Fewer_bytes_than_command_length_need_more_and_leave_the_buffer_untouched()
     {
         for (var available = 0; available < SubmitSmFrame.Length; available++)
