@@ -117,6 +117,14 @@ public static class OrleansHosting
                         // bites if every dispatcher is down; set far beyond any outage rather than 10 minutes.
                         o.ExpiryTimeout = TimeSpan.FromDays(2);
                         o.DeadLetterEvictionTimeout = TimeSpan.FromDays(30);
+
+                        // An event taken by a silo that then dies is offered again after the visibility timeout:
+                        // 20 s rather than a minute bounds how long its messages wait after a SIGKILL (a delivery
+                        // is one backlog write, far shorter). Redelivery is harmless (the dispatcher skips what it
+                        // holds), so an event is retried until it expires rather than dead-lettered after 5
+                        // failed deliveries, which a database restart alone can cause.
+                        o.VisibilityTimeout = TimeSpan.FromSeconds(20);
+                        o.MaxAttempts = 10_000;
                     }));
                     stream.ConfigurePartitioning(DispatchQueues);
                 });
