@@ -25,7 +25,7 @@ public sealed class FaultCluster : IAsyncDisposable
         _settings = settings;
         _started = [.. slots];
         // A run that times out or is interrupted exits without disposing: its silos must not outlive it.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => KillAll();
+        AppDomain.CurrentDomain.ProcessExit += KillAllAtExit;
     }
 
     public SmscSimulator Operator => _cluster.SharedOperator!;
@@ -69,13 +69,28 @@ public sealed class FaultCluster : IAsyncDisposable
         return [.. started.Select(s => s.Name)];
     }
 
-    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
+    public ValueTask DisposeAsync()
+    {
+        // Disposed silo processes can no longer be asked whether they run; the cluster stops them itself.
+        AppDomain.CurrentDomain.ProcessExit -= KillAllAtExit;
+        return _cluster.DisposeAsync();
+    }
 
-    private void KillAll()
+    private void KillAllAtExit(object? sender, EventArgs e)
     {
         lock (_started)
         {
-            foreach (var silo in _started.Where(s => !s.HasExited)) silo.Kill();
+            foreach (var silo in _started)
+            {
+                try
+                {
+                    if (!silo.HasExited) silo.Kill();
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already disposed: nothing left to stop.
+                }
+            }
         }
     }
 }
