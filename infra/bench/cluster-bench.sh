@@ -30,12 +30,7 @@ stop_all() {
   for pid in "${pids[@]}"; do GATEWAY_PID=$pid; stop_gateway; done
   pids=(); urls=()
 }
-cleanup() {
-  stop_all
-  release_workspace
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+release_on_exit stop_all
 
 build_release
 create_bench_database

@@ -22,13 +22,10 @@ DRAIN_LIMIT=${DRAIN_LIMIT:-120}
 
 bench_workspace dispatchbench
 sampler_pid=""
-cleanup() {
+stop_sampler() {
   if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null || true; wait "$sampler_pid" 2>/dev/null || true; fi
-  stop_gateway
-  release_workspace
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+release_on_exit stop_sampler
 
 build_release
 create_bench_database

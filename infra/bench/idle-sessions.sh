@@ -49,13 +49,10 @@ median_rss() {
 
 bench_workspace memory
 tool_pid=""
-cleanup() {
+stop_tool() {
   if [ -n "$tool_pid" ]; then kill -INT "$tool_pid" 2>/dev/null || true; wait "$tool_pid" 2>/dev/null || true; fi
-  stop_gateway
-  release_workspace
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+release_on_exit stop_tool
 
 build_release
 create_bench_database

@@ -100,13 +100,7 @@ balance() {
 }
 
 bench_workspace kannel
-cleanup() {
-  stop_kannel
-  stop_gateway
-  release_workspace
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+release_on_exit stop_kannel
 
 install_peers
 build_release

@@ -156,6 +156,21 @@ create_bench_database() {
   created_database=1
 }
 
+# release_on_exit [STEP...]: when the script ends (or is interrupted), runs each STEP (a command of the calling
+# script, e.g. one that stops what else it started), then stops the gateway and releases the workspace.
+release_on_exit() {
+  BENCH_EXIT_STEPS=("$@")
+  trap bench_exit EXIT
+  trap 'exit 130' INT TERM
+}
+
+bench_exit() {
+  local step
+  for step in "${BENCH_EXIT_STEPS[@]}"; do "$step"; done
+  stop_gateway
+  release_workspace
+}
+
 # Drops the database, the exported sources and (unless kept) the output folder. Safe to call from a trap at any point.
 release_workspace() {
   if [ -n "${created_database:-}" ]; then

@@ -18,12 +18,7 @@ export PATH="$PATH:$HOME/.dotnet/tools"
 command -v dotnet-trace >/dev/null || dotnet tool install -g dotnet-trace >/dev/null
 
 bench_workspace profile
-cleanup() {
-  stop_gateway
-  release_workspace
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+release_on_exit
 
 build_release
 create_bench_database

@@ -21,12 +21,7 @@ RECIPIENTS=${RECIPIENTS:-1}
 MIX=${MIX:-gsm}
 
 bench_workspace bench
-cleanup() {
-  stop_gateway
-  release_workspace
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+release_on_exit
 
 build_release
 create_bench_database

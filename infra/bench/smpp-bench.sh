@@ -24,13 +24,11 @@ MIX=${MIX:-gsm}
 
 bench_workspace smppbench
 durable_pid="" null_pid=""
-cleanup() {
+stop_both_gateways() {
   GATEWAY_PID=$null_pid; stop_gateway
   GATEWAY_PID=$durable_pid; stop_gateway
-  release_workspace
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+release_on_exit stop_both_gateways
 
 build_release
 create_bench_database
