@@ -8,6 +8,13 @@ namespace Taifa.Smpp.Tests.Codec;
 
 public class CodecPropertyTests
 {
+    /// <summary>
+    /// Iterations for CI; <c>TAIFA_FUZZ_SCALE=100</c> multiplies them for a long fuzzing run (millions of PDUs;
+    /// docs/reliability.md).
+    /// </summary>
+    private static int Scaled(int iterations) =>
+        iterations * (int.TryParse(Environment.GetEnvironmentVariable("TAIFA_FUZZ_SCALE"), out var scale) && scale > 1 ? scale : 1);
+
     [Fact]
     public void Every_pdu_written_reads_back_to_the_same_pdu_from_any_segmentation()
     {
@@ -24,13 +31,13 @@ public class CodecPropertyTests
             Assert.Equal(pdu.CommandStatus, decoded!.CommandStatus);
             Assert.Equal(pdu.SequenceNumber, decoded.SequenceNumber);
             Assert.Equal(frame, SmppPduWriter.ToArray(decoded));
-        }, iter: 3000);
+        }, iter: Scaled(3000));
     }
 
     [Fact]
     public void Random_bytes_never_throw_and_every_frame_handled_makes_progress()
     {
-        Gen.Byte.Array[0, 300].Sample(Drain, iter: 20_000);
+        Gen.Byte.Array[0, 300].Sample(Drain, iter: Scaled(20_000));
     }
 
     [Fact]
@@ -50,7 +57,7 @@ public class CodecPropertyTests
             {
                 Assert.Equal(frame, SmppPduWriter.ToArray(pdu));
             }
-        }, iter: 20_000);
+        }, iter: Scaled(20_000));
     }
 
     [Fact]
@@ -82,7 +89,7 @@ public class CodecPropertyTests
             }
 
             Drain([.. stream]);
-        }, iter: 5_000);
+        }, iter: Scaled(5_000));
     }
 
     private static void Drain(byte[] stream)
