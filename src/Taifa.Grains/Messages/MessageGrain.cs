@@ -28,7 +28,7 @@ public sealed class MessageState
 /// without reaching the operator (then refunded once). Final states are told to the customer by dlr_url and
 /// SMPP receipt; what could not be done yet is retried by timer and, across restarts, by a reminder.
 /// Thousands of messages a second pass through a silo: an activation leaves memory as soon as its message is final
-/// and followed up, and an idle one after two minutes (a status look-up simply reads it back).
+/// and followed up, and an idle one after two minutes (Orleans wants more than its one-minute collection quantum) (a status look-up simply reads it back).
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed partial class MessageGrain(
