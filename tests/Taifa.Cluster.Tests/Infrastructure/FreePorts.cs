@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace Taifa.Cluster.Tests.Infrastructure;
 
 /// <summary>
@@ -10,24 +7,7 @@ namespace Taifa.Cluster.Tests.Infrastructure;
 /// </summary>
 public static class FreePorts
 {
-    private static int _next = 21_000 + Environment.ProcessId % 100 * 100;
+    private static readonly Taifa.Tests.Shared.LoopbackPortRange Ports = new(21_000, 31_999);
 
-    public static int Next()
-    {
-        while (true)
-        {
-            var port = Interlocked.Increment(ref _next);
-            if (port > 31_999) Interlocked.CompareExchange(ref _next, 21_000, port);
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken: try the next one.
-            }
-        }
-    }
+    public static int Next() => Ports.Next();
 }

@@ -59,29 +59,10 @@ public sealed class GatewayFactory(
             json["api_key"]!.GetValue<string>(), senders[0]);
     }
 
-    // Below Linux's ephemeral range (32768+), so a port handed out here is never also given to a socket bound to
-    // port 0 (the built-in SMSC simulators) before its own user binds it; the base spreads parallel test processes apart.
-    // (Taifa.Cluster.Tests, which may run at the same time, takes 21000-31999.)
-    private static int _nextPort = 10_000 + Environment.ProcessId % 100 * 100;
+    // Taifa.Cluster.Tests, which may run at the same time, takes 21000-31999.
+    private static readonly Taifa.Tests.Shared.LoopbackPortRange Ports = new(10_000, 20_999);
 
-    public static int FreeTcpPort()
-    {
-        while (true)
-        {
-            var port = Interlocked.Increment(ref _nextPort);
-            if (port > 20_999) Interlocked.CompareExchange(ref _nextPort, 10_000, port);
-            try
-            {
-                using var listener = new TcpListener(IPAddress.Loopback, port);
-                listener.Start();
-                return port;
-            }
-            catch (SocketException)
-            {
-                // Taken: try the next one.
-            }
-        }
-    }
+    public static int FreeTcpPort() => Ports.Next();
 }
 
 public sealed record TestAccount(long AccountId, string ApiKey, string SenderId);
