@@ -203,14 +203,20 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         catch (Exception exception)
         {
             LogWriteFailed(exception, AccountId);
-            return await AfterFailedWrite(covered, outcomes);
+            return await AfterFailedWrite(accepted, covered, outcomes);
         }
 
         foreach (var record in accepted) _awaitingCommit.Remove(record.MessageId);
+        Durable(accepted);
+        return new SendResult(TaifaStatus.Success, outcomes);
+    }
+
+    /// <summary>Accepted messages whose debit storage holds: counted, and on their way to their records and operators.</summary>
+    private void Durable(List<MessageRecord> accepted)
+    {
         _backlog.Accepted(accepted.Count);
         foreach (var record in accepted) TaifaMetrics.Accepted(record.Channel, record.Parts, record.Cost);
         HandOff(accepted);
-        return new SendResult(TaifaStatus.Success, outcomes);
     }
 
     private static SendOutcome Accepted(MessageRecord record) =>
@@ -246,7 +252,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     /// When storage cannot be read either, or holds only part of what this answer covers, nobody knows yet: the caller
     /// repeats the command, and the next activation answers from storage.
     /// </summary>
-    private async Task<SendResult> AfterFailedWrite(List<long> covered, SendOutcome[] outcomes)
+    private async Task<SendResult> AfterFailedWrite(List<MessageRecord> accepted, List<long> covered, SendOutcome[] outcomes)
     {
         _readBack ??= ReadBack();
         var stored = await _readBack;
@@ -255,6 +261,10 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         if (held == 0) return new SendResult(TaifaStatus.DatabaseError, []);
         if (held < covered.Count) throw new SendUncertainException($"account {AccountId}: storage holds part of a repeated send");
         LogCommittedDespiteFailure(AccountId, held);
+
+        // Safe to hand off now rather than when the account is next called (at least once: the next activation
+        // hands off its stored outbox too).
+        Durable(accepted);
         return new SendResult(TaifaStatus.Success, outcomes);
     }
 
