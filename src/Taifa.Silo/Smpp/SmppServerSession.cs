@@ -7,6 +7,7 @@ using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Smpp;
 using Taifa.Grains.Telemetry;
+using Taifa.Silo.Intake;
 using Taifa.Smpp.Codec;
 using Taifa.Smpp.Pdus;
 using Taifa.Smpp.Session;
@@ -455,14 +456,19 @@ public sealed partial class SmppServerSession : IAsyncDisposable
 
     private async Task CompleteSubmit(SubmitSm submit, SendCommand command, long accountId)
     {
-        SubmitSmResp response;
+        SubmitSmResp? response;
         try
         {
-            var result = await _host.Grains.GetGrain<IAccountGrain>(accountId).Send(command);
+            var result = await _host.Sends.SendAsync(accountId, command);
             var (status, messageId, reason) = SubmitSmIntake.Map(result);
             response = (SubmitSmResp)submit.CreateResponse(status);
             if (messageId is not null) response.MessageId = messageId;
             else LogSubmitRejected(Id, accountId, submit.SequenceNumber, status, reason.Code(), reason.Description());
+        }
+        catch (SendOutcomeUnknownException)
+        {
+            // It may have been charged: no submit_sm_resp rather than a false refusal; the client's response timer decides.
+            response = null;
         }
         catch (Exception exception)
         {
@@ -473,7 +479,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         // Counted in flight until its answer is queued, so a closing session waits for it (see CloseWhenAnswered).
         try
         {
-            Send(response);
+            if (response is not null) Send(response);
         }
         finally
         {
