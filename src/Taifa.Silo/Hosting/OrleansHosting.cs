@@ -37,8 +37,11 @@ public static class OrleansHosting
         var namesPoolSize = connectionString.Contains("pool size", StringComparison.OrdinalIgnoreCase) ||
                             connectionString.Contains("maxpoolsize", StringComparison.OrdinalIgnoreCase);
         if (!namesPoolSize) builder.MaxPoolSize = DefaultMaxPoolSize;
-        if (!builder.ContainsKey("Timeout")) builder.Timeout = DefaultConnectTimeoutSeconds;
-        if (!builder.ContainsKey("Command Timeout")) builder.CommandTimeout = DefaultCommandTimeoutSeconds;
+        // Npgsql's builder claims every keyword it knows; the keys as written say what the operator chose.
+        var named = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+            .Cast<string>().Select(k => k.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()).ToHashSet();
+        if (!named.Contains("TIMEOUT")) builder.Timeout = DefaultConnectTimeoutSeconds;
+        if (!named.Contains("COMMANDTIMEOUT")) builder.CommandTimeout = DefaultCommandTimeoutSeconds;
 
         // A grain call that gave up before its storage call would answer "unknown" for a write that then commits.
         var storageCalls = TimeSpan.FromSeconds(StorageCallsPerSend * (builder.Timeout + builder.CommandTimeout));
