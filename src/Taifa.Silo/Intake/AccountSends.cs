@@ -50,17 +50,20 @@ public sealed partial class AccountSends(
                 var elapsed = time.GetElapsedTime(started);
                 if (elapsed + pause > options.Value.Api.SendDeadline)
                 {
-                    LogGaveUp(accountId, attempts, elapsed.TotalSeconds, exception.GetType().Name, exception.Message);
+                    LogGaveUp(accountId, attempts, elapsed.TotalSeconds, exception.GetType().Name, FirstLine(exception.Message));
                     throw new SendOutcomeUnknownException($"no definite answer from account {accountId} after {attempts} attempts", exception);
                 }
 
-                LogRepeating(accountId, attempts, exception.GetType().Name, exception.Message);
+                LogRepeating(accountId, attempts, exception.GetType().Name, FirstLine(exception.Message));
                 command = command with { Retry = true };
                 await Task.Delay(pause, time);
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPause.Ticks));
             }
         }
     }
+
+    // Some runtime messages carry a remote stack trace: one log line per attempt is enough.
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].TrimEnd();
 
     /// <summary>
     /// Failures after which the call may have been carried out: the target silo vanished with the call pending, no
