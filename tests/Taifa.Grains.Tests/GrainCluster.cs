@@ -7,6 +7,7 @@ using Taifa.Abstractions.Dispatch;
 using Taifa.Grains.Dispatch;
 using Taifa.Domain.Ids;
 using Taifa.Grains.Messages;
+using Taifa.Grains.Persistence;
 
 namespace Taifa.Grains.Tests;
 
@@ -44,6 +45,7 @@ public sealed class GrainCluster : IAsyncLifetime
             silo.Services.AddSingleton(TimeProvider.System);
             silo.Services.AddSingleton(new MessageIdGenerator(7, TimeProvider.System));
             silo.Services.AddSingleton<DispatchBacklog>();
+            silo.Services.AddSingleton<WriteFailures>();
             silo.AddMemoryStreams(DispatchStreams.Provider);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
             silo.Services.AddOptions<DispatchOptions>().Configure(options =>

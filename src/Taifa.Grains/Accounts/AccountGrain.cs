@@ -37,6 +37,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private readonly DispatchBacklog _backlog;
     private readonly OperatorRoutes _routes;
     private readonly TimeProvider _time;
+    private readonly WriteFailures _writeFailures;
     private readonly ILogger<AccountGrain> _logger;
     private readonly GroupCommit _commit;
     private readonly HashSet<long> _handingOff = [];
@@ -57,8 +58,10 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         DispatchBacklog backlog,
         OperatorRoutes routes,
         TimeProvider time,
+        WriteFailures writeFailures,
         ILogger<AccountGrain> logger)
     {
+        _writeFailures = writeFailures;
         _storage = storage;
         _ids = ids;
         _backlog = backlog;
@@ -203,7 +206,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         catch (Exception exception)
         {
             LogWriteFailed(exception, AccountId);
-            return await AfterFailedWrite(accepted, covered, outcomes);
+            return await AfterFailedWrite(exception, accepted, covered, outcomes);
         }
 
         foreach (var record in accepted) _awaitingCommit.Remove(record.MessageId);
@@ -247,13 +250,15 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     }
 
     /// <summary>
-    /// A failed write may still have committed (a connection lost after COMMIT was sent), so the answer comes from what
-    /// storage holds: a send it holds is accepted (the next activation hands it off), one it does not hold answers 1005.
+    /// A write storage refused charged nothing. Any other failed write may still have committed (a connection lost after
+    /// COMMIT was sent), so the answer comes from what storage holds: a send it holds is accepted (the next activation hands it off), one it does not hold answers 1005.
     /// When storage cannot be read either, or holds only part of what this answer covers, nobody knows yet: the caller
     /// repeats the command, and the next activation answers from storage.
     /// </summary>
-    private async Task<SendResult> AfterFailedWrite(List<MessageRecord> accepted, List<long> covered, SendOutcome[] outcomes)
+    private async Task<SendResult> AfterFailedWrite(Exception failure, List<MessageRecord> accepted, List<long> covered, SendOutcome[] outcomes)
     {
+        if (_writeFailures.ProvablyNotWritten(failure) && covered.Count == accepted.Count) return new SendResult(TaifaStatus.DatabaseError, []);
+
         _readBack ??= ReadBack();
         var stored = await _readBack;
         if (stored is null) throw new SendUncertainException($"account {AccountId}: a write failed and storage could not be read back");

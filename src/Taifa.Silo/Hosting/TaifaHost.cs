@@ -6,12 +6,14 @@ using Serilog;
 using Taifa.Domain.Ids;
 using Taifa.Domain.Numbers;
 using Taifa.Grains.Messages;
+using Taifa.Grains.Persistence;
 using Taifa.Silo.Api;
 using Taifa.Silo.Database;
 using Taifa.Silo.Dispatch;
 using Taifa.Silo.Intake;
 using Taifa.Silo.Options;
 using Taifa.Silo.Smpp;
+using Taifa.Silo.Storage;
 
 namespace Taifa.Silo.Hosting;
 
@@ -46,6 +48,7 @@ public static class TaifaHost
         builder.Services.AddSingleton<ApiKeyAccounts>();
         builder.Services.AddSingleton<AccountSends>();
         builder.Services.AddSingleton<DispatchBacklog>();
+        builder.Services.AddSingleton<WriteFailures, PostgresWriteFailures>();
         builder.Services.AddSingleton(services => new MessageIdGenerator(
             services.GetRequiredService<NodeIdentity>().NodeId, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<NodeIdentity>();
