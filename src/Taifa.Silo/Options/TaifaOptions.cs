@@ -121,6 +121,10 @@ public sealed class ApiOptions
     /// <summary>Longest message accepted, in SMS parts; longer messages answer 1009.</summary>
     [Range(1, 255)]
     public int MaxParts { get; set; } = 10;
+
+    /// <summary>Let dlr_url (and any customer-given URL) reach loopback, private and other non-public addresses.
+    /// Off: such URLs answer 1009 and are refused again at connect time. For tests and a local demo only.</summary>
+    public bool AllowPrivateCallbackTargets { get; set; }
 }
 
 /// <summary>
