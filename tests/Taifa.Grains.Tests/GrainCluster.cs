@@ -16,6 +16,10 @@ public sealed class GrainCluster : IAsyncLifetime
 
     public IGrainFactory Grains => Cluster.Client;
 
+    /// <summary>The silo's storage by name (index or accounts), to refuse writes on demand.</summary>
+    public FailingStorage Storage(string name) =>
+        (FailingStorage)((InProcessSiloHandle)Cluster.Primary!).SiloHost.Services.GetRequiredKeyedService<IGrainStorage>(name);
+
     public async Task InitializeAsync()
     {
         var builder = new TestClusterBuilder(initialSilosCount: 1);
@@ -35,10 +39,12 @@ public sealed class GrainCluster : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             silo.AddMemoryGrainStorage(StorageNames.Messages);
-            silo.AddMemoryGrainStorage(StorageNames.Index);
+            silo.AddMemoryGrainStorage("index-inner");
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Index, (services, _) =>
+                new FailingStorage(services.GetRequiredKeyedService<IGrainStorage>("index-inner")));
             silo.AddMemoryGrainStorage("accounts-inner");
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Accounts, (services, _) =>
-                new CountingStorage(services.GetRequiredKeyedService<IGrainStorage>("accounts-inner")));
+                new FailingStorage(new CountingStorage(services.GetRequiredKeyedService<IGrainStorage>("accounts-inner"))));
             silo.UseInMemoryReminderService();
             silo.Services.AddSingleton(TimeProvider.System);
             silo.Services.AddSingleton(new MessageIdGenerator(7, TimeProvider.System));

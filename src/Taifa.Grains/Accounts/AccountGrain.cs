@@ -75,33 +75,55 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Claims the sender IDs and the key, then writes the account. Whatever was claimed is released again when a
+    /// later claim is refused or fails, or the write fails: an account that was never opened holds no name (before,
+    /// such names stayed claimed for good, and retrying the open under a new account id answered 409 forever).
+    /// </summary>
     public async Task<AdminResult> Open(OpenAccount request)
     {
         if (_live.IsOpen) return new AdminResult(AdminOutcome.Conflict, Detail: "account already exists");
 
         var senderIds = request.SenderIds.Select(AccountIndex.NormalizeSenderId).Distinct().ToList();
-        foreach (var senderId in senderIds)
+        var claimed = new List<(IAccountIndexGrain Index, string What)>();
+        try
         {
-            if (!await GrainFactory.SenderId(senderId).Claim(AccountId))
+            foreach (var senderId in senderIds)
             {
-                return new AdminResult(AdminOutcome.Conflict, Detail: $"sender ID {senderId} is registered to another account");
+                var index = GrainFactory.SenderId(senderId);
+                if (!await index.Claim(AccountId))
+                {
+                    await ReleaseClaims(claimed);
+                    return new AdminResult(AdminOutcome.Conflict, Detail: $"sender ID {senderId} is registered to another account");
+                }
+
+                claimed.Add((index, "sender ID " + senderId));
             }
-        }
 
-        if (!await GrainFactory.ApiKey(request.ApiKeyDigest).Claim(AccountId))
+            var key = GrainFactory.ApiKey(request.ApiKeyDigest);
+            if (!await key.Claim(AccountId))
+            {
+                await ReleaseClaims(claimed);
+                return new AdminResult(AdminOutcome.Conflict, Detail: "API key collision");
+            }
+
+            claimed.Add((key, "API key"));
+            _live.IsOpen = true;
+            _live.Name = request.Name;
+            _live.Status = AccountStatus.Active;
+            _live.Balance = Money.Round(request.CreditBalance);
+            _live.PricePerSms = Money.Round(request.PricePerSms);
+            _live.SenderIds = senderIds;
+            _live.ApiKeyDigest = request.ApiKeyDigest;
+            _live.CreatedAt = _time.GetUtcNow();
+            await _commit.Commit();
+        }
+        catch
         {
-            return new AdminResult(AdminOutcome.Conflict, Detail: "API key collision");
+            await ReleaseClaims(claimed);
+            throw;
         }
 
-        _live.IsOpen = true;
-        _live.Name = request.Name;
-        _live.Status = AccountStatus.Active;
-        _live.Balance = Money.Round(request.CreditBalance);
-        _live.PricePerSms = Money.Round(request.PricePerSms);
-        _live.SenderIds = senderIds;
-        _live.ApiKeyDigest = request.ApiKeyDigest;
-        _live.CreatedAt = _time.GetUtcNow();
-        await _commit.Commit();
         await this.RegisterOrUpdateReminder(OutboxReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         LogOpened(AccountId, request.Name);
         return new AdminResult(AdminOutcome.Ok, _live.ToView(AccountId));
@@ -196,16 +218,18 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     {
         if (!_live.IsOpen) return new AdminResult(AdminOutcome.NotFound);
         var normalized = AccountIndex.NormalizeSenderId(senderId);
-        if (!await GrainFactory.SenderId(normalized).Claim(AccountId))
+        var index = GrainFactory.SenderId(normalized);
+        var heldBefore = _live.SenderIds.Contains(normalized);
+        if (!await index.Claim(AccountId))
         {
             return new AdminResult(AdminOutcome.Conflict, Detail: $"sender ID {normalized} is registered to another account");
         }
 
-        return await Change(() =>
+        return await ReleaseUnlessDone(heldBefore ? [] : [(index, "sender ID " + normalized)], () => Change(() =>
         {
             if (!_live.SenderIds.Contains(normalized)) _live.SenderIds.Add(normalized);
             return null;
-        });
+        }));
     }
 
     public async Task<AdminResult> RemoveSenderId(string senderId)
@@ -235,14 +259,18 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     public async Task<AdminResult> ReplaceApiKey(string apiKeyDigest)
     {
         if (!_live.IsOpen) return new AdminResult(AdminOutcome.NotFound);
-        if (!await GrainFactory.ApiKey(apiKeyDigest).Claim(AccountId)) return new AdminResult(AdminOutcome.Conflict, Detail: "API key collision");
+        var key = GrainFactory.ApiKey(apiKeyDigest);
+        if (!await key.Claim(AccountId)) return new AdminResult(AdminOutcome.Conflict, Detail: "API key collision");
         var previous = _live.ApiKeyDigest;
-        var result = await Change(() =>
+        // The same key again (the demo account at every start) is already this account's: releasing "the previous"
+        // one would release it.
+        var replaced = previous != apiKeyDigest;
+        var result = await ReleaseUnlessDone(replaced ? [(key, "API key")] : [], () => Change(() =>
         {
             _live.ApiKeyDigest = apiKeyDigest;
             return null;
-        });
-        if (result.Outcome == AdminOutcome.Ok && previous is not null) await GrainFactory.ApiKey(previous).Release(AccountId);
+        }));
+        if (result.Outcome == AdminOutcome.Ok && replaced && previous is not null) await ReleaseClaims([(GrainFactory.ApiKey(previous), "previous API key")]);
         return result;
     }
 
@@ -250,9 +278,11 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     {
         var authorization = Authorize(apiKeyDigest, source);
         if (authorization != TaifaStatus.Success) return authorization;
-        if (!await GrainFactory.SmppUsername(username).Claim(AccountId)) return TaifaStatus.SmppUsernameTaken;
+        var index = GrainFactory.SmppUsername(username);
+        if (!await index.Claim(AccountId)) return TaifaStatus.SmppUsernameTaken;
 
         var previous = _live.SmppUsername;
+        var previousHash = _live.SmppPasswordHash;
         _live.SmppUsername = username;
         _live.SmppPasswordHash = SmppPasswordHash.Hash(password);
         try
@@ -262,13 +292,56 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         catch (Exception exception)
         {
             LogWriteFailed(exception, AccountId);
+            _live.SmppUsername = previous;
+            _live.SmppPasswordHash = previousHash;
+            if (previous != username) await ReleaseClaims([(index, "SMPP username")]);
             return TaifaStatus.DatabaseError;
         }
 
-        if (previous is not null && previous != username) await GrainFactory.SmppUsername(previous).Release(AccountId);
+        if (previous is not null && previous != username) await ReleaseClaims([(GrainFactory.SmppUsername(previous), "previous SMPP username")]);
         await UnbindSmppSessions("SMPP credentials changed");
         return TaifaStatus.Success;
     }
+
+    /// <summary>Runs an admin change that needed the given names claimed, and releases them unless it was made.</summary>
+    private async Task<AdminResult> ReleaseUnlessDone(List<(IAccountIndexGrain Index, string What)> claimed, Func<Task<AdminResult>> change)
+    {
+        AdminResult result;
+        try
+        {
+            result = await change();
+        }
+        catch
+        {
+            await ReleaseClaims(claimed);
+            throw;
+        }
+
+        if (result.Outcome != AdminOutcome.Ok) await ReleaseClaims(claimed);
+        return result;
+    }
+
+    /// <summary>
+    /// Gives back names this account claimed but does not (or no longer) list. A release that fails leaves the name
+    /// claimable by nobody, never by two accounts; it is logged so an operator can release it.
+    /// </summary>
+    private async Task ReleaseClaims(List<(IAccountIndexGrain Index, string What)> claimed)
+    {
+        foreach (var (index, what) in claimed)
+        {
+            try
+            {
+                await index.Release(AccountId);
+            }
+            catch (Exception exception)
+            {
+                LogReleaseFailed(exception, AccountId, what);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: releasing its claim on {What} failed; no account can claim it until it is released")]
+    private partial void LogReleaseFailed(Exception exception, long accountId, string what);
 
     public Task<TaifaStatus> CheckSmppPassword(string username, string password, IPAddress? source)
     {
