@@ -82,6 +82,23 @@ public sealed class NameClaimTests(GrainCluster cluster)
         Assert.Equal(retry.GetPrimaryKeyLong(), await OwnerOfSender(sender));
     }
 
+    /// <summary>The write reached storage but its answer was lost: the account exists, so its names must stay its own.</summary>
+    [Fact]
+    public async Task An_open_saved_despite_a_failed_answer_keeps_its_sender_ids_and_key()
+    {
+        var sender = Unique("LST");
+        var digest = NewDigest();
+        var account = NewAccount(cluster);
+        using (Accounts.LoseAnswersTo(account))
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => account.Open(Request(digest, sender)));
+        }
+
+        Assert.Equal(account.GetPrimaryKeyLong(), await OwnerOfSender(sender));
+        Assert.Equal(account.GetPrimaryKeyLong(), await cluster.Grains.ApiKey(digest).Owner());
+        Assert.Equal(AdminOutcome.Conflict, (await NewAccount(cluster).Open(Request(NewDigest(), sender))).Outcome);
+    }
+
     [Fact]
     public async Task An_open_refused_for_a_taken_sender_id_releases_the_ones_it_had_claimed()
     {
@@ -123,6 +140,19 @@ public sealed class NameClaimTests(GrainCluster cluster)
 
         Assert.Null(await cluster.Grains.ApiKey(newDigest).Owner());
         Assert.Equal(account.GetPrimaryKeyLong(), await cluster.Grains.ApiKey(oldDigest).Owner());
+    }
+
+    [Fact]
+    public async Task Smpp_credentials_saved_despite_a_failed_answer_keep_the_new_username()
+    {
+        var (account, digest) = await OpenAsync(Unique("SML"));
+        var name = "l" + Guid.NewGuid().ToString("N")[..10];
+        using (Accounts.LoseAnswersTo(account))
+        {
+            Assert.Equal(TaifaStatus.DatabaseError, await account.SetSmppCredentials(digest, null, name, "pw123456"));
+        }
+
+        Assert.Equal(account.GetPrimaryKeyLong(), await cluster.Grains.SmppUsername(name).Owner());
     }
 
     /// <summary>What the demo account does at every start: its key, set again, must stay indexed.</summary>

@@ -77,15 +77,16 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 
     /// <summary>
     /// Claims the sender IDs and the key, then writes the account. Whatever was claimed is released again when a
-    /// later claim is refused or fails, or the write fails: an account that was never opened holds no name (before,
-    /// such names stayed claimed for good, and retrying the open under a new account id answered 409 forever).
+    /// later claim is refused or fails, or the write fails and storage shows no open account: an account that was
+    /// never opened holds no name (before, such names stayed claimed for good, and retrying the open under a new
+    /// account id answered 409 forever).
     /// </summary>
     public async Task<AdminResult> Open(OpenAccount request)
     {
         if (_live.IsOpen) return new AdminResult(AdminOutcome.Conflict, Detail: "account already exists");
 
         var senderIds = request.SenderIds.Select(AccountIndex.NormalizeSenderId).Distinct().ToList();
-        var claimed = new List<(IAccountIndexGrain Index, string What)>();
+        var claimed = new List<NameClaim>();
         try
         {
             foreach (var senderId in senderIds)
@@ -97,7 +98,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
                     return new AdminResult(AdminOutcome.Conflict, Detail: $"sender ID {senderId} is registered to another account");
                 }
 
-                claimed.Add((index, "sender ID " + senderId));
+                claimed.Add(new NameClaim(index, "sender ID " + senderId, saved => saved.IsOpen));
             }
 
             var key = GrainFactory.ApiKey(request.ApiKeyDigest);
@@ -107,20 +108,29 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
                 return new AdminResult(AdminOutcome.Conflict, Detail: "API key collision");
             }
 
-            claimed.Add((key, "API key"));
-            _live.IsOpen = true;
-            _live.Name = request.Name;
-            _live.Status = AccountStatus.Active;
-            _live.Balance = Money.Round(request.CreditBalance);
-            _live.PricePerSms = Money.Round(request.PricePerSms);
-            _live.SenderIds = senderIds;
-            _live.ApiKeyDigest = request.ApiKeyDigest;
-            _live.CreatedAt = _time.GetUtcNow();
-            await _commit.Commit();
+            claimed.Add(new NameClaim(key, "API key", saved => saved.IsOpen));
         }
         catch
         {
             await ReleaseClaims(claimed);
+            throw;
+        }
+
+        _live.IsOpen = true;
+        _live.Name = request.Name;
+        _live.Status = AccountStatus.Active;
+        _live.Balance = Money.Round(request.CreditBalance);
+        _live.PricePerSms = Money.Round(request.PricePerSms);
+        _live.SenderIds = senderIds;
+        _live.ApiKeyDigest = request.ApiKeyDigest;
+        _live.CreatedAt = _time.GetUtcNow();
+        try
+        {
+            await _commit.Commit();
+        }
+        catch
+        {
+            await ReleaseUnlessSaved(claimed);
             throw;
         }
 
@@ -225,7 +235,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
             return new AdminResult(AdminOutcome.Conflict, Detail: $"sender ID {normalized} is registered to another account");
         }
 
-        return await ReleaseUnlessDone(heldBefore ? [] : [(index, "sender ID " + normalized)], () => Change(() =>
+        return await ReleaseUnlessDone(heldBefore ? [] : [new NameClaim(index, "sender ID " + normalized, saved => saved.SenderIds.Contains(normalized))], () => Change(() =>
         {
             if (!_live.SenderIds.Contains(normalized)) _live.SenderIds.Add(normalized);
             return null;
@@ -265,12 +275,12 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         // The same key again (the demo account at every start) is already this account's: releasing "the previous"
         // one would release it.
         var replaced = previous != apiKeyDigest;
-        var result = await ReleaseUnlessDone(replaced ? [(key, "API key")] : [], () => Change(() =>
+        var result = await ReleaseUnlessDone(replaced ? [new NameClaim(key, "API key", saved => saved.ApiKeyDigest == apiKeyDigest)] : [], () => Change(() =>
         {
             _live.ApiKeyDigest = apiKeyDigest;
             return null;
         }));
-        if (result.Outcome == AdminOutcome.Ok && replaced && previous is not null) await ReleaseClaims([(GrainFactory.ApiKey(previous), "previous API key")]);
+        if (result.Outcome == AdminOutcome.Ok && replaced && previous is not null) await ReleaseClaims([new NameClaim(GrainFactory.ApiKey(previous), "previous API key")]);
         return result;
     }
 
@@ -294,17 +304,17 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
             LogWriteFailed(exception, AccountId);
             _live.SmppUsername = previous;
             _live.SmppPasswordHash = previousHash;
-            if (previous != username) await ReleaseClaims([(index, "SMPP username")]);
+            if (previous != username) await ReleaseUnlessSaved([new NameClaim(index, "SMPP username", saved => saved.SmppUsername == username)]);
             return TaifaStatus.DatabaseError;
         }
 
-        if (previous is not null && previous != username) await ReleaseClaims([(GrainFactory.SmppUsername(previous), "previous SMPP username")]);
+        if (previous is not null && previous != username) await ReleaseClaims([new NameClaim(GrainFactory.SmppUsername(previous), "previous SMPP username")]);
         await UnbindSmppSessions("SMPP credentials changed");
         return TaifaStatus.Success;
     }
 
     /// <summary>Runs an admin change that needed the given names claimed, and releases them unless it was made.</summary>
-    private async Task<AdminResult> ReleaseUnlessDone(List<(IAccountIndexGrain Index, string What)> claimed, Func<Task<AdminResult>> change)
+    private async Task<AdminResult> ReleaseUnlessDone(List<NameClaim> claimed, Func<Task<AdminResult>> change)
     {
         AdminResult result;
         try
@@ -313,7 +323,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         }
         catch
         {
-            await ReleaseClaims(claimed);
+            await ReleaseUnlessSaved(claimed);
             throw;
         }
 
@@ -325,20 +335,45 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     /// Gives back names this account claimed but does not (or no longer) list. A release that fails leaves the name
     /// claimable by nobody, never by two accounts; it is logged so an operator can release it.
     /// </summary>
-    private async Task ReleaseClaims(List<(IAccountIndexGrain Index, string What)> claimed)
+    private async Task ReleaseClaims(List<NameClaim> claimed)
     {
-        foreach (var (index, what) in claimed)
+        foreach (var claim in claimed)
         {
             try
             {
-                await index.Release(AccountId);
+                await claim.Index.Release(AccountId);
             }
             catch (Exception exception)
             {
-                LogReleaseFailed(exception, AccountId, what);
+                LogReleaseFailed(exception, AccountId, claim.What);
             }
         }
     }
+
+    /// <summary>
+    /// After a failed write. It may still have reached storage (an answer lost after the commit), so a name is given
+    /// back only once storage shows the change it was claimed for is not there. Reading is safe: after a failed
+    /// write this activation writes no more (the group commit's failure is final) and is being discarded. Were the
+    /// failure not final, the next write would save the live change after all, and the claims must stay.
+    /// </summary>
+    private async Task ReleaseUnlessSaved(List<NameClaim> claimed)
+    {
+        if (claimed.Count == 0 || !_commit.Failed) return;
+        try
+        {
+            await _storage.ReadStateAsync();
+        }
+        catch (Exception exception)
+        {
+            foreach (var claim in claimed) LogReleaseFailed(exception, AccountId, claim.What);
+            return;
+        }
+
+        await ReleaseClaims(claimed.Where(claim => claim.IsSavedIn?.Invoke(_storage.State) != true).ToList());
+    }
+
+    /// <summary>A name claimed in the index for a change to this account, and how a saved state shows the change was saved.</summary>
+    private readonly record struct NameClaim(IAccountIndexGrain Index, string What, Func<AccountState, bool>? IsSavedIn = null);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: releasing its claim on {What} failed; no account can claim it until it is released")]
     private partial void LogReleaseFailed(Exception exception, long accountId, string what);
