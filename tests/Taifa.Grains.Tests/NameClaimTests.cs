@@ -12,9 +12,10 @@ public sealed class NameClaimTests(GrainCluster cluster)
 {
     private static long _nextAccountId = 900_000;
 
-    private FailingStorage Index => cluster.Storage(StorageNames.Index);
+    private static IDisposable Refused(IAddressable grain) => CountingStorage.Script(grain.GetGrainId(), StorageScript.RefuseWrites);
 
-    private FailingStorage Accounts => cluster.Storage(StorageNames.Accounts);
+    private static IDisposable AnswerLost(IAddressable grain) =>
+        CountingStorage.Script(grain.GetGrainId(), new StorageScript { Write = StorageScript.CommitThenFail });
 
     private static string Unique(string prefix) => prefix + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
 
@@ -38,7 +39,7 @@ public sealed class NameClaimTests(GrainCluster cluster)
     public async Task A_claim_whose_write_failed_is_not_held_by_a_retry_and_the_name_stays_free()
     {
         var index = cluster.Grains.SenderId(Unique("IDX"));
-        using (Index.RefuseChangesTo(index))
+        using (Refused(index))
         {
             await Assert.ThrowsAnyAsync<Exception>(() => index.Claim(1));
             // Before: the retry found the unsaved claim in memory and answered true, with no durable owner behind it.
@@ -55,7 +56,7 @@ public sealed class NameClaimTests(GrainCluster cluster)
     {
         var index = cluster.Grains.SenderId(Unique("REL"));
         Assert.True(await index.Claim(1));
-        using (Index.RefuseChangesTo(index))
+        using (Refused(index))
         {
             await Assert.ThrowsAnyAsync<Exception>(() => index.Release(1));
         }
@@ -70,7 +71,7 @@ public sealed class NameClaimTests(GrainCluster cluster)
         var sender = Unique("OPN");
         var digest = NewDigest();
         var failed = NewAccount(cluster);
-        using (Accounts.RefuseChangesTo(failed))
+        using (Refused(failed))
         {
             await Assert.ThrowsAnyAsync<Exception>(() => failed.Open(Request(digest, sender)));
         }
@@ -89,7 +90,7 @@ public sealed class NameClaimTests(GrainCluster cluster)
         var sender = Unique("LST");
         var digest = NewDigest();
         var account = NewAccount(cluster);
-        using (Accounts.LoseAnswersTo(account))
+        using (AnswerLost(account))
         {
             await Assert.ThrowsAnyAsync<Exception>(() => account.Open(Request(digest, sender)));
         }
@@ -119,7 +120,7 @@ public sealed class NameClaimTests(GrainCluster cluster)
         var (account, _) = await OpenAsync(Unique("OWN"));
         var (other, _) = await OpenAsync(Unique("OTH"));
         var sender = Unique("ADD");
-        using (Accounts.RefuseChangesTo(account))
+        using (Refused(account))
         {
             await Assert.ThrowsAnyAsync<Exception>(() => account.AddSenderId(sender));
         }
@@ -133,7 +134,7 @@ public sealed class NameClaimTests(GrainCluster cluster)
     {
         var (account, oldDigest) = await OpenAsync(Unique("KEY"));
         var newDigest = NewDigest();
-        using (Accounts.RefuseChangesTo(account))
+        using (Refused(account))
         {
             await Assert.ThrowsAnyAsync<Exception>(() => account.ReplaceApiKey(newDigest));
         }
@@ -147,7 +148,7 @@ public sealed class NameClaimTests(GrainCluster cluster)
     {
         var (account, digest) = await OpenAsync(Unique("SML"));
         var name = "l" + Guid.NewGuid().ToString("N")[..10];
-        using (Accounts.LoseAnswersTo(account))
+        using (AnswerLost(account))
         {
             Assert.Equal(TaifaStatus.DatabaseError, await account.SetSmppCredentials(digest, null, name, "pw123456"));
         }
@@ -174,7 +175,7 @@ public sealed class NameClaimTests(GrainCluster cluster)
         var oldName = "o" + Guid.NewGuid().ToString("N")[..10];
         var newName = "n" + Guid.NewGuid().ToString("N")[..10];
         Assert.Equal(TaifaStatus.Success, await account.SetSmppCredentials(digest, null, oldName, "pw123456"));
-        using (Accounts.RefuseChangesTo(account))
+        using (Refused(account))
         {
             Assert.Equal(TaifaStatus.DatabaseError, await account.SetSmppCredentials(digest, null, newName, "pw654321"));
         }

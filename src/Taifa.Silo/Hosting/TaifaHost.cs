@@ -48,6 +48,7 @@ public static class TaifaHost
             services.GetRequiredService<IOptions<TaifaOptions>>().Value.Api.AllowPrivateCallbackTargets));
         builder.Services.AddSingleton<AddressLockouts>();
         builder.Services.AddSingleton<ApiKeyAccounts>();
+        builder.Services.AddSingleton<AccountSends>();
         builder.Services.AddSingleton<DispatchBacklog>();
         builder.Services.AddSingleton(services => new MessageIdGenerator(
             services.GetRequiredService<NodeIdentity>().NodeId, services.GetRequiredService<TimeProvider>()));

@@ -122,6 +122,13 @@ public sealed class ApiOptions
     [Range(1, 255)]
     public int MaxParts { get; set; } = 10;
 
+    /// <summary>
+    /// How long a send (REST or SMPP) whose account call failed ambiguously (its silo died, a timeout) is repeated
+    /// for a definite answer; past it the request gets no answer rather than a false "not accepted".
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan SendDeadline { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Let dlr_url (and any customer-given URL) reach loopback, private and other non-public addresses.
     /// Off: such URLs answer 1009 and are refused again at connect time. For tests and a local demo only.</summary>
     public bool AllowPrivateCallbackTargets { get; set; }
