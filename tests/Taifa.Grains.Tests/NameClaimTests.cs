@@ -130,6 +130,26 @@ public sealed class NameClaimTests(GrainCluster cluster)
     }
 
     [Fact]
+    public async Task Removing_a_sender_id_again_finishes_a_release_that_failed_after_the_account_write()
+    {
+        var sender = Unique("RMV");
+        var (account, _) = await OpenAsync(Unique("KPT"), sender);
+        var (other, _) = await OpenAsync(Unique("OTR"));
+        using (Refused(cluster.Grains.SenderId(sender)))
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => account.RemoveSenderId(sender));
+        }
+
+        Assert.DoesNotContain(sender, (await account.View())!.SenderIds);
+        Assert.Equal(account.GetPrimaryKeyLong(), await OwnerOfSender(sender));
+
+        Assert.Equal(AdminOutcome.NotFound, (await account.RemoveSenderId(sender)).Outcome);
+
+        Assert.Null(await OwnerOfSender(sender));
+        Assert.Equal(AdminOutcome.Ok, (await other.AddSenderId(sender)).Outcome);
+    }
+
+    [Fact]
     public async Task A_key_rotation_whose_write_failed_releases_the_new_key_and_keeps_the_old()
     {
         var (account, oldDigest) = await OpenAsync(Unique("KEY"));

@@ -45,6 +45,9 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private readonly HashSet<long> _awaitingCommit = [];
     private Task<HashSet<long>?>? _readBack;
     private readonly SmppPasswordVerifier _smppPasswords = new();
+
+    // Sender IDs an AddSenderId has claimed but not yet written: not released by a RemoveSenderId meanwhile.
+    private readonly HashSet<string> _addingSenderIds = [];
     private List<MessageRecord> _handOffQueue = [];
     private bool _handOffRunning;
     private AccountState _live = new();
@@ -326,22 +329,42 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         var normalized = AccountIndex.NormalizeSenderId(senderId);
         var index = GrainFactory.SenderId(normalized);
         var heldBefore = _live.SenderIds.Contains(normalized);
-        if (!await index.Claim(AccountId))
+        var guarded = _addingSenderIds.Add(normalized);
+        try
         {
-            return new AdminResult(AdminOutcome.Conflict, Detail: $"sender ID {normalized} is registered to another account");
-        }
+            if (!await index.Claim(AccountId))
+            {
+                return new AdminResult(AdminOutcome.Conflict, Detail: $"sender ID {normalized} is registered to another account");
+            }
 
-        return await ReleaseUnlessDone(heldBefore ? [] : [new NameClaim(index, "sender ID " + normalized, saved => saved.SenderIds.Contains(normalized))], () => Change(() =>
+            return await ReleaseUnlessDone(heldBefore ? [] : [new NameClaim(index, "sender ID " + normalized, saved => saved.SenderIds.Contains(normalized))], () => Change(() =>
+            {
+                if (!_live.SenderIds.Contains(normalized)) _live.SenderIds.Add(normalized);
+                return null;
+            }));
+        }
+        finally
         {
-            if (!_live.SenderIds.Contains(normalized)) _live.SenderIds.Add(normalized);
-            return null;
-        }));
+            if (guarded) _addingSenderIds.Remove(normalized);
+        }
     }
+
+    /// <summary>
+    /// Writes the account first, then releases the index entry: the account never lists a sender ID it does not hold.
+    /// When the release failed after the write, the name is still held for this account alone; removing it again
+    /// (answered 404, as the account no longer lists it) finishes the release.
+    /// </summary>
 
     public async Task<AdminResult> RemoveSenderId(string senderId)
     {
         var normalized = AccountIndex.NormalizeSenderId(senderId);
-        if (!_live.IsOpen || !_live.SenderIds.Contains(normalized)) return new AdminResult(AdminOutcome.NotFound);
+        if (!_live.IsOpen) return new AdminResult(AdminOutcome.NotFound);
+        if (!_live.SenderIds.Contains(normalized))
+        {
+            if (!_addingSenderIds.Contains(normalized)) await GrainFactory.SenderId(normalized).Release(AccountId);
+            return new AdminResult(AdminOutcome.NotFound);
+        }
+
         var result = await Change(() =>
         {
             _live.SenderIds.Remove(normalized);
