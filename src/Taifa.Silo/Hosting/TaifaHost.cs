@@ -28,6 +28,8 @@ public static class TaifaHost
             .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Orleans", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Polly", Serilog.Events.LogEventLevel.Warning)
+            // HttpClient logs four lines per request with the full URL: one dlr_url attempt each would flood the log.
+            .MinimumLevel.Override("System.Net.Http", Serilog.Events.LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.Console(),
             // Each host gets its own logger; freezing the static one would fail when tests start two hosts in one process.
@@ -44,6 +46,8 @@ public static class TaifaHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(NumberingPlan.Kenya);
         builder.Services.AddSingleton<RecipientParser>();
+        builder.Services.AddSingleton(services => new CallbackUrlPolicy(
+            services.GetRequiredService<IOptions<TaifaOptions>>().Value.Api.AllowPrivateCallbackTargets));
         builder.Services.AddSingleton<AddressLockouts>();
         builder.Services.AddSingleton<ApiKeyAccounts>();
         builder.Services.AddSingleton<AccountSends>();
