@@ -129,6 +129,56 @@ public sealed class DispatchTests(GrainCluster cluster)
     }
 
     [Fact]
+    public async Task A_link_that_throws_uses_up_the_attempts_and_the_message_fails_and_is_refunded()
+    {
+        var (grain, digest) = await OpenAsync(10m);
+        var mobile = NewNumber();
+        ScriptedOperator.Instance.Throw(mobile);
+        var outcome = await SendAsync(grain, digest, mobile);
+
+        var record = await WaitForStatus(outcome.MessageId, s => s.IsFinal(), "failed");
+        Assert.Equal(MessageStatus.Failed, record.Status);
+        Assert.Equal(OperatorErrorCodes.Unknown, record.OperatorErrorCode);
+        Assert.Equal(3, ScriptedOperator.Instance.Attempts[outcome.MessageId]);
+        await WaitForBalance(grain, 10m);
+    }
+
+    [Fact]
+    public async Task Free_text_from_an_operator_never_becomes_the_error_code_customers_see()
+    {
+        var (grain, digest) = await OpenAsync(10m);
+        var rejectedMobile = NewNumber();
+        ScriptedOperator.Instance.Script(rejectedMobile, SubmissionOutcome.PermanentRejection);
+        ScriptedOperator.Instance.ReportError(rejectedMobile, "The connection to 10.20.30.40:2775 was lost before the submit_sm_resp " + new string('!', 300));
+        var rejected = await SendAsync(grain, digest, rejectedMobile);
+        Assert.Equal(OperatorErrorCodes.Unknown, (await WaitForStatus(rejected.MessageId, s => s.IsFinal(), "rejected")).OperatorErrorCode);
+
+        var undelivered = await SendAsync(grain, digest, NewNumber());
+        var record = await WaitForStatus(undelivered.MessageId, s => s == MessageStatus.Submitted, "submitted");
+        Assert.True(await ScriptedOperator.Instance.SendReceipt(new OperatorReceipt(record.OperatorPartIds[0], MessageStatus.Undelivered, "SMSC smsc-7.operator.example says: absent subscriber", DateTimeOffset.UtcNow)));
+        Assert.Equal(OperatorErrorCodes.Unknown, (await WaitForStatus(undelivered.MessageId, s => s.IsFinal(), "undelivered")).OperatorErrorCode);
+    }
+
+    [Theory]
+    [InlineData("0x0000000B", "00B")]
+    [InlineData("0x00000400", "400")]
+    [InlineData("0xFFFFFFFF", "0FF")]
+    [InlineData("000", "000")]
+    [InlineData("34", "34")]
+    [InlineData("0000034", "034")]
+    [InlineData("1234", "0FF")]
+    [InlineData("db7", "DB7")]
+    [InlineData(" ", null)]
+    [InlineData(null, null)]
+    [InlineData("absent subscriber", "0FF")]
+    public void Error_codes_take_the_form_of_a_receipts_err_field(string? given, string? expected) =>
+        Assert.Equal(expected, OperatorErrorCodes.Normalize(given));
+
+    [Fact]
+    public void A_command_status_is_three_hex_digits() =>
+        Assert.Equal(["000", "00B", "058", "0FF"], new uint[] { 0, 0x0B, 0x58, 0x1_0000 }.Select(OperatorErrorCodes.FromCommandStatus));
+
+    [Fact]
     public async Task Canonical_operator_ids_match_across_bases_case_and_leading_zeros()
     {
         Assert.Equal(OperatorRoutes.Canonical("1F", OperatorIdFormat.Hex), OperatorRoutes.Canonical("31", OperatorIdFormat.Decimal));

@@ -12,8 +12,11 @@ public enum SubmissionOutcome
     NotBound = 4,
 }
 
-/// <summary>The operator's answer to one message: ids of the parts it accepted, in order, and the error of the first part it did not.</summary>
-public sealed record OperatorSubmission(SubmissionOutcome Outcome, IReadOnlyList<string> AcceptedPartIds, string? ErrorCode);
+/// <summary>
+/// The operator's answer to one message: ids of the parts it accepted, in order, and the error of the first part it did
+/// not, as an <see cref="OperatorErrorCodes"/> code; <paramref name="Detail"/> says more, for the log only.
+/// </summary>
+public sealed record OperatorSubmission(SubmissionOutcome Outcome, IReadOnlyList<string> AcceptedPartIds, string? ErrorCode, string? Detail = null);
 
 /// <summary>Opens SMPP binds to operators; implemented by the host over the SMPP client.</summary>
 public interface IOperatorLinks

@@ -72,11 +72,14 @@ public sealed class SmppOperatorLinks(OperatorRoutes routes, ILoggerFactory logg
                         accepted.Add(ok.OperatorMessageId);
                         break;
                     case SubmitOutcome.Throttled throttled:
-                        return new OperatorSubmission(SubmissionOutcome.Throttled, accepted, Hex(throttled.Status));
+                        return new OperatorSubmission(SubmissionOutcome.Throttled, accepted, Code(throttled.Status));
                     case SubmitOutcome.PermanentRejection rejected:
-                        return new OperatorSubmission(SubmissionOutcome.PermanentRejection, accepted, Hex(rejected.Status));
+                        return new OperatorSubmission(SubmissionOutcome.PermanentRejection, accepted, Code(rejected.Status));
+                    case SubmitOutcome.Unsendable unsendable:
+                        return new OperatorSubmission(SubmissionOutcome.PermanentRejection, accepted, Code(unsendable.Status), unsendable.Reason);
                     case SubmitOutcome.TemporaryFailure failed:
-                        return new OperatorSubmission(SubmissionOutcome.TemporaryFailure, accepted, failed.Status is { } s ? Hex(s) : failed.Reason);
+                        return new OperatorSubmission(SubmissionOutcome.TemporaryFailure, accepted,
+                            failed.Status is { } status ? Code(status) : OperatorErrorCodes.Unknown, failed.Reason);
                     default:
                         return new OperatorSubmission(SubmissionOutcome.NotBound, accepted, null);
                 }
@@ -87,7 +90,7 @@ public sealed class SmppOperatorLinks(OperatorRoutes routes, ILoggerFactory logg
 
         public ValueTask DisposeAsync() => bind.DisposeAsync();
 
-        private static string Hex(CommandStatus status) => "0x" + ((uint)status).ToString("X8", System.Globalization.CultureInfo.InvariantCulture);
+        private static string Code(CommandStatus status) => OperatorErrorCodes.FromCommandStatus((uint)status);
     }
 
     /// <summary>The submit_sm PDUs of a message: split with a UDH when long, or one segment of a customer's own concatenation.</summary>

@@ -1,5 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Taifa.Abstractions.Accounts;
+using Taifa.Abstractions.Messages;
+using Taifa.Domain.Text;
 using Taifa.Operators.Simulator;
 using Taifa.Silo.Dispatch;
 using Taifa.Silo.Tests.Infrastructure;
@@ -177,7 +180,7 @@ public sealed class DispatchEndToEndTests : IAsyncLifetime
             Assert.Equal("7.50", sent[0]!["credit_balance"]!.GetValue<string>());
             var messageId = sent[0]!["message_id"]!.GetValue<string>();
             var rejected = await WaitForStatus(account, messageId, "rejected");
-            Assert.Equal("0x0000000B", rejected["operator_error_code"]!.GetValue<string>());
+            Assert.Equal("00B", rejected["operator_error_code"]!.GetValue<string>());
             Assert.Equal("rejected", (await callbacks.WaitForAsync(messageId, Patience))["status"]!.GetValue<string>());
 
             var deadline = DateTime.UtcNow + Patience;
@@ -189,6 +192,50 @@ public sealed class DispatchEndToEndTests : IAsyncLifetime
         {
             Airtel.Behaviour = SimulatorBehaviour.Normal;
         }
+    }
+
+    [Fact]
+    public async Task Messages_that_cannot_be_encoded_are_rejected_and_refunded_without_delaying_anyone_else()
+    {
+        var poisoner = await _factory.OpenAccountAsync(credit: 100m);
+        var bystander = await _factory.OpenAccountAsync();
+        var grains = _factory.Services.GetRequiredService<IGrainFactory>();
+
+        // Straight to the account, past any intake check: one segment whose text alone is 300 octets, more than one
+        // short_message holds. However such a message gets this far, dispatch must settle it, not retry it.
+        var poison = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            var result = await grains.GetGrain<IAccountGrain>(poisoner.AccountId).Send(new SendCommand
+            {
+                ApiKeyDigest = ApiKeys.Digest(poisoner.ApiKey),
+                SenderId = poisoner.SenderId,
+                Text = new string('p', 300),
+                Encoding = SmsEncoding.Gsm7,
+                Parts = 1,
+                Segment = new SegmentInfo(Reference: i, Total: 2, SequenceNumber: 1),
+                Channel = MessageChannel.Smpp,
+                Recipients = [new SendRecipient($"2547110005{i:00}", 1)],
+            });
+            poison.Add(Assert.Single(result.Outcomes).MessageId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var mobiles = string.Join(',', Enumerable.Range(0, 5).Select(i => $"07110006{i:00}"));
+        var sent = await _client.SendSmsAsync(bystander.ApiKey, new { mobile = mobiles, sender_name = bystander.SenderId, message = "not stuck" });
+        foreach (var message in sent) await WaitForStatus(bystander, message!["message_id"]!.GetValue<string>(), "delivered");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"five ordinary messages behind 40 unencodable ones took {clock.Elapsed} to be delivered");
+
+        foreach (var messageId in poison)
+        {
+            var rejected = await WaitForStatus(poisoner, messageId, "rejected");
+            Assert.Equal("001", rejected["operator_error_code"]!.GetValue<string>());
+        }
+
+        var deadline = DateTime.UtcNow + Patience;
+        while (await Balance(poisoner) != "100.00" && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.Equal("100.00", await Balance(poisoner));
+        Assert.DoesNotContain(Safaricom.Submits, s => s.Destination.Address.StartsWith("2547110005", StringComparison.Ordinal));
     }
 
     [Fact]
