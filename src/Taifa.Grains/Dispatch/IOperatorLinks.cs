@@ -30,6 +30,10 @@ public interface IOperatorLink : IAsyncDisposable
 {
     bool IsBound { get; }
 
-    /// <summary>Submits the parts of a message from <paramref name="firstPart"/> on (parts already accepted are not sent again).</summary>
-    Task<OperatorSubmission> SubmitAsync(MessageRecord message, int firstPart, CancellationToken cancellationToken);
+    /// <summary>
+    /// Submits the parts of a message from <paramref name="firstPart"/> on (parts already accepted are not sent again).
+    /// A message the gateway splits carries <paramref name="concatenationReference"/> in every part's header; the
+    /// caller gives the same one for every attempt at one message.
+    /// </summary>
+    Task<OperatorSubmission> SubmitAsync(MessageRecord message, int firstPart, byte concatenationReference, CancellationToken cancellationToken);
 }

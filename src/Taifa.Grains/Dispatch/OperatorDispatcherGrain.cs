@@ -45,6 +45,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     private readonly HashSet<long> _unsettled = [];
     private readonly Queue<long> _toStart = new();
     private readonly Dictionary<long, int> _dispatchFailures = [];
+    private readonly ConcatenationReferences _references = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _work = new(0);
     private string _operator = "";
@@ -224,6 +225,8 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         var accepted = new List<string>();
         var attempts = 0;
         var firstAttempt = true;
+        // One reference for every attempt, so parts sent on a retry join those accepted before.
+        var reference = record is { Segment: null, Parts: > 1 } ? _references.Next(record.MobileNumber) : (byte)0;
         while (true)
         {
             _stopping.Token.ThrowIfCancellationRequested();
@@ -240,7 +243,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
             }
 
             firstAttempt = false;
-            var result = await SubmitAsync(_link, record, accepted.Count);
+            var result = await SubmitAsync(_link, record, accepted.Count, reference);
             TaifaMetrics.OperatorSubmit(_operator, result.Outcome.ToString().ToLowerInvariant());
             var errorCode = OperatorErrorCodes.Normalize(result.ErrorCode);
             if (result.AcceptedPartIds.Count > 0)
@@ -283,11 +286,11 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     /// The link's answer; a link that throws instead of answering counts as a temporary failure, one of the
     /// message's <see cref="DispatchOptions.MaxAttempts"/>, so no message can hold its window slot forever.
     /// </summary>
-    private async Task<OperatorSubmission> SubmitAsync(IOperatorLink link, MessageRecord record, int firstPart)
+    private async Task<OperatorSubmission> SubmitAsync(IOperatorLink link, MessageRecord record, int firstPart, byte reference)
     {
         try
         {
-            return await link.SubmitAsync(record, firstPart, _stopping.Token);
+            return await link.SubmitAsync(record, firstPart, reference, _stopping.Token);
         }
         catch (Exception exception) when (!_stopping.IsCancellationRequested)
         {

@@ -58,9 +58,9 @@ public sealed class SmppOperatorLinks(OperatorRoutes routes, ILoggerFactory logg
     {
         public bool IsBound => bind.State == OperatorBindState.Bound;
 
-        public async Task<OperatorSubmission> SubmitAsync(MessageRecord message, int firstPart, CancellationToken cancellationToken)
+        public async Task<OperatorSubmission> SubmitAsync(MessageRecord message, int firstPart, byte concatenationReference, CancellationToken cancellationToken)
         {
-            var parts = Parts(message);
+            var parts = Parts(message, concatenationReference);
             var accepted = new List<string>();
             // Parts go one after another so they reach the handset's operator in order.
             for (var i = firstPart; i < parts.Count; i++)
@@ -93,8 +93,11 @@ public sealed class SmppOperatorLinks(OperatorRoutes routes, ILoggerFactory logg
         private static string Code(CommandStatus status) => OperatorErrorCodes.FromCommandStatus((uint)status);
     }
 
-    /// <summary>The submit_sm PDUs of a message: split with a UDH when long, or one segment of a customer's own concatenation.</summary>
-    public static IReadOnlyList<SubmitSm> Parts(MessageRecord message)
+    /// <summary>
+    /// The submit_sm PDUs of a message: split with a UDH carrying <paramref name="reference"/> when long, or one
+    /// segment of a customer's own concatenation (with the customer's reference).
+    /// </summary>
+    public static IReadOnlyList<SubmitSm> Parts(MessageRecord message, byte reference)
     {
         var template = new SubmitSm
         {
@@ -107,7 +110,7 @@ public sealed class SmppOperatorLinks(OperatorRoutes routes, ILoggerFactory logg
         var alphabet = message.Encoding == SmsEncoding.Ucs2 ? SmsAlphabet.Ucs2 : SmsAlphabet.Gsm7;
         if (message.Segment is not { } segment)
         {
-            return MessageSplitter.CreateSubmitSms(template, message.Text, (byte)(message.MessageId & 0xFF), alphabet);
+            return MessageSplitter.CreateSubmitSms(template, message.Text, reference, alphabet);
         }
 
         var body = SmsText.Encode(alphabet, message.Text);

@@ -117,6 +117,26 @@ public sealed class DispatchEndToEndTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Consecutive_long_messages_to_one_handset_carry_different_concatenation_references()
+    {
+        var account = await _factory.OpenAccountAsync();
+        var references = new List<byte>();
+        for (var i = 0; i < 3; i++)
+        {
+            var sent = await _client.SendSmsAsync(account.ApiKey, new { mobile = "0722000113", sender_name = account.SenderId, message = $"Long message {i}. " + new string('y', 200) });
+            await WaitForStatus(account, sent[0]!["message_id"]!.GetValue<string>(), "delivered");
+            var parts = Safaricom.Submits.Where(s => s.Destination.Address == "254722000113").Skip(2 * i).ToList();
+            Assert.Equal(2, parts.Count);
+            // UDH 05 00 03 <reference> <total> <sequence>: both parts of one message share a reference.
+            Assert.Single(parts.Select(p => p.ShortMessage.Span[3]).Distinct());
+            references.Add(parts[0].ShortMessage.Span[3]);
+        }
+
+        Assert.NotEqual(references[0], references[1]);
+        Assert.NotEqual(references[1], references[2]);
+    }
+
+    [Fact]
     public async Task Messages_wait_while_the_operator_is_down_and_go_out_when_it_returns()
     {
         var account = await _factory.OpenAccountAsync();
