@@ -265,7 +265,6 @@ public sealed class OperatorBind : IAsyncDisposable
                     healthy = false;
                 }
 
-                _bound = null;
                 SetState(OperatorBindState.Disconnected);
                 if (stopping.IsCancellationRequested)
                 {
