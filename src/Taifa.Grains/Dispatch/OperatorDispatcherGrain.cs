@@ -336,7 +336,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     [LoggerMessage(Level = LogLevel.Warning, Message = "Submitting message {MessageId} to {Operator} threw; counted as a temporary failure")]
     private partial void LogSubmitThrew(Exception exception, long messageId, string @operator);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId}: {Operator} failed attempt {Attempt} with {ErrorCode} ({Detail}); retrying")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Message {MessageId}: {Operator} failed attempt {Attempt} with {ErrorCode} ({Detail}); retrying")]
     private partial void LogTemporaryFailure(long messageId, string @operator, int attempt, string? errorCode, string? detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: {Operator} answered {ErrorCode} ({Detail}); the message is {Status}")]
