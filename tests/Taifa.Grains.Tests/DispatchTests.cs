@@ -73,7 +73,7 @@ public sealed class DispatchTests(GrainCluster cluster)
         var outcome = await SendAsync(grain, digest, NewNumber(), parts: 2, dlrUrl: "http://customer.example/dlr");
         var record = await WaitForStatus(outcome.MessageId, s => s == MessageStatus.Submitted, "submitted");
 
-        // The operator answers ids in hex and receipts in a different case: the text format matches without case.
+        // The operator answers ids in hex and receipts in a different case, or with leading zeros: the hex format reads past both.
         Assert.True(await ScriptedOperator.Instance.SendReceipt(new OperatorReceipt(record.OperatorPartIds[0].ToLowerInvariant(), MessageStatus.Delivered, null, DateTimeOffset.UtcNow)));
         Assert.Equal(MessageStatus.Submitted, (await cluster.Grains.GetGrain<IMessageGrain>(outcome.MessageId).Get())!.Status);
         Assert.True(await ScriptedOperator.Instance.SendReceipt(new OperatorReceipt("000" + record.OperatorPartIds[1], MessageStatus.Delivered, null, DateTimeOffset.UtcNow)));
@@ -129,10 +129,111 @@ public sealed class DispatchTests(GrainCluster cluster)
     }
 
     [Fact]
-    public async Task Canonical_operator_ids_match_across_bases_case_and_leading_zeros()
+    public async Task A_link_that_throws_uses_up_the_attempts_and_the_message_fails_and_is_refunded()
+    {
+        var (grain, digest) = await OpenAsync(10m);
+        var mobile = NewNumber();
+        ScriptedOperator.Instance.Throw(mobile);
+        var outcome = await SendAsync(grain, digest, mobile);
+
+        var record = await WaitForStatus(outcome.MessageId, s => s.IsFinal(), "failed");
+        Assert.Equal(MessageStatus.Failed, record.Status);
+        Assert.Equal(OperatorErrorCodes.Unknown, record.OperatorErrorCode);
+        Assert.Equal(3, ScriptedOperator.Instance.Attempts[outcome.MessageId]);
+        await WaitForBalance(grain, 10m);
+    }
+
+    [Fact]
+    public async Task Free_text_from_an_operator_never_becomes_the_error_code_customers_see()
+    {
+        var (grain, digest) = await OpenAsync(10m);
+        var rejectedMobile = NewNumber();
+        ScriptedOperator.Instance.Script(rejectedMobile, SubmissionOutcome.PermanentRejection);
+        ScriptedOperator.Instance.ReportError(rejectedMobile, "The connection to 10.20.30.40:2775 was lost before the submit_sm_resp " + new string('!', 300));
+        var rejected = await SendAsync(grain, digest, rejectedMobile);
+        Assert.Equal(OperatorErrorCodes.Unknown, (await WaitForStatus(rejected.MessageId, s => s.IsFinal(), "rejected")).OperatorErrorCode);
+
+        var undelivered = await SendAsync(grain, digest, NewNumber());
+        var record = await WaitForStatus(undelivered.MessageId, s => s == MessageStatus.Submitted, "submitted");
+        Assert.True(await ScriptedOperator.Instance.SendReceipt(new OperatorReceipt(record.OperatorPartIds[0], MessageStatus.Undelivered, "SMSC smsc-7.operator.example says: absent subscriber", DateTimeOffset.UtcNow)));
+        Assert.Equal(OperatorErrorCodes.Unknown, (await WaitForStatus(undelivered.MessageId, s => s.IsFinal(), "undelivered")).OperatorErrorCode);
+    }
+
+    [Fact]
+    public async Task Consecutive_long_messages_to_one_number_get_different_references_that_hold_across_retries()
+    {
+        var (grain, digest) = await OpenAsync(20m);
+        var mobile = NewNumber();
+        ScriptedOperator.Instance.Script(mobile, SubmissionOutcome.TemporaryFailure, SubmissionOutcome.Throttled);
+        var ids = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            var outcome = await SendAsync(grain, digest, mobile, parts: 2);
+            await WaitForStatus(outcome.MessageId, s => s == MessageStatus.Submitted, "submitted");
+            ids.Add(outcome.MessageId);
+        }
+
+        var references = ids.Select(id => ScriptedOperator.Instance.References.Where(r => r.MessageId == id).Select(r => r.Reference).ToList()).ToList();
+        Assert.Equal(3, references[0].Count);
+        Assert.Single(references[0].Distinct());
+        Assert.NotEqual(references[0][0], references[1][0]);
+        Assert.NotEqual(references[1][0], references[2][0]);
+    }
+
+    [Fact]
+    public async Task A_recycled_operator_id_never_takes_a_receipt_from_the_message_still_waiting_for_it()
+    {
+        var (grain, digest) = await OpenAsync(10m);
+        var recycled = "ABC" + Interlocked.Increment(ref _nextAccountId).ToString("X", System.Globalization.CultureInfo.InvariantCulture);
+        var (first, second, third) = (NewNumber(), NewNumber(), NewNumber());
+        foreach (var mobile in new[] { first, second, third }) ScriptedOperator.Instance.AnswerWithId(mobile, recycled);
+
+        var earlier = await SendAsync(grain, digest, first);
+        await WaitForStatus(earlier.MessageId, s => s == MessageStatus.Submitted, "submitted");
+        var later = await SendAsync(grain, digest, second);
+        await WaitForStatus(later.MessageId, s => s == MessageStatus.Submitted, "submitted");
+
+        Assert.True(await ScriptedOperator.Instance.SendReceiptOnce(new OperatorReceipt(recycled, MessageStatus.Delivered, null, DateTimeOffset.UtcNow)));
+        Assert.Equal(MessageStatus.Delivered, (await WaitForStatus(earlier.MessageId, s => s.IsFinal(), "delivered")).Status);
+        Assert.Equal(MessageStatus.Submitted, (await cluster.Grains.GetGrain<IMessageGrain>(later.MessageId).Get())!.Status);
+
+        Assert.True(await ScriptedOperator.Instance.SendReceiptOnce(new OperatorReceipt(recycled, MessageStatus.Undelivered, "001", DateTimeOffset.UtcNow)));
+        Assert.Equal(MessageStatus.Undelivered, (await WaitForStatus(later.MessageId, s => s.IsFinal(), "undelivered")).Status);
+
+        // Once every earlier holder is final, the id simply belongs to the newest message.
+        var latest = await SendAsync(grain, digest, third);
+        await WaitForStatus(latest.MessageId, s => s == MessageStatus.Submitted, "submitted");
+        Assert.True(await ScriptedOperator.Instance.SendReceiptOnce(new OperatorReceipt(recycled, MessageStatus.Delivered, null, DateTimeOffset.UtcNow)));
+        Assert.Equal(MessageStatus.Delivered, (await WaitForStatus(latest.MessageId, s => s.IsFinal(), "delivered")).Status);
+    }
+
+    [Theory]
+    [InlineData("0x0000000B", "00B")]
+    [InlineData("0x00000400", "400")]
+    [InlineData("0xFFFFFFFF", "0FF")]
+    [InlineData("000", "000")]
+    [InlineData("34", "34")]
+    [InlineData("0000034", "034")]
+    [InlineData("1234", "0FF")]
+    [InlineData("db7", "DB7")]
+    [InlineData(" ", null)]
+    [InlineData(null, null)]
+    [InlineData("absent subscriber", "0FF")]
+    public void Error_codes_take_the_form_of_a_receipts_err_field(string? given, string? expected) =>
+        Assert.Equal(expected, OperatorErrorCodes.Normalize(given));
+
+    [Fact]
+    public void A_command_status_is_three_hex_digits() =>
+        Assert.Equal(["000", "00B", "058", "0FF"], new uint[] { 0, 0x0B, 0x58, 0x1_0000 }.Select(OperatorErrorCodes.FromCommandStatus));
+
+    [Fact]
+    public async Task Canonical_operator_ids_match_across_bases_case_and_leading_zeros_but_text_ids_only_exactly()
     {
         Assert.Equal(OperatorRoutes.Canonical("1F", OperatorIdFormat.Hex), OperatorRoutes.Canonical("31", OperatorIdFormat.Decimal));
-        Assert.Equal(OperatorRoutes.Canonical("00ab12", OperatorIdFormat.Text), OperatorRoutes.Canonical("AB12", OperatorIdFormat.Text));
+        Assert.Equal(OperatorRoutes.Canonical("00ab12", OperatorIdFormat.Hex), OperatorRoutes.Canonical("AB12", OperatorIdFormat.Hex));
+        Assert.Equal(OperatorRoutes.Canonical(" ab12 ", OperatorIdFormat.Text), OperatorRoutes.Canonical("ab12", OperatorIdFormat.Text));
+        Assert.NotEqual(OperatorRoutes.Canonical("ab12", OperatorIdFormat.Text), OperatorRoutes.Canonical("AB12", OperatorIdFormat.Text));
+        Assert.NotEqual(OperatorRoutes.Canonical("0ab12", OperatorIdFormat.Text), OperatorRoutes.Canonical("ab12", OperatorIdFormat.Text));
         Assert.NotEqual(OperatorRoutes.Canonical("10", OperatorIdFormat.Hex), OperatorRoutes.Canonical("10", OperatorIdFormat.Decimal));
         Assert.Equal(OperatorRoutes.Canonical("123456789012345678901234567890", OperatorIdFormat.Decimal),
             OperatorRoutes.Canonical("18EE90FF6C373E0EE4E3F0AD2", OperatorIdFormat.Hex));

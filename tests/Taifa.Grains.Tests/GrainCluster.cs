@@ -52,7 +52,10 @@ public sealed class GrainCluster : IAsyncLifetime
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
             silo.Services.AddOptions<DispatchOptions>().Configure(options =>
             {
-                options.Operators["scripted"] = new OperatorOptions { NetworkIds = [1, 2, 3], Binds = 2, Window = 10 };
+                options.Operators["scripted"] = new OperatorOptions
+                {
+                    NetworkIds = [1, 2, 3], Binds = 2, Window = 10, SubmitIdFormat = OperatorIdFormat.Hex, ReceiptIdFormat = OperatorIdFormat.Hex,
+                };
                 options.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
                 options.RetryMaxDelay = TimeSpan.FromMilliseconds(50);
                 options.MaxAttempts = 3;

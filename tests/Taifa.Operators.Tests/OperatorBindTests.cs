@@ -123,6 +123,26 @@ public class OperatorBindTests
     }
 
     [Fact]
+    public async Task A_submit_that_cannot_be_encoded_is_unsendable_and_holds_no_window_slot()
+    {
+        await using var harness = new Harness();
+        var bind = await harness.BoundAsync(o => o.WindowSize = 3);
+        var tooLong = Message(new string('x', 300));
+
+        // Far more than the window and the session's own room beyond it: none of them may leave a slot taken.
+        var poison = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => SubmitAsync(bind, tooLong)));
+
+        Assert.All(poison, o => Assert.Equal(CommandStatus.InvalidMessageLength, Assert.IsType<SubmitOutcome.Unsendable>(o).Status));
+        Assert.Equal(0, harness.Simulator.Counters.SubmitsReceived);
+        Assert.Equal(0, bind.OutstandingSubmits);
+        var clock = Stopwatch.StartNew();
+        var normal = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => SubmitAsync(bind)));
+        Assert.All(normal, o => Assert.IsType<SubmitOutcome.Accepted>(o));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"normal submits after the unsendable ones took {clock.Elapsed}");
+        Assert.Equal(OperatorBindState.Bound, bind.State);
+    }
+
+    [Fact]
     public async Task Submits_do_not_exceed_the_rate_limit()
     {
         await using var harness = new Harness();

@@ -12,8 +12,11 @@ public enum SubmissionOutcome
     NotBound = 4,
 }
 
-/// <summary>The operator's answer to one message: ids of the parts it accepted, in order, and the error of the first part it did not.</summary>
-public sealed record OperatorSubmission(SubmissionOutcome Outcome, IReadOnlyList<string> AcceptedPartIds, string? ErrorCode);
+/// <summary>
+/// The operator's answer to one message: ids of the parts it accepted, in order, and the error of the first part it did
+/// not, as an <see cref="OperatorErrorCodes"/> code; <paramref name="Detail"/> says more, for the log only.
+/// </summary>
+public sealed record OperatorSubmission(SubmissionOutcome Outcome, IReadOnlyList<string> AcceptedPartIds, string? ErrorCode, string? Detail = null);
 
 /// <summary>Opens SMPP binds to operators; implemented by the host over the SMPP client.</summary>
 public interface IOperatorLinks
@@ -27,6 +30,10 @@ public interface IOperatorLink : IAsyncDisposable
 {
     bool IsBound { get; }
 
-    /// <summary>Submits the parts of a message from <paramref name="firstPart"/> on (parts already accepted are not sent again).</summary>
-    Task<OperatorSubmission> SubmitAsync(MessageRecord message, int firstPart, CancellationToken cancellationToken);
+    /// <summary>
+    /// Submits the parts of a message from <paramref name="firstPart"/> on (parts already accepted are not sent again).
+    /// A message the gateway splits carries <paramref name="concatenationReference"/> in every part's header; the
+    /// caller gives the same one for every attempt at one message.
+    /// </summary>
+    Task<OperatorSubmission> SubmitAsync(MessageRecord message, int firstPart, byte concatenationReference, CancellationToken cancellationToken);
 }

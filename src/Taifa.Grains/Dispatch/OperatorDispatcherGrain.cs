@@ -44,6 +44,8 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     private readonly GroupCommit _commit;
     private readonly HashSet<long> _unsettled = [];
     private readonly Queue<long> _toStart = new();
+    private readonly Dictionary<long, int> _dispatchFailures = [];
+    private readonly ConcatenationReferences _references = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _work = new(0);
     private string _operator = "";
@@ -81,7 +83,8 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
 
         _route = _routes[_operator];
         foreach (var messageId in _state.State.Backlog) Enqueue(messageId);
-        _link = _links.Open(_operator, shard, receipt => _receipts.RouteAsync(_operator, receipt));
+        _link = _links.Open(_operator, shard,
+            receipt => _receipts.RouteAsync(_operator, receipt with { ErrorCode = OperatorErrorCodes.Normalize(receipt.ErrorCode) }));
         _pump = Pump();
         return Task.CompletedTask;
     }
@@ -198,12 +201,16 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
 
             if (claim.Record is { } record) await Settle(message, record);
             _unsettled.Remove(messageId);
+            _dispatchFailures.Remove(messageId);
             _ = _commit.Commit().ContinueWith(_ => { }, TaskScheduler.Current);
         }
         catch (Exception exception) when (!_stopping.IsCancellationRequested)
         {
+            // The message grain could not be reached (the operator's answers are settled in Settle): back off, so a
+            // message that keeps failing costs less and less of the window.
+            var failures = _dispatchFailures[messageId] = _dispatchFailures.GetValueOrDefault(messageId) + 1;
             LogDispatchFailed(exception, messageId, _operator);
-            await Task.Delay(_options.RetryBaseDelay, _time, CancellationToken.None);
+            await Task.Delay(Backoff(failures), _time, CancellationToken.None);
             _toStart.Enqueue(messageId);
             _work.Release();
         }
@@ -218,6 +225,8 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         var accepted = new List<string>();
         var attempts = 0;
         var firstAttempt = true;
+        // One reference for every attempt, so parts sent on a retry join those accepted before.
+        var reference = record is { Segment: null, Parts: > 1 } ? _references.Next(record.MobileNumber) : (byte)0;
         while (true)
         {
             _stopping.Token.ThrowIfCancellationRequested();
@@ -234,8 +243,9 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
             }
 
             firstAttempt = false;
-            var result = await _link.SubmitAsync(record, accepted.Count, _stopping.Token);
+            var result = await SubmitAsync(_link, record, accepted.Count, reference);
             TaifaMetrics.OperatorSubmit(_operator, result.Outcome.ToString().ToLowerInvariant());
+            var errorCode = OperatorErrorCodes.Normalize(result.ErrorCode);
             if (result.AcceptedPartIds.Count > 0)
             {
                 // The map is written before the message counts as submitted, so a receipt always finds its message.
@@ -251,14 +261,16 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
                     TaifaMetrics.Dispatched(_operator, _time.GetUtcNow() - record.AcceptedAt);
                     return;
                 case SubmissionOutcome.PermanentRejection:
-                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Rejected, result.ErrorCode));
+                    LogGivenUp(record.MessageId, _operator, MessageStatus.Rejected, errorCode, result.Detail);
+                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Rejected, errorCode));
                     return;
                 case SubmissionOutcome.TemporaryFailure when ++attempts >= _options.MaxAttempts:
-                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Failed, result.ErrorCode));
+                    LogGivenUp(record.MessageId, _operator, MessageStatus.Failed, errorCode, result.Detail);
+                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Failed, errorCode));
                     return;
                 case SubmissionOutcome.TemporaryFailure:
-                    var backoff = TimeSpan.FromTicks(Math.Min(_options.RetryMaxDelay.Ticks, _options.RetryBaseDelay.Ticks << Math.Min(attempts - 1, 20)));
-                    await Task.Delay(backoff, _time, _stopping.Token);
+                    LogTemporaryFailure(record.MessageId, _operator, attempts, errorCode, result.Detail);
+                    await Task.Delay(Backoff(attempts), _time, _stopping.Token);
                     break;
                 case SubmissionOutcome.Throttled:
                     await Task.Delay(ThrottledPause, _time, _stopping.Token);
@@ -269,6 +281,26 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
             }
         }
     }
+
+    /// <summary>
+    /// The link's answer; a link that throws instead of answering counts as a temporary failure, one of the
+    /// message's <see cref="DispatchOptions.MaxAttempts"/>, so no message can hold its window slot forever.
+    /// </summary>
+    private async Task<OperatorSubmission> SubmitAsync(IOperatorLink link, MessageRecord record, int firstPart, byte reference)
+    {
+        try
+        {
+            return await link.SubmitAsync(record, firstPart, reference, _stopping.Token);
+        }
+        catch (Exception exception) when (!_stopping.IsCancellationRequested)
+        {
+            LogSubmitThrew(exception, record.MessageId, _operator);
+            return new OperatorSubmission(SubmissionOutcome.TemporaryFailure, [], OperatorErrorCodes.Unknown, exception.Message);
+        }
+    }
+
+    private TimeSpan Backoff(int attempts) =>
+        TimeSpan.FromTicks(Math.Min(_options.RetryMaxDelay.Ticks, _options.RetryBaseDelay.Ticks << Math.Min(Math.Max(attempts, 1) - 1, 20)));
 
     /// <summary>
     /// Records what the operator answered, retrying until it is saved: starting the dispatch over instead would submit
@@ -300,6 +332,15 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatcher for {Operator}: saving its backlog failed; the next change writes it again")]
     private partial void LogBacklogWriteFailed(Exception exception, string @operator);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Submitting message {MessageId} to {Operator} threw; counted as a temporary failure")]
+    private partial void LogSubmitThrew(Exception exception, long messageId, string @operator);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Message {MessageId}: {Operator} failed attempt {Attempt} with {ErrorCode} ({Detail}); retrying")]
+    private partial void LogTemporaryFailure(long messageId, string @operator, int attempt, string? errorCode, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: {Operator} answered {ErrorCode} ({Detail}); the message is {Status}")]
+    private partial void LogGivenUp(long messageId, string @operator, MessageStatus status, string? errorCode, string? detail);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatching message {MessageId} to {Operator} failed; will retry")]
     private partial void LogDispatchFailed(Exception exception, long messageId, string @operator);

@@ -9,7 +9,7 @@ public enum OperatorBindMode
 /// <summary>How an operator writes its own message ids, in submit_sm_resp and in receipts.</summary>
 public enum OperatorIdFormat
 {
-    /// <summary>Opaque text: matched without regard to case or leading zeros.</summary>
+    /// <summary>Opaque text, matched exactly (case and leading zeros count).</summary>
     Text = 0,
     Decimal = 1,
     Hex = 2,

@@ -27,8 +27,10 @@ public sealed class OperatorRoutes(IOptions<DispatchOptions> options)
         _options.Operators.SelectMany(o => Enumerable.Range(0, Math.Max(1, o.Value.Binds)).Select(shard => DispatchStreams.Key(o.Key, shard)));
 
     /// <summary>
-    /// One form for both sides of the match: operators are known to answer submit_sm in hex and
-    /// receipt in decimal, or to change case or drop leading zeros.
+    /// One form for both sides of the match: operators are known to answer submit_sm in hex and receipt in decimal,
+    /// or to change case or drop leading zeros, which <see cref="OperatorIdFormat.Decimal"/> and
+    /// <see cref="OperatorIdFormat.Hex"/> read past. <see cref="OperatorIdFormat.Text"/> is opaque and kept exactly
+    /// (only surrounding blanks go): "ab1" and "AB1", or "0ab1" and "ab1", may be two messages.
     /// </summary>
     public static string Canonical(string operatorMessageId, OperatorIdFormat format)
     {
@@ -39,8 +41,6 @@ public sealed class OperatorRoutes(IOptions<DispatchOptions> options)
             OperatorIdFormat.Hex when BigInteger.TryParse("0" + id, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var value) => value,
             _ => (BigInteger?)null,
         };
-        if (number is { } parsed) return "n" + parsed.ToString(CultureInfo.InvariantCulture);
-        var trimmed = id.TrimStart('0').ToUpperInvariant();
-        return "t" + (trimmed.Length == 0 ? "0" : trimmed);
+        return number is { } parsed ? "n" + parsed.ToString(CultureInfo.InvariantCulture) : "t" + id;
     }
 }

@@ -13,6 +13,9 @@ namespace Taifa.Operators.Client;
 /// </summary>
 public sealed class OperatorBind : IAsyncDisposable
 {
+    /// <summary>SMPP v3.4 §5.2.21: longer text must travel in message_payload.</summary>
+    private const int MaxShortMessageLength = 254;
+
     private readonly OperatorBindOptions _options;
     private readonly Func<ReceivedDeliverSm, CancellationToken, Task<bool>> _deliverSmHandler;
     private readonly ILogger _logger;
@@ -162,6 +165,15 @@ public sealed class OperatorBind : IAsyncDisposable
             {
                 return new SubmitOutcome.TemporaryFailure(null, $"The submit_sm_resp could not be decoded: {e.Message}");
             }
+            catch (InvalidOperationException e)
+            {
+                return new SubmitOutcome.TemporaryFailure(null, e.Message);
+            }
+            catch (ArgumentException e)
+            {
+                _logger.LogWarning("{Operator}: a submit_sm to {Destination} cannot be encoded and was not sent: {Error}", Name, submitSm.Destination.Address, e.Message);
+                return new SubmitOutcome.Unsendable(submitSm.ShortMessage.Length > MaxShortMessageLength ? CommandStatus.InvalidMessageLength : CommandStatus.SubmitFailed, e.Message);
+            }
         }
         finally
         {
@@ -241,14 +253,25 @@ public sealed class OperatorBind : IAsyncDisposable
             while (!stopping.IsCancellationRequested)
             {
                 SetState(OperatorBindState.Connecting);
-                var wasBound = await ConnectAndServeAsync(stopping);
+                bool healthy;
+                try
+                {
+                    healthy = await ConnectAndServeAsync(stopping);
+                }
+                catch (Exception e)
+                {
+                    // Whatever failed, this loop is the only thing that brings the link back: it must not end.
+                    Logger.LogWarning(e, "{Operator} {Role} session to {Host}:{Port} failed", owner.Name, role, Options.Host, Options.Port);
+                    healthy = false;
+                }
+
                 SetState(OperatorBindState.Disconnected);
                 if (stopping.IsCancellationRequested)
                 {
                     break;
                 }
 
-                failures = wasBound ? 1 : failures + 1;
+                failures = healthy ? 1 : failures + 1;
                 var delay = BackOff(failures);
                 Logger.LogInformation("{Operator} {Role} reconnecting to {Host}:{Port} in {Delay}", owner.Name, role, Options.Host, Options.Port, delay);
                 try
@@ -262,12 +285,16 @@ public sealed class OperatorBind : IAsyncDisposable
             }
         }
 
-        /// <returns>Whether the session got bound before it ended.</returns>
+        /// <returns>
+        /// Whether the session stayed bound for at least <see cref="OperatorBindOptions.ReconnectMaxDelay"/>: only then
+        /// does the back-off start again from the shortest wait, so an SMSC that takes the bind and drops it at once
+        /// is not hammered.
+        /// </returns>
         private async Task<bool> ConnectAndServeAsync(CancellationToken stopping)
         {
             Connections.SmppConnection? connection = null;
             Task? reading = null;
-            var bound = false;
+            long? boundSince = null;
             try
             {
                 var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
@@ -296,7 +323,7 @@ public sealed class OperatorBind : IAsyncDisposable
                     return false;
                 }
 
-                bound = true;
+                boundSince = owner._timeProvider.GetTimestamp();
                 _bound = connection;
                 SetState(OperatorBindState.Bound);
                 Logger.LogInformation("{Operator} {Role} bound to {Host}:{Port} as {SystemId}", owner.Name, role, Options.Host, Options.Port, Options.SystemId);
@@ -332,7 +359,7 @@ public sealed class OperatorBind : IAsyncDisposable
                 }
             }
 
-            return bound;
+            return boundSince is { } since && owner._timeProvider.GetElapsedTime(since) >= Options.ReconnectMaxDelay;
         }
 
         private BindRequest CreateBind()

@@ -28,6 +28,12 @@ public abstract record SubmitOutcome
     /// <summary>The SMSC refuses the message itself (bad address, coding, fields); sending it again will not help.</summary>
     public sealed record PermanentRejection(CommandStatus Status) : SubmitOutcome;
 
+    /// <summary>
+    /// Nothing was sent: the submit_sm breaks an SMPP limit (a short_message over 254 octets, an address too long), so
+    /// no SMSC can be sent it and trying again will not help. <paramref name="Status"/> is what an SMSC would answer.
+    /// </summary>
+    public sealed record Unsendable(CommandStatus Status, string Reason) : SubmitOutcome;
+
     /// <summary>Nothing was sent: the bind is not bound now. Wait for it (<see cref="OperatorBind.WaitUntilBoundAsync"/>) and retry.</summary>
     public sealed record NotBound : SubmitOutcome
     {

@@ -99,13 +99,17 @@ internal sealed class SmppConnection : IDisposable
             reason = e;
             _logger.LogDebug(e, "Connection to {RemoteEndPoint} failed", RemoteEndPoint);
         }
+        catch (Exception e)
+        {
+            // A handler that failed, or a reply that could not be written to a session closing under it: either way
+            // this session is over, and the owner's loop (reconnecting, accepting) must go on.
+            reason = e;
+            _logger.LogWarning(e, "Session with {RemoteEndPoint} ended by an error", RemoteEndPoint);
+        }
         finally
         {
             Abort(reason);
-            await _input.CompleteAsync();
-            await _writeLock.WaitAsync();
-            await _output.CompleteAsync();
-            _writeLock.Release();
+            await ReleaseBuffersAsync();
         }
     }
 
@@ -139,6 +143,7 @@ internal sealed class SmppConnection : IDisposable
     /// <exception cref="TimeoutException">No answer within <paramref name="timeout"/>.</exception>
     /// <exception cref="SmppSessionClosedException">The connection closed first.</exception>
     /// <exception cref="InvalidDataException">The answer could not be decoded.</exception>
+    /// <exception cref="ArgumentException">A field of <paramref name="request"/> breaks its SMPP limit; nothing was sent.</exception>
     public async Task<SmppResponse> RequestAsync(SmppRequest request, TimeSpan timeout)
     {
         request.SequenceNumber = Sequence.Next();
@@ -147,7 +152,18 @@ internal sealed class SmppConnection : IDisposable
             throw new InvalidOperationException($"The request window of {Window.Capacity} towards {RemoteEndPoint} is full.");
         }
 
-        await SendAsync(request);
+        try
+        {
+            await SendAsync(request);
+        }
+        catch (Exception e)
+        {
+            // Nothing will answer a request that was not written: its slot is free again at once, not at its timeout.
+            Window.TryFail(request.SequenceNumber, e);
+            _ = response.Exception;
+            throw;
+        }
+
         return await response;
     }
 
@@ -169,6 +185,36 @@ internal sealed class SmppConnection : IDisposable
     /// them, and neither holds anything unmanaged once cancelled.
     /// </summary>
     public void Dispose() => Abort();
+
+    /// <summary>
+    /// Completes both pipes. The socket is gone by now, so a write still buffered (an aborted flush) can only fail,
+    /// and so may completing the reader: neither is worth more than a debug line.
+    /// </summary>
+    private async Task ReleaseBuffersAsync()
+    {
+        try
+        {
+            await _input.CompleteAsync();
+        }
+        catch (Exception e)
+        {
+            _logger.LogDebug(e, "Releasing the read buffers of {RemoteEndPoint} failed", RemoteEndPoint);
+        }
+
+        await _writeLock.WaitAsync();
+        try
+        {
+            await _output.CompleteAsync();
+        }
+        catch (Exception e)
+        {
+            _logger.LogDebug(e, "Unwritten output to {RemoteEndPoint} dropped", RemoteEndPoint);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
 
     /// <returns>Whether the connection must close.</returns>
     private async ValueTask<bool> HandleDecodeErrorAsync(SmppDecodeError error)

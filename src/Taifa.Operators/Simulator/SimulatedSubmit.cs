@@ -17,6 +17,9 @@ public sealed record SimulatedSubmit(
 /// <summary>What the simulator has done since it started.</summary>
 public sealed record SmscSimulatorCounters
 {
+    /// <summary>TCP connections accepted, including those closed at once by <see cref="SimulatorBehaviour.CloseOnAccept"/>.</summary>
+    public long ConnectionsAccepted { get; init; }
+
     public long BindsAccepted { get; init; }
 
     public long BindsRefused { get; init; }

@@ -31,6 +31,9 @@ public sealed record SimulatorBehaviour
     /// <summary>Stop reading from every session: requests go unanswered until this is switched off.</summary>
     public bool Stall { get; init; }
 
+    /// <summary>Close every new connection as soon as it is accepted, as an SMSC at capacity or in maintenance does.</summary>
+    public bool CloseOnAccept { get; init; }
+
     /// <summary>Answer every bind ESME_RBINDFAIL.</summary>
     public bool RefuseBinds { get; init; }
 

@@ -39,6 +39,7 @@ public sealed class SmscSimulator : IAsyncDisposable
     private int _receiverRotation;
     private int _disposed;
 
+    private long _connectionsAccepted;
     private long _bindsAccepted;
     private long _bindsRefused;
     private long _submitsReceived;
@@ -100,6 +101,7 @@ public sealed class SmscSimulator : IAsyncDisposable
 
     public SmscSimulatorCounters Counters => new()
     {
+        ConnectionsAccepted = Interlocked.Read(ref _connectionsAccepted),
         BindsAccepted = Interlocked.Read(ref _bindsAccepted),
         BindsRefused = Interlocked.Read(ref _bindsRefused),
         ActiveBinds = _sessions.Keys.Count(s => s.State.IsBound()),
@@ -186,6 +188,15 @@ public sealed class SmscSimulator : IAsyncDisposable
                 }
 
                 _logger.LogWarning(e, "SMSC simulator {Simulator} failed to accept a connection", _options.Name);
+                continue;
+            }
+
+            Interlocked.Increment(ref _connectionsAccepted);
+            if (Behaviour.CloseOnAccept)
+            {
+                // A reset, not a polite FIN: the client's first write fails, which is what real SMSCs at capacity cause.
+                socket.LingerState = new LingerOption(true, 0);
+                socket.Dispose();
                 continue;
             }
 

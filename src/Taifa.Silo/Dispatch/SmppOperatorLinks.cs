@@ -58,9 +58,9 @@ public sealed class SmppOperatorLinks(OperatorRoutes routes, ILoggerFactory logg
     {
         public bool IsBound => bind.State == OperatorBindState.Bound;
 
-        public async Task<OperatorSubmission> SubmitAsync(MessageRecord message, int firstPart, CancellationToken cancellationToken)
+        public async Task<OperatorSubmission> SubmitAsync(MessageRecord message, int firstPart, byte concatenationReference, CancellationToken cancellationToken)
         {
-            var parts = Parts(message);
+            var parts = Parts(message, concatenationReference);
             var accepted = new List<string>();
             // Parts go one after another so they reach the handset's operator in order.
             for (var i = firstPart; i < parts.Count; i++)
@@ -72,11 +72,14 @@ public sealed class SmppOperatorLinks(OperatorRoutes routes, ILoggerFactory logg
                         accepted.Add(ok.OperatorMessageId);
                         break;
                     case SubmitOutcome.Throttled throttled:
-                        return new OperatorSubmission(SubmissionOutcome.Throttled, accepted, Hex(throttled.Status));
+                        return new OperatorSubmission(SubmissionOutcome.Throttled, accepted, Code(throttled.Status));
                     case SubmitOutcome.PermanentRejection rejected:
-                        return new OperatorSubmission(SubmissionOutcome.PermanentRejection, accepted, Hex(rejected.Status));
+                        return new OperatorSubmission(SubmissionOutcome.PermanentRejection, accepted, Code(rejected.Status));
+                    case SubmitOutcome.Unsendable unsendable:
+                        return new OperatorSubmission(SubmissionOutcome.PermanentRejection, accepted, Code(unsendable.Status), unsendable.Reason);
                     case SubmitOutcome.TemporaryFailure failed:
-                        return new OperatorSubmission(SubmissionOutcome.TemporaryFailure, accepted, failed.Status is { } s ? Hex(s) : failed.Reason);
+                        return new OperatorSubmission(SubmissionOutcome.TemporaryFailure, accepted,
+                            failed.Status is { } status ? Code(status) : OperatorErrorCodes.Unknown, failed.Reason);
                     default:
                         return new OperatorSubmission(SubmissionOutcome.NotBound, accepted, null);
                 }
@@ -87,11 +90,14 @@ public sealed class SmppOperatorLinks(OperatorRoutes routes, ILoggerFactory logg
 
         public ValueTask DisposeAsync() => bind.DisposeAsync();
 
-        private static string Hex(CommandStatus status) => "0x" + ((uint)status).ToString("X8", System.Globalization.CultureInfo.InvariantCulture);
+        private static string Code(CommandStatus status) => OperatorErrorCodes.FromCommandStatus((uint)status);
     }
 
-    /// <summary>The submit_sm PDUs of a message: split with a UDH when long, or one segment of a customer's own concatenation.</summary>
-    public static IReadOnlyList<SubmitSm> Parts(MessageRecord message)
+    /// <summary>
+    /// The submit_sm PDUs of a message: split with a UDH carrying <paramref name="reference"/> when long, or one
+    /// segment of a customer's own concatenation (with the customer's reference).
+    /// </summary>
+    public static IReadOnlyList<SubmitSm> Parts(MessageRecord message, byte reference)
     {
         var template = new SubmitSm
         {
@@ -104,7 +110,7 @@ public sealed class SmppOperatorLinks(OperatorRoutes routes, ILoggerFactory logg
         var alphabet = message.Encoding == SmsEncoding.Ucs2 ? SmsAlphabet.Ucs2 : SmsAlphabet.Gsm7;
         if (message.Segment is not { } segment)
         {
-            return MessageSplitter.CreateSubmitSms(template, message.Text, (byte)(message.MessageId & 0xFF), alphabet);
+            return MessageSplitter.CreateSubmitSms(template, message.Text, reference, alphabet);
         }
 
         var body = SmsText.Encode(alphabet, message.Text);

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.HttpOverrides;
-using Npgsql;
 using Taifa.Abstractions.Accounts;
 using Serilog;
 using Taifa.Domain.Ids;
@@ -53,9 +52,9 @@ public static class TaifaHost
         builder.Services.AddSingleton<AccountSends>();
         builder.Services.AddSingleton<DispatchBacklog>();
         builder.Services.AddSingleton<WriteFailures, PostgresWriteFailures>();
-        builder.Services.AddSingleton(services => new MessageIdGenerator(
-            services.GetRequiredService<NodeIdentity>().NodeId, services.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(services => services.GetRequiredService<NodeIdentity>().CreateGenerator(services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<NodeIdentity>();
+        builder.Services.AddHostedService<MessageIdNodeKeeper>();
         builder.Services.AddSingleton(services => new AdminToken(services.GetRequiredService<NodeIdentity>().AdminToken));
 
         builder.ConfigureTaifaEndpoints(smpp: builder.AddTaifaSmpp());
@@ -149,7 +148,7 @@ public static class TaifaHost
         if (connectionString is null) return;
         var options = app.Services.GetRequiredService<IOptions<TaifaOptions>>().Value;
         if (options.ApplySchemaOnStartup) await DatabaseSchema.ApplyAsync(connectionString, app.Logger);
-        await app.Services.GetRequiredService<NodeIdentity>().InitializeAsync(connectionString);
+        await app.Services.GetRequiredService<NodeIdentity>().InitializeAsync(connectionString, app.Services.GetRequiredService<TimeProvider>());
     }
 }
 
@@ -160,6 +159,18 @@ public sealed class NodeIdentity(IOptions<TaifaOptions> options, ILogger<NodeIde
     private string? _adminToken = options.Value.AdminToken;
 
     public int NodeId => _nodeId ??= Random.Shared.Next(0, 1024);
+
+    /// <summary>The node this silo holds in the database (production mode, no Taifa:NodeId set); kept by <see cref="MessageIdNodeKeeper"/>.</summary>
+    public MessageIdNodeLease? Lease { get; set; }
+
+    /// <summary>A generator for <see cref="NodeId"/>; with a lease, it starts after the node's earlier holders and stays within the reservation.</summary>
+    public MessageIdGenerator CreateGenerator(TimeProvider time)
+    {
+        if (Lease is not { } lease) return new MessageIdGenerator(NodeId, time);
+        var generator = new MessageIdGenerator(lease.NodeId, time, lease.StartAfter);
+        generator.ReserveUntil(lease.ReservedUntil);
+        return generator;
+    }
 
     public string AdminToken
     {
@@ -172,15 +183,17 @@ public sealed class NodeIdentity(IOptions<TaifaOptions> options, ILogger<NodeIde
         }
     }
 
-    /// <summary>Takes a node id from a database sequence so that silos sharing the database never share one.</summary>
-    public async Task InitializeAsync(string connectionString)
+    /// <summary>
+    /// Leases a node id in the database, so that no two silos sharing it use one at once and each holder of a node
+    /// starts its ids after the last holder's (<see cref="MessageIdNodes"/>): ids are unique for the life of the database.
+    /// </summary>
+    public async Task InitializeAsync(string connectionString, TimeProvider time)
     {
         if (_nodeId is not null) return;
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("select nextval('taifa_node_id') % 1024", connection);
-        _nodeId = Convert.ToInt32(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-        logger.LogInformation("Message id node {NodeId} taken from the database", _nodeId);
+        Lease = await MessageIdNodes.ClaimAsync(connectionString, time.GetUtcNow());
+        _nodeId = Lease.NodeId;
+        logger.LogInformation("Message id node {NodeId} leased from the database; its ids start after {StartAfter}", _nodeId,
+            MessageIdGenerator.Epoch.AddMilliseconds(Lease.StartAfter));
     }
 
 }

@@ -11,7 +11,10 @@ public sealed class TaifaOptions
     /// <summary>Bearer token for the admin API. Unset in the embedded default: one is generated and logged.</summary>
     public string? AdminToken { get; set; }
 
-    /// <summary>Node component of generated message ids (0..1023). Unset: taken from the database in production mode, random otherwise.</summary>
+    /// <summary>
+    /// Node component of generated message ids (0..1023). Unset: leased from the database in production mode (ids
+    /// unique for the life of the database), random otherwise. Set, it is the operator's word that no other silo uses it.
+    /// </summary>
     [Range(0, 1023)]
     public int? NodeId { get; set; }
 

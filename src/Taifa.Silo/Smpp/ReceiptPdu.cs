@@ -35,7 +35,7 @@ public static class ReceiptPdu
         };
         var messageId = receipt.MessageId.ToString(CultureInfo.InvariantCulture);
         var text = string.Create(CultureInfo.InvariantCulture,
-            $"id:{messageId} sub:001 dlvrd:{(state == MessageState.Delivered ? "001" : "000")} submit date:{receipt.SubmittedAt.UtcDateTime:yyMMddHHmm} done date:{receipt.DoneAt.UtcDateTime:yyMMddHHmm} stat:{word} err:{receipt.ErrorCode ?? "000"} text:{Excerpt(receipt.Text)}");
+            $"id:{messageId} sub:001 dlvrd:{(state == MessageState.Delivered ? "001" : "000")} submit date:{receipt.SubmittedAt.UtcDateTime:yyMMddHHmm} done date:{receipt.DoneAt.UtcDateTime:yyMMddHHmm} stat:{word} err:{Grains.Dispatch.OperatorErrorCodes.Normalize(receipt.ErrorCode) ?? "000"} text:{Excerpt(receipt.Text)}");
 
         var deliver = new DeliverSm
         {

@@ -143,6 +143,35 @@ public class MessageIdGeneratorTests
     }
 
     /// <summary>Answers with the given milliseconds after the epoch in turn, repeating the last; safe across threads.</summary>
+    [Fact]
+    public void A_generator_that_starts_after_an_earlier_holder_issues_only_later_ids_even_with_its_clock_behind()
+    {
+        var earlier = new MessageIdGenerator(3, new ScriptedClock(1_000));
+        var earlierIds = Enumerable.Range(0, 10).Select(_ => earlier.Next()).ToList();
+
+        var later = new MessageIdGenerator(3, new ScriptedClock(400), startAfter: 1_000);
+        var laterIds = Enumerable.Range(0, 10).Select(_ => later.Next()).ToList();
+
+        Assert.True(laterIds.Min() > earlierIds.Max());
+        Assert.Equal(MessageIdGenerator.Epoch.AddMilliseconds(1_001), MessageIdGenerator.GetTimestamp(laterIds[0]));
+        Assert.Equal(3, MessageIdGenerator.GetNodeId(laterIds[0]));
+    }
+
+    [Fact]
+    public void No_id_goes_past_the_reservation_until_it_is_extended()
+    {
+        var clock = new ScriptedClock(10, 10, 11, 11);
+        var generator = new MessageIdGenerator(2, clock);
+        generator.ReserveUntil(10);
+
+        Assert.Equal(10, MessageIdGenerator.GetTimestamp(generator.Next()).Subtract(MessageIdGenerator.Epoch).TotalMilliseconds);
+        Assert.Equal(10, MessageIdGenerator.GetTimestamp(generator.Next()).Subtract(MessageIdGenerator.Epoch).TotalMilliseconds);
+        Assert.Throws<InvalidOperationException>(() => generator.Next());
+
+        generator.ReserveUntil(11);
+        Assert.Equal(11, MessageIdGenerator.GetTimestamp(generator.Next()).Subtract(MessageIdGenerator.Epoch).TotalMilliseconds);
+    }
+
     private sealed class ScriptedClock(params long[] millisecondsSinceEpoch) : TimeProvider
     {
         private long[] script = millisecondsSinceEpoch;
