@@ -95,5 +95,5 @@ public sealed class SubmitSmIntakeTests
         Channel = command.Channel,
         AcceptedAt = DateTimeOffset.UnixEpoch,
         Segment = command.Segment,
-    });
+    }, reference: 1);
 }
