@@ -48,6 +48,7 @@ public sealed class GrainCluster : IAsyncLifetime
             silo.Services.AddOptions<DispatchOptions>().Configure(options =>
             {
                 options.Operators["scripted"] = new OperatorOptions { NetworkIds = [1, 2, 3], Binds = 2, Window = 10 };
+                options.Operators["scripted-one-receipt"] = new OperatorOptions { NetworkIds = [4], Window = 10, OneReceiptPerMessage = true };
                 options.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
                 options.RetryMaxDelay = TimeSpan.FromMilliseconds(50);
                 options.MaxAttempts = 3;

@@ -17,6 +17,7 @@ public sealed class ScriptedOperator : IOperatorLinks
 
     private readonly ConcurrentDictionary<string, ConcurrentQueue<SubmissionOutcome>> _scripts = new();
     private readonly ConcurrentDictionary<(string, int), Func<OperatorReceipt, Task<bool>>> _receiptHandlers = new();
+    private readonly ConcurrentDictionary<string, (int Parts, SubmissionOutcome Then)> _partial = new();
     private long _nextId = 5000;
 
     public ConcurrentBag<(long MessageId, string OperatorId)> Accepted { get; } = [];
@@ -27,6 +28,9 @@ public sealed class ScriptedOperator : IOperatorLinks
     public void Script(string mobileNumber, params SubmissionOutcome[] outcomes) =>
         _scripts[mobileNumber] = new ConcurrentQueue<SubmissionOutcome>(outcomes);
 
+    /// <summary>The operator accepts the first <paramref name="parts"/> parts of the message to this destination, then answers <paramref name="then"/>.</summary>
+    public void AcceptOnly(string mobileNumber, int parts, SubmissionOutcome then) => _partial[mobileNumber] = (parts, then);
+
     public Task<bool> SendReceipt(OperatorReceipt receipt) =>
         Task.WhenAll(_receiptHandlers.Values.Select(h => h(receipt))).ContinueWith(t => t.Result.Any(r => r), TaskScheduler.Default);
 
@@ -34,6 +38,14 @@ public sealed class ScriptedOperator : IOperatorLinks
     {
         _receiptHandlers[(operatorName, shard)] = onReceipt;
         return new Link(this);
+    }
+
+    private List<string> NewIds(long messageId, int firstPart, int count)
+    {
+        var ids = Enumerable.Range(firstPart, count)
+            .Select(_ => Interlocked.Increment(ref _nextId).ToString("X", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        foreach (var id in ids) Accepted.Add((messageId, id));
+        return ids;
     }
 
     private sealed class Link(ScriptedOperator owner) : IOperatorLink
@@ -46,29 +58,40 @@ public sealed class ScriptedOperator : IOperatorLinks
             var outcome = owner._scripts.TryGetValue(message.MobileNumber, out var script) && script.TryDequeue(out var next)
                 ? next
                 : SubmissionOutcome.Accepted;
+            if (outcome == SubmissionOutcome.Accepted && owner._partial.TryRemove(message.MobileNumber, out var partial))
+            {
+                var taken = owner.NewIds(message.MessageId, firstPart, partial.Parts);
+                return Task.FromResult(new OperatorSubmission(partial.Then, taken, "0x" + ((int)partial.Then).ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+            }
+
             if (outcome != SubmissionOutcome.Accepted) return Task.FromResult(new OperatorSubmission(outcome, [], "0x" + ((int)outcome).ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
 
-            var ids = Enumerable.Range(firstPart, message.Parts - firstPart)
-                .Select(_ => Interlocked.Increment(ref owner._nextId).ToString("X", System.Globalization.CultureInfo.InvariantCulture)).ToList();
-            foreach (var id in ids) owner.Accepted.Add((message.MessageId, id));
-            return Task.FromResult(new OperatorSubmission(SubmissionOutcome.Accepted, ids, null));
+            return Task.FromResult(new OperatorSubmission(SubmissionOutcome.Accepted, owner.NewIds(message.MessageId, firstPart, message.Parts - firstPart), null));
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
 
+/// <summary>Records the notifications; a dlr_url on the host <see cref="HangingHost"/> never answers until <see cref="ReleaseHanging"/>.</summary>
 public sealed class RecordingNotifier : ICustomerNotifier
 {
+    public const string HangingHost = "hanging.example";
+
     public static readonly RecordingNotifier Instance = new();
+
+    private TaskCompletionSource _hanging = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ConcurrentBag<MessageRecord> StatusPosts { get; } = [];
 
-    public Task<bool> PostStatusAsync(MessageRecord message, CancellationToken cancellationToken)
+    public async Task<bool> PostStatusAsync(MessageRecord message, CancellationToken cancellationToken)
     {
+        if (message.DlrUrl is { } url && new Uri(url).Host == HangingHost) await _hanging.Task;
         StatusPosts.Add(message);
-        return Task.FromResult(true);
+        return true;
     }
+
+    public void ReleaseHanging() => Interlocked.Exchange(ref _hanging, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     public Task<bool> SendSmppReceiptAsync(MessageRecord message, CancellationToken cancellationToken) => Task.FromResult(true);
 }

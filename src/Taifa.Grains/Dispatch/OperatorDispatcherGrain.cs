@@ -251,10 +251,10 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
                     TaifaMetrics.Dispatched(_operator, _time.GetUtcNow() - record.AcceptedAt);
                     return;
                 case SubmissionOutcome.PermanentRejection:
-                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Rejected, result.ErrorCode));
+                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Rejected, result.ErrorCode, accepted));
                     return;
                 case SubmissionOutcome.TemporaryFailure when ++attempts >= _options.MaxAttempts:
-                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Failed, result.ErrorCode));
+                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Failed, result.ErrorCode, accepted));
                     return;
                 case SubmissionOutcome.TemporaryFailure:
                     var backoff = TimeSpan.FromTicks(Math.Min(_options.RetryMaxDelay.Ticks, _options.RetryBaseDelay.Ticks << Math.Min(attempts - 1, 20)));
