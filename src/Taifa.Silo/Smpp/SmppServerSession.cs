@@ -26,7 +26,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     private static readonly TimeSpan ReceiptRespTimeout = TimeSpan.FromSeconds(10);
 
     // Receipts in flight per session: the server's request window less a slot for unbind.
-    private const int ReceiptWindow = ServerRequestRoom - 1;
+    internal const int ReceiptWindow = ServerRequestRoom - 1;
     private static readonly TimeSpan WriteStallTimeout = TimeSpan.FromSeconds(5);
     private const int ServerRequestRoom = 64;
     private const string ServerSystemId = "TAIFA";
