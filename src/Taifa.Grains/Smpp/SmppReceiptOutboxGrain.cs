@@ -37,7 +37,10 @@ public sealed partial class SmppReceiptOutboxGrain(
     private static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(2);
 
     // Longer than a session waits for its deliver_sm_resp: only a report that was lost on the way ends up here.
-    private static readonly TimeSpan ReportLost = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan ReportLost = TimeSpan.FromSeconds(30);
+
+    // Reaching a session's host, which only fills the session's window: the delivery's own timeout is the session's.
+    private static readonly TimeSpan HostCallTimeout = TimeSpan.FromSeconds(5);
 
     private readonly LinkedList<long> _waiting = new();
     private readonly Dictionary<long, DateTimeOffset> _inFlight = [];
@@ -158,12 +161,13 @@ public sealed partial class SmppReceiptOutboxGrain(
                 ReceiptHandoff handoff;
                 try
                 {
-                    handoff = await binding.Host.DeliverReceipts(binding.SessionId, [.. batch.Select(id => state.State.Receipts[id])]);
+                    handoff = await binding.Host.DeliverReceipts(binding.SessionId, [.. batch.Select(id => state.State.Receipts[id])]).WaitAsync(HostCallTimeout);
                 }
                 catch (Exception exception) when (exception is TimeoutException or OrleansException)
                 {
-                    // Its silo may be gone; the registry drops it when the renewals stop. Never evicted for being slow.
+                    // Never evicted for being slow; only a silo known dead loses its sessions at once (else at lease expiry).
                     LogHostUnreachable(exception, AccountId, binding.Silo);
+                    if (exception is SiloUnavailableException) await GrainFactory.GetGrain<ISmppBindRegistryGrain>(AccountId).Unbound(binding.SessionId);
                     break;
                 }
 
@@ -173,6 +177,8 @@ public sealed partial class SmppReceiptOutboxGrain(
                     _waiting.Remove(messageId);
                     _inFlight[messageId] = now;
                 }
+
+                if (handoff.Taken > 0) StartRetries();
 
                 // A full window (or a session that cannot receive): the next session, or the next retry.
                 if (handoff.Taken < batch.Count) break;
@@ -230,10 +236,10 @@ public sealed partial class SmppReceiptOutboxGrain(
         _retry ??= this.RegisterGrainTimer(Pump, new GrainTimerCreationOptions(RetryEvery, RetryEvery));
     }
 
-    /// <summary>Nothing left to offer: the timer stops (a report that never comes is caught by the reminder).</summary>
+    /// <summary>Nothing left to offer or to hear back about: the timer stops.</summary>
     private void StopWhenEmpty()
     {
-        if (_waiting.Count > 0) return;
+        if (_waiting.Count > 0 || _inFlight.Count > 0) return;
         _retry?.Dispose();
         _retry = null;
     }
