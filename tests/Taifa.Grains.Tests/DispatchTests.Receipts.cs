@@ -63,6 +63,20 @@ public sealed partial class DispatchTests
     }
 
     [Fact]
+    public async Task A_long_message_the_operator_gave_one_id_is_settled_by_the_one_receipt_for_it()
+    {
+        var (grain, digest) = await OpenAsync(10m);
+        var mobile = NewNumber();
+        ScriptedOperator.Instance.OneIdForAllParts(mobile);
+        var outcome = await SendAsync(grain, digest, mobile, parts: 3);
+        var record = await WaitForStatus(outcome.MessageId, s => s == MessageStatus.Submitted, "submitted");
+        Assert.Single(record.OperatorPartIds.Distinct());
+
+        Assert.True(await ScriptedOperator.Instance.SendReceipt(new OperatorReceipt(record.OperatorPartIds[0], MessageStatus.Undelivered, null, DateTimeOffset.UtcNow)));
+        Assert.Equal(MessageStatus.Undelivered, (await WaitForStatus(outcome.MessageId, s => s.IsFinal(), "final")).Status);
+    }
+
+    [Fact]
     public async Task A_receipt_is_answered_without_waiting_for_a_dlr_url_that_hangs()
     {
         var (grain, digest) = await OpenAsync(10m);

@@ -18,6 +18,7 @@ public sealed class ScriptedOperator : IOperatorLinks
     private readonly ConcurrentDictionary<string, ConcurrentQueue<SubmissionOutcome>> _scripts = new();
     private readonly ConcurrentDictionary<(string, int), Func<OperatorReceipt, Task<bool>>> _receiptHandlers = new();
     private readonly ConcurrentDictionary<string, (int Parts, SubmissionOutcome Then)> _partial = new();
+    private readonly ConcurrentDictionary<string, bool> _oneIdPerMessage = new();
     private long _nextId = 5000;
 
     public ConcurrentBag<(long MessageId, string OperatorId)> Accepted { get; } = [];
@@ -30,6 +31,9 @@ public sealed class ScriptedOperator : IOperatorLinks
 
     /// <summary>The operator accepts the first <paramref name="parts"/> parts of the message to this destination, then answers <paramref name="then"/>.</summary>
     public void AcceptOnly(string mobileNumber, int parts, SubmissionOutcome then) => _partial[mobileNumber] = (parts, then);
+
+    /// <summary>The operator answers every part of the message to this destination with the same id.</summary>
+    public void OneIdForAllParts(string mobileNumber) => _oneIdPerMessage[mobileNumber] = true;
 
     public Task<bool> SendReceipt(OperatorReceipt receipt) =>
         Task.WhenAll(_receiptHandlers.Values.Select(h => h(receipt))).ContinueWith(t => t.Result.Any(r => r), TaskScheduler.Default);
@@ -66,7 +70,10 @@ public sealed class ScriptedOperator : IOperatorLinks
 
             if (outcome != SubmissionOutcome.Accepted) return Task.FromResult(new OperatorSubmission(outcome, [], "0x" + ((int)outcome).ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
 
-            return Task.FromResult(new OperatorSubmission(SubmissionOutcome.Accepted, owner.NewIds(message.MessageId, firstPart, message.Parts - firstPart), null));
+            var ids = owner._oneIdPerMessage.TryRemove(message.MobileNumber, out _)
+                ? Enumerable.Repeat(owner.NewIds(message.MessageId, firstPart, 1)[0], message.Parts - firstPart).ToList()
+                : owner.NewIds(message.MessageId, firstPart, message.Parts - firstPart);
+            return Task.FromResult(new OperatorSubmission(SubmissionOutcome.Accepted, ids, null));
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
