@@ -106,7 +106,7 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
 
         await SettleAsync(accepted, links, dlr);
         await CheckRecordsAsync(cluster, accepted, result);
-        CheckOperator(cluster, accepted, ambiguous, fault, result);
+        CheckOperator(cluster, accepted, ambiguous, answers.Where(a => !a.Success && !a.Outcome.StartsWith("no answer", StringComparison.Ordinal)).ToList(), fault, result);
         CheckReceipts(accepted, links, dlr, result);
         await CheckWalletsAsync(cluster, accounts, result);
         var outageAnswers = timings.Outage is { } outage ? CheckOutageAnswers(answers, outage, result) : null;
@@ -129,7 +129,7 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
         result.Notes = $"{timings.Notes}{(outageAnswers is null ? "" : $"; answers during the outage: {outageAnswers}")}; intake back after {(intake is { } t ? $"{t.TotalSeconds:0.0} s" : "-")}, backlog cleared {(backlog is { } c ? $"{c.TotalSeconds:0.0} s after the fault ended" : "never (see the violations)")}";
         Log($"recovery ({fault.Recovery}): {result.Recovery}; {result.Notes}");
         Log($"accepted {result.Accepted}, lost {result.Lost}, duplicated {result.Duplicated} (most copies of one message {result.MostCopies}, allowed {fault.AllowedDuplicates}), " +
-            $"no answer {result.Ambiguous} (of which charged {result.AmbiguousCharged}), refunded {result.Refunded}, receipts missing {result.ReceiptsMissing}");
+            $"no answer {result.Ambiguous} (of which charged {result.AmbiguousCharged}), refused but sent {result.RefusedButSent}, refunded {result.Refunded}, receipts missing {result.ReceiptsMissing}");
         Log(result.Passed ? $"PASS {fault.Name}" : $"FAIL {fault.Name}:\n  - {string.Join("\n  - ", result.Violations)}");
         return result;
     }
@@ -209,11 +209,23 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
         }
     }
 
-    /// <summary>Every message the gateway says went to the operator reached it (matched by its unique text); duplicates within the bound.</summary>
-    private void CheckOperator(FaultCluster cluster, IReadOnlyList<AcceptedMessage> accepted, IReadOnlyList<AmbiguousSend> ambiguous, Fault fault, PhaseResult result)
+    /// <summary>
+    /// Every message the gateway says went to the operator reached it (matched by its unique text); duplicates within the
+    /// bound; and no send answered with a refusal ever reached it (a refusal promises nothing was charged or sent).
+    /// </summary>
+    private void CheckOperator(FaultCluster cluster, IReadOnlyList<AcceptedMessage> accepted, IReadOnlyList<AmbiguousSend> ambiguous,
+        IReadOnlyList<Answer> refused, Fault fault, PhaseResult result)
     {
-        var texts = accepted.Select(m => m.Text).Concat(ambiguous.Select(m => m.Text)).ToList();
+        var texts = accepted.Select(m => m.Text).Concat(ambiguous.Select(m => m.Text)).Concat(refused.Select(a => a.Text!)).ToList();
         var atOperator = cluster.Operator.SubmitsByText(texts);
+        var refusedButSent = refused.Where(a => atOperator.ContainsKey(a.Text!)).ToList();
+        result.RefusedButSent = refusedButSent.Count;
+        if (refusedButSent.Count > 0)
+        {
+            result.Violations.Add($"{refusedButSent.Count} sends answered with a refusal reached the operator (charged and sent, answered \"not accepted\"): " +
+                                  Sample(refusedButSent.Select(a => $"\"{a.Text}\" answered {a.Outcome} by {a.Silo} at +{a.At.TotalSeconds:0.0} s")));
+        }
+
         var notAtOperator = accepted
             .Where(m => _finalStatus.TryGetValue(m.MessageId, out var status) && !RefundedStates.Contains(status) && !atOperator.ContainsKey(m.Text))
             .ToList();
@@ -227,7 +239,7 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
         result.AmbiguousCharged = charged.Count;
         lock (_ambiguousCharged) _ambiguousCharged.AddRange(charged);
         foreach (var send in charged) Log($"unanswered but charged: {send.Channel} \"{send.Text}\" via {send.Silo} at +{send.At.TotalSeconds:0.0} s ({send.What})");
-        result.Duplicated = atOperator.Values.Sum(n => n - 1);
+        result.Duplicated = atOperator.Where(t => !refusedButSent.Any(a => a.Text == t.Key)).Sum(t => t.Value - 1);
         result.MostCopies = atOperator.Values.DefaultIfEmpty(0).Max();
         if (result.Duplicated > fault.AllowedDuplicates)
         {
@@ -270,7 +282,9 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
                 var actual = await cluster.Pick(account.Index).BalanceAsync(account.Account);
                 if (actual != Gateway.Money(expected))
                 {
-                    mismatches.Add($"account {account.Account.AccountId}: balance {actual}, expected {Gateway.Money(expected)} " +
+                    // More than expected: money was made (a refund beyond its debit, or twice); less: charged for what was refused.
+                    var cause = decimal.Parse(actual, CultureInfo.InvariantCulture) > expected ? "holds more than it was given: a refund exceeded its debit" : "holds less: charged for sends it refused or never sent";
+                    mismatches.Add($"account {account.Account.AccountId} {cause}: balance {actual}, expected {Gateway.Money(expected)} " +
                                    $"(opening {Gateway.Money(account.Opening)} + credits {Gateway.Money(account.Credits)} - spent {Gateway.Money(spent)} + refunds {Gateway.Money(refunds)})");
                 }
             }

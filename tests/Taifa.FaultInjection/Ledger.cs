@@ -39,8 +39,8 @@ public sealed record AcceptedMessage(int Phase, Channel Channel, CustomerAccount
 /// <summary>A send whose answer never came (connection cut, timeout): it may or may not have been accepted.</summary>
 public sealed record AmbiguousSend(int Phase, Channel Channel, CustomerAccount Account, string Text, decimal Cost, TimeSpan At, string Silo, string What);
 
-/// <summary>One answer, success or not, for the timeline (outage windows and recovery times).</summary>
-public sealed record Answer(int Phase, Channel Channel, CustomerAccount Account, TimeSpan At, string Silo, string Outcome)
+/// <summary>One answer, success or not, for the timeline (outage windows and recovery times), with the text it was for.</summary>
+public sealed record Answer(int Phase, Channel Channel, CustomerAccount Account, TimeSpan At, string Silo, string Outcome, string? Text = null)
 {
     public bool Success => Outcome is "1000" or "ESME_ROK";
 }
@@ -64,7 +64,7 @@ public sealed class Ledger
     public void RecordAccepted(AcceptedMessage message)
     {
         _accepted.Enqueue(message);
-        _answers.Enqueue(new Answer(message.Phase, message.Channel, message.Account, message.At, message.Silo, message.Channel == Channel.Rest ? "1000" : "ESME_ROK"));
+        _answers.Enqueue(new Answer(message.Phase, message.Channel, message.Account, message.At, message.Silo, message.Channel == Channel.Rest ? "1000" : "ESME_ROK", message.Text));
     }
 
     public void RecordRefused(Answer answer) => _answers.Enqueue(answer);
@@ -72,6 +72,6 @@ public sealed class Ledger
     public void RecordAmbiguous(AmbiguousSend send)
     {
         _ambiguous.Enqueue(send);
-        _answers.Enqueue(new Answer(send.Phase, send.Channel, send.Account, send.At, send.Silo, $"no answer ({send.What})"));
+        _answers.Enqueue(new Answer(send.Phase, send.Channel, send.Account, send.At, send.Silo, $"no answer ({send.What})", send.Text));
     }
 }

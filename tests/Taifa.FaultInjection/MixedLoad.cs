@@ -87,7 +87,7 @@ public sealed class MixedLoad(int phase, FaultCluster cluster, IReadOnlyList<Cus
                 }
                 else
                 {
-                    ledger.RecordRefused(new Answer(phase, Channel.Rest, account, at, silo.Name, code ?? $"HTTP {(int)response.StatusCode} without a status_code"));
+                    ledger.RecordRefused(new Answer(phase, Channel.Rest, account, at, silo.Name, code ?? $"HTTP {(int)response.StatusCode} without a status_code", text));
                 }
             }
             catch (HttpRequestException exception) when (exception.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
@@ -134,7 +134,7 @@ public sealed class MixedLoad(int phase, FaultCluster cluster, IReadOnlyList<Cus
                 }
                 else
                 {
-                    ledger.RecordRefused(new Answer(phase, Channel.Smpp, account, at, silo, $"smpp {response.CommandStatus}"));
+                    ledger.RecordRefused(new Answer(phase, Channel.Smpp, account, at, silo, $"smpp {response.CommandStatus}", text));
                 }
             }
             catch (Exception exception) when (exception is TimeoutException or ObjectDisposedException or SocketException)

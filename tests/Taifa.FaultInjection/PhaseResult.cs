@@ -16,6 +16,9 @@ public sealed class PhaseResult(string fault, string load)
     /// <summary>Ambiguous sends the operator saw: the gateway had accepted (and charged) them.</summary>
     public int AmbiguousCharged { get; set; }
 
+    /// <summary>Sends answered with a refusal that reached the operator all the same (a violation whenever above 0).</summary>
+    public int RefusedButSent { get; set; }
+
     public int Lost { get; set; }
 
     public int Duplicated { get; set; }

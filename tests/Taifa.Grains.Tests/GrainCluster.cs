@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
 using Orleans.TestingHost;
@@ -61,22 +62,58 @@ public sealed class GrainCluster : IAsyncLifetime
     }
 }
 
-/// <summary>Counts durable writes so tests can see group commit at work; storage itself is the real memory provider.</summary>
+/// <summary>
+/// Counts durable writes so tests can see group commit at work, and lets a test put faults into one grain's reads and
+/// writes (<see cref="Script"/>); storage itself is the real memory provider.
+/// </summary>
 public sealed class CountingStorage(IGrainStorage inner) : IGrainStorage
 {
     private static long _writes;
+    private static readonly ConcurrentDictionary<GrainId, StorageScript> Scripts = new();
 
     public static long Writes => Interlocked.Read(ref _writes);
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ReadStateAsync(stateName, grainId, grainState);
+    /// <summary>Until disposed, the grain's reads and writes go through the script.</summary>
+    public static IDisposable Script(GrainId grain, StorageScript script)
+    {
+        Scripts[grain] = script;
+        return new Unscript(grain);
+    }
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        Scripts.TryGetValue(grainId, out var script)
+            ? script.Read(() => inner.ReadStateAsync(stateName, grainId, grainState))
+            : inner.ReadStateAsync(stateName, grainId, grainState);
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
         Interlocked.Increment(ref _writes);
-        return inner.WriteStateAsync(stateName, grainId, grainState);
+        return Scripts.TryGetValue(grainId, out var script)
+            ? script.Write(() => inner.WriteStateAsync(stateName, grainId, grainState))
+            : inner.WriteStateAsync(stateName, grainId, grainState);
     }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+
+    private sealed class Unscript(GrainId grain) : IDisposable
+    {
+        public void Dispose() => Scripts.TryRemove(grain, out _);
+    }
+}
+
+/// <summary>What happens to one grain's storage calls: each gets the real call and decides whether and when to make it.</summary>
+public sealed class StorageScript
+{
+    public Func<Func<Task>, Task> Read { get; init; } = real => real();
+
+    public Func<Func<Task>, Task> Write { get; init; } = real => real();
+
+    /// <summary>A write that reaches storage and then reports failure, as a connection lost after COMMIT does.</summary>
+    public static async Task CommitThenFail(Func<Task> real)
+    {
+        await real();
+        throw new IOException("test: connection lost after the write was sent");
+    }
 }
 
 [CollectionDefinition(Name)]

@@ -68,6 +68,16 @@ public sealed record SendCommand
 
     /// <summary>The REST caller's address, checked against the account's allow-list (SMPP sessions were checked at bind).</summary>
     [Id(11)] public IPAddress? Source { get; init; }
+
+    /// <summary>
+    /// The message id of each recipient, in order, chosen by the intake before the first attempt: the operation's
+    /// identity. A repeat of the same command (<see cref="Retry"/>) finds what an earlier attempt charged by these ids
+    /// and answers it again instead of charging twice. Empty: the account chooses the ids.
+    /// </summary>
+    [Id(12)] public IReadOnlyList<long> MessageIds { get; init; } = [];
+
+    /// <summary>An earlier attempt of this command may have been charged (its answer was lost).</summary>
+    [Id(13)] public bool Retry { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("taifa.send-outcome.v1")]

@@ -9,6 +9,9 @@ namespace Taifa.Abstractions.Accounts;
 [Alias("taifa.IAccountGrain")]
 public interface IAccountGrain : IGrainWithIntegerKey
 {
+    /// <summary>How long a caller waits for one attempt of <see cref="Send"/>.</summary>
+    public const string SendTimeout = "00:01:00";
+
     [Alias("Open")]
     Task<AdminResult> Open(OpenAccount request);
 
@@ -18,7 +21,13 @@ public interface IAccountGrain : IGrainWithIntegerKey
     [Alias("CheckKey")]
     Task<KeyCheck> CheckKey(string apiKeyDigest, IPAddress? source);
 
+    /// <summary>
+    /// Checks, charges and accepts. Answered only once the debit is durable; an outcome it cannot establish throws
+    /// <see cref="SendUncertainException"/>. The timeout outlives the storage writes a send may wait for (see
+    /// <c>OrleansHosting</c>), so a slow database ends in a definite answer rather than a lost one.
+    /// </summary>
     [Alias("Send")]
+    [ResponseTimeout(SendTimeout)]
     Task<SendResult> Send(SendCommand command);
 
     [Alias("Credit")]

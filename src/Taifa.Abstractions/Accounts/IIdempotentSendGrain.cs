@@ -15,5 +15,6 @@ public sealed record IdempotentSend(
 public interface IIdempotentSendGrain : IGrainWithStringKey
 {
     [Alias("Send")]
+    [ResponseTimeout(IAccountGrain.SendTimeout)]
     Task<IdempotentSend> Send(string requestDigest, SendCommand command, TimeSpan retention);
 }

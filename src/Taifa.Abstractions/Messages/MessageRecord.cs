@@ -58,6 +58,9 @@ public sealed record MessageRecord
     [Id(22)] public IReadOnlyList<string> OperatorPartIds { get; init; } = [];
 
     [Id(23)] public string? OperatorName { get; init; }
+
+    /// <summary>The wallet right after this message was charged: what a repeated send answers again.</summary>
+    [Id(24)] public decimal BalanceAfter { get; init; }
 }
 
 public static class MessageStatuses

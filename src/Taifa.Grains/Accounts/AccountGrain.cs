@@ -40,6 +40,10 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private readonly ILogger<AccountGrain> _logger;
     private readonly GroupCommit _commit;
     private readonly HashSet<long> _handingOff = [];
+
+    // Accepted into the outbox, but the write covering them has not completed: not to be handed off yet.
+    private readonly HashSet<long> _awaitingCommit = [];
+    private Task<HashSet<long>?>? _readBack;
     private readonly SmppPasswordVerifier _smppPasswords = new();
     private List<MessageRecord> _handOffQueue = [];
     private bool _handOffRunning;
@@ -114,10 +118,20 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 
     public async Task<SendResult> Send(SendCommand command)
     {
-        if (_commit.Failed) return new SendResult(TaifaStatus.DatabaseError, []);
+        if (_commit.Failed)
+        {
+            // This activation is being discarded after a failed write; what an earlier attempt charged is known only to storage.
+            if (command.Retry) throw new SendUncertainException($"account {AccountId} is reloading after a failed write");
+            return new SendResult(TaifaStatus.DatabaseError, []);
+        }
+
         var authorization = command.ApiKeyDigest is null ? AuthorizeBoundSession() : Authorize(command.ApiKeyDigest, command.Source);
         if (authorization != TaifaStatus.Success) return new SendResult(authorization, []);
 
+        var messageIds = command.MessageIds.Count == command.Recipients.Count ? command.MessageIds : null;
+        var charged = command.Retry && messageIds is not null ? await FindCharged(messageIds) : null;
+
+        // From here to the commit nothing awaits: the balance checked is the balance debited.
         var senderId = AccountIndex.NormalizeSenderId(command.SenderId);
         var senderRegistered = _live.SenderIds.Contains(senderId);
         var cost = Money.Cost(_live.PricePerSms, command.Parts);
@@ -125,8 +139,18 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         var outcomes = new SendOutcome[command.Recipients.Count];
         var accepted = new List<MessageRecord>();
 
+        // What this answer depends on being durable: new records, and earlier ones whose write is still in flight.
+        var covered = new List<long>();
+
         for (var i = 0; i < outcomes.Length; i++)
         {
+            if (charged?[i] is { } earlier)
+            {
+                outcomes[i] = Accepted(earlier.Record);
+                if (earlier.AwaitingCommit) covered.Add(earlier.Record.MessageId);
+                continue;
+            }
+
             var recipient = command.Recipients[i];
             TaifaStatus status;
             if (!senderRegistered) status = TaifaStatus.InvalidSenderId;
@@ -144,7 +168,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
             _live.Balance -= cost;
             var record = new MessageRecord
             {
-                MessageId = _ids.Next(),
+                MessageId = messageIds?[i] ?? _ids.Next(),
                 RecipientId = _ids.Next(),
                 AccountId = AccountId,
                 MobileNumber = recipient.MobileNumber!,
@@ -161,14 +185,16 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
                 RegisteredDelivery = command.RegisteredDelivery,
                 DlrUrl = command.DlrUrl,
                 Segment = command.Segment,
+                BalanceAfter = _live.Balance,
             };
             _live.Outbox.Add(record);
+            _awaitingCommit.Add(record.MessageId);
             accepted.Add(record);
-            outcomes[i] = new SendOutcome(TaifaStatus.Success, record.MessageId, record.RecipientId, record.MobileNumber,
-                record.NetworkId, cost, _live.Balance);
+            covered.Add(record.MessageId);
+            outcomes[i] = Accepted(record);
         }
 
-        if (accepted.Count == 0) return new SendResult(TaifaStatus.Success, outcomes);
+        if (covered.Count == 0) return new SendResult(TaifaStatus.Success, outcomes);
 
         try
         {
@@ -177,13 +203,83 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         catch (Exception exception)
         {
             LogWriteFailed(exception, AccountId);
-            return new SendResult(TaifaStatus.DatabaseError, []);
+            return await AfterFailedWrite(accepted, covered, outcomes);
         }
 
+        foreach (var record in accepted) _awaitingCommit.Remove(record.MessageId);
+        Durable(accepted);
+        return new SendResult(TaifaStatus.Success, outcomes);
+    }
+
+    /// <summary>Accepted messages whose debit storage holds: counted, and on their way to their records and operators.</summary>
+    private void Durable(List<MessageRecord> accepted)
+    {
         _backlog.Accepted(accepted.Count);
         foreach (var record in accepted) TaifaMetrics.Accepted(record.Channel, record.Parts, record.Cost);
         HandOff(accepted);
+    }
+
+    private static SendOutcome Accepted(MessageRecord record) =>
+        new(TaifaStatus.Success, record.MessageId, record.RecipientId, record.MobileNumber, record.NetworkId, record.Cost, record.BalanceAfter);
+
+    /// <summary>
+    /// For a repeated send: each recipient an earlier attempt charged, found in the outbox (its write possibly still in
+    /// flight) or, once handed off, in its message record. Null entries were not charged.
+    /// </summary>
+    private async Task<(MessageRecord Record, bool AwaitingCommit)?[]> FindCharged(IReadOnlyList<long> messageIds)
+    {
+        var found = new (MessageRecord Record, bool AwaitingCommit)?[messageIds.Count];
+        var outbox = _live.Outbox.ToDictionary(r => r.MessageId);
+        var lookups = new List<(int Index, Task<MessageRecord?> Record)>();
+        for (var i = 0; i < messageIds.Count; i++)
+        {
+            if (outbox.TryGetValue(messageIds[i], out var pending)) found[i] = (pending, _awaitingCommit.Contains(pending.MessageId));
+            else lookups.Add((i, GrainFactory.GetGrain<IMessageGrain>(messageIds[i]).Get()));
+        }
+
+        // The outbox is trimmed only after the records are written, so a charged message is in one place or the other.
+        foreach (var (index, lookup) in lookups)
+        {
+            if (await lookup is { } record && record.AccountId == AccountId) found[index] = (record, false);
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// A failed write may still have committed (a connection lost after COMMIT was sent), so the answer comes from what
+    /// storage holds: a send it holds is accepted (the next activation hands it off), one it does not hold answers 1005.
+    /// When storage cannot be read either, or holds only part of what this answer covers, nobody knows yet: the caller
+    /// repeats the command, and the next activation answers from storage.
+    /// </summary>
+    private async Task<SendResult> AfterFailedWrite(List<MessageRecord> accepted, List<long> covered, SendOutcome[] outcomes)
+    {
+        _readBack ??= ReadBack();
+        var stored = await _readBack;
+        if (stored is null) throw new SendUncertainException($"account {AccountId}: a write failed and storage could not be read back");
+        var held = covered.Count(stored.Contains);
+        if (held == 0) return new SendResult(TaifaStatus.DatabaseError, []);
+        if (held < covered.Count) throw new SendUncertainException($"account {AccountId}: storage holds part of a repeated send");
+        LogCommittedDespiteFailure(AccountId, held);
+
+        // Safe to hand off now rather than when the account is next called (at least once: the next activation
+        // hands off its stored outbox too).
+        Durable(accepted);
         return new SendResult(TaifaStatus.Success, outcomes);
+    }
+
+    private async Task<HashSet<long>?> ReadBack()
+    {
+        try
+        {
+            await _storage.ReadStateAsync();
+            return [.. _storage.State.Outbox.Select(r => r.MessageId)];
+        }
+        catch (Exception exception)
+        {
+            LogReadBackFailed(exception, AccountId);
+            return null;
+        }
     }
 
     public Task<AdminResult> Credit(decimal amount) => Change(() =>
@@ -430,8 +526,13 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
                 await Task.WhenAll(chunk.Select(r => GrainFactory.GetGrain<IMessageGrain>(r.MessageId).Record(r)));
             }
 
-            await Task.WhenAll(records.GroupBy(r => _routes.StreamKeyFor(r.NetworkId, r.MessageId)).Select(Publish));
-            var done = records.Select(r => r.MessageId).ToHashSet();
+            var shards = records.GroupBy(r => _routes.StreamKeyFor(r.NetworkId, r.MessageId)).ToList();
+
+            // With no operator at all the gateway has nowhere to send: those messages stay in the outbox, queued, and
+            // go out once an operator is configured (the host warns at start-up).
+            var waiting = _routes.Operators.Any() ? null : shards.Find(s => s.Key is null);
+            await Task.WhenAll(shards.Where(s => s != waiting).Select(Publish));
+            var done = records.Select(r => r.MessageId).Except(waiting?.Select(r => r.MessageId) ?? []).ToHashSet();
             _live.Outbox.RemoveAll(r => done.Contains(r.MessageId));
             _outboxTrimPending = true;
             return true;
@@ -451,10 +552,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     {
         if (shard.Key is null)
         {
-            // With no operator at all the gateway has nowhere to send, and the messages wait, queued (the host warns at start-up).
-            return _routes.Operators.Any()
-                ? Task.WhenAll(shard.Select(r => GrainFactory.GetGrain<IMessageGrain>(r.MessageId).Abandon(MessageStatus.Failed, "no route")))
-                : Task.CompletedTask;
+            return Task.WhenAll(shard.Select(r => GrainFactory.GetGrain<IMessageGrain>(r.MessageId).Abandon(MessageStatus.Failed, "no route")));
         }
 
         return this.GetStreamProvider(DispatchStreams.Provider)
@@ -465,7 +563,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private async Task SweepOutbox(CancellationToken cancellationToken)
     {
         if (_commit.Failed) return;
-        if (_live.Outbox.Count > 0) HandOff([.. _live.Outbox]);
+        if (_live.Outbox.Count > 0) HandOff([.. _live.Outbox.Where(r => !_awaitingCommit.Contains(r.MessageId))]);
         if (_outboxTrimPending)
         {
             try
@@ -493,6 +591,12 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Account {AccountId}: durable write failed; the activation will be discarded and reloaded")]
     private partial void LogWriteFailed(Exception exception, long accountId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: the failed write had committed {Count} accepted messages after all; answered as accepted")]
+    private partial void LogCommittedDespiteFailure(long accountId, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Account {AccountId}: reading storage back after a failed write failed too; the caller repeats the send")]
+    private partial void LogReadBackFailed(Exception exception, long accountId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: handing {Count} accepted messages to their records failed; will retry")]
     private partial void LogHandoffFailed(Exception exception, long accountId, int count);

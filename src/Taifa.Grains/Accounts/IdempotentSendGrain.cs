@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Logging;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
+using Taifa.Grains.Persistence;
 
 namespace Taifa.Grains.Accounts;
 
@@ -9,19 +11,28 @@ public sealed class IdempotentSendState
     [Id(0)] public string? RequestDigest { get; set; }
     [Id(1)] public SendResult? Result { get; set; }
     [Id(2)] public DateTimeOffset At { get; set; }
+
+    /// <summary>
+    /// The message ids of the send under way, stored before the account is asked: while set without a result, an
+    /// attempt may have been charged, and every repeat sends the same ids again so the account answers it once.
+    /// </summary>
+    [Id(3)] public IReadOnlyList<long>? MessageIds { get; set; }
 }
 
-public sealed class IdempotentSendGrain(
+public sealed partial class IdempotentSendGrain(
     [PersistentState("idempotent-send", StorageNames.Index)] IPersistentState<IdempotentSendState> state,
-    TimeProvider time) : Grain, IIdempotentSendGrain
+    TimeProvider time,
+    ILogger<IdempotentSendGrain> logger) : Grain, IIdempotentSendGrain
 {
     public async Task<IdempotentSend> Send(string requestDigest, SendCommand command, TimeSpan retention)
     {
-        var accountId = long.Parse(this.GetPrimaryKeyString().AsSpan(0, this.GetPrimaryKeyString().IndexOf(':', StringComparison.Ordinal)),
-            System.Globalization.CultureInfo.InvariantCulture);
+        var key = this.GetPrimaryKeyString();
+        var accountId = long.Parse(key.AsSpan(0, key.IndexOf(':', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture);
         var account = GrainFactory.GetGrain<IAccountGrain>(accountId);
-        var remembered = state.State.Result is not null && time.GetUtcNow() - state.State.At < retention;
-        if (remembered)
+        var current = (state.State.Result is not null || state.State.MessageIds is not null) && time.GetUtcNow() - state.State.At < retention;
+        if (current && state.State.RequestDigest != requestDigest) return new IdempotentSend(true, false, null);
+
+        if (current && state.State.Result is { } remembered)
         {
             // A replay is still a call of the account: a replaced key or an address outside the allow-list gets nothing.
             if (command.ApiKeyDigest is not null)
@@ -30,22 +41,42 @@ public sealed class IdempotentSendGrain(
                 if (check is TaifaStatus.InvalidApiKey or TaifaStatus.AddressNotAllowed) return new IdempotentSend(false, false, new SendResult(check, []));
             }
 
-            return state.State.RequestDigest == requestDigest
-                ? new IdempotentSend(false, true, state.State.Result)
-                : new IdempotentSend(true, false, null);
+            return new IdempotentSend(false, true, remembered);
         }
 
+        if (current)
+        {
+            command = command with { MessageIds = state.State.MessageIds!, Retry = true };
+        }
+        else
+        {
+            state.State.RequestDigest = requestDigest;
+            state.State.Result = null;
+            state.State.MessageIds = command.MessageIds;
+            state.State.At = time.GetUtcNow();
+            await state.WriteOrRevertAsync(DeactivateOnIdle);
+        }
+
+        // An exception leaves the ids stored: the repeat finds what this attempt charged.
         var result = await account.Send(command);
 
         // Only an answer that changed something is remembered: a refusal (bad key, storage down) may be retried freely.
-        if (result.Status == TaifaStatus.Success && result.Outcomes.Any(o => o.Status == TaifaStatus.Success))
+        var acceptedSome = result.Status == TaifaStatus.Success && result.Outcomes.Any(o => o.Status == TaifaStatus.Success);
+        if (acceptedSome) state.State.Result = result;
+        else state.State.MessageIds = null;
+        try
         {
-            state.State.RequestDigest = requestDigest;
-            state.State.Result = result;
-            state.State.At = time.GetUtcNow();
-            await state.WriteStateAsync();
+            await state.WriteOrRevertAsync(DeactivateOnIdle);
+        }
+        catch (Exception exception)
+        {
+            // The answer stands: the stored ids make a repeat ask the account again, which answers the same.
+            LogRecordFailed(exception, accountId);
         }
 
         return new IdempotentSend(false, false, result);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: recording an Idempotency-Key's answer failed; a repeat asks the account again")]
+    private partial void LogRecordFailed(Exception exception, long accountId);
 }

@@ -39,7 +39,7 @@ public static class CustomerApi
     }
 
     private static async Task<IResult> SendSms(
-        HttpContext http, ApiKeyAccounts keys, IGrainFactory grains, RecipientParser recipients,
+        HttpContext http, ApiKeyAccounts keys, AccountSends sends, RecipientParser recipients,
         IOptions<TaifaOptions> options, IDiagnosticContext log, CancellationToken cancellationToken)
     {
         var limits = options.Value.Api;
@@ -50,7 +50,6 @@ public static class CustomerApi
         var caller = await keys.Resolve(http);
         if (caller is null) return Outcome(log, TaifaStatus.InvalidApiKey, responseType);
         log.Set("AccountId", caller.Value.AccountId);
-        var account = grains.GetGrain<IAccountGrain>(caller.Value.AccountId);
 
         var request = parsed.Request;
         var segmentation = request is null ? default : SmsSegmenter.Analyze(request.Message);
@@ -75,23 +74,33 @@ public static class CustomerApi
             Source = caller.Value.Source,
         };
         SendResult result;
-        if (http.Request.Headers[IdempotencyKeyHeader] is { Count: > 0 } keyHeader)
+        try
         {
-            var key = keyHeader.ToString();
-            if (key.Length is 0 or > 128 || key.Any(c => c is < ' ' or > '~'))
+            if (http.Request.Headers[IdempotencyKeyHeader] is { Count: > 0 } keyHeader)
             {
-                return Outcome(log, TaifaStatus.InvalidJsonBody, responseType);
-            }
+                var key = keyHeader.ToString();
+                if (key.Length is 0 or > 128 || key.Any(c => c is < ' ' or > '~'))
+                {
+                    return Outcome(log, TaifaStatus.InvalidJsonBody, responseType);
+                }
 
-            var idempotent = await grains.GetGrain<IIdempotentSendGrain>($"{caller.Value.AccountId}:{ApiKeys.Digest(key)}")
-                .Send(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body!.Value.ToArray())), command, limits.IdempotencyRetention);
-            if (idempotent.KeyReusedWithAnotherBody) return Outcome(log, TaifaStatus.IdempotencyKeyReused, responseType);
-            if (idempotent.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
-            result = idempotent.Result!;
+                var idempotent = await sends.SendIdempotentAsync(caller.Value.AccountId, $"{caller.Value.AccountId}:{ApiKeys.Digest(key)}",
+                    Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body!.Value.ToArray())), command);
+                if (idempotent.KeyReusedWithAnotherBody) return Outcome(log, TaifaStatus.IdempotencyKeyReused, responseType);
+                if (idempotent.Replayed) http.Response.Headers["Idempotent-Replayed"] = "true";
+                result = idempotent.Result!;
+            }
+            else
+            {
+                result = await sends.SendAsync(caller.Value.AccountId, command);
+            }
         }
-        else
+        catch (SendOutcomeUnknownException)
         {
-            result = await account.Send(command);
+            // It may have been charged: no answer at all, never a false "not accepted" (see README, 1005).
+            log.Set("Outcome", "unknown");
+            http.Abort();
+            return Results.Empty;
         }
 
         if (result.Status != TaifaStatus.Success) return Outcome(log, keys.Checked(caller.Value, result.Status), responseType);
@@ -122,7 +131,6 @@ public static class CustomerApi
         var caller = await keys.Resolve(http);
         if (caller is null) return Outcome(log, TaifaStatus.InvalidApiKey, ResponseType.Json);
         log.Set("AccountId", caller.Value.AccountId);
-        var account = grains.GetGrain<IAccountGrain>(caller.Value.AccountId);
 
         if (body is null || !TryReadCredentials(body.Value, out var username, out var password))
         {
@@ -136,7 +144,7 @@ public static class CustomerApi
             return Outcome(log, check == TaifaStatus.Success ? TaifaStatus.InvalidSmppCredentials : check, ResponseType.Json);
         }
 
-        var status = keys.Checked(caller.Value, await account.SetSmppCredentials(caller.Value.Digest, caller.Value.Source, username, password));
+        var status = keys.Checked(caller.Value, await grains.GetGrain<IAccountGrain>(caller.Value.AccountId).SetSmppCredentials(caller.Value.Digest, caller.Value.Source, username, password));
         if (status != TaifaStatus.Success) return Outcome(log, status, ResponseType.Json);
         log.Set("Outcome", status.Code());
         return SmsResponses.Json(writer =>
@@ -166,7 +174,6 @@ public static class CustomerApi
         var caller = await keys.Resolve(http);
         if (caller is null) return Outcome(log, TaifaStatus.InvalidApiKey, ResponseType.Json);
         log.Set("AccountId", caller.Value.AccountId);
-        var account = grains.GetGrain<IAccountGrain>(caller.Value.AccountId);
 
         if (!long.TryParse(http.Request.Query["message_id"], NumberStyles.None, CultureInfo.InvariantCulture, out var messageId))
         {
@@ -174,7 +181,7 @@ public static class CustomerApi
             return Outcome(log, check == TaifaStatus.Success ? TaifaStatus.UnknownMessageId : check, ResponseType.Json);
         }
 
-        var lookup = await account.FindMessage(caller.Value.Digest, caller.Value.Source, messageId);
+        var lookup = await grains.GetGrain<IAccountGrain>(caller.Value.AccountId).FindMessage(caller.Value.Digest, caller.Value.Source, messageId);
         if (lookup.Message is not { } message) return Outcome(log, keys.Checked(caller.Value, lookup.Status), ResponseType.Json);
         log.Set("Outcome", TaifaStatus.Success.Code());
         return SmsResponses.Json(writer => MessageStatusJson.Write(writer, message));

@@ -1,7 +1,9 @@
+using System.Globalization;
 using System.Net;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Taifa.Abstractions;
+using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Dispatch;
 using Taifa.Silo.Storage;
 
@@ -21,6 +23,13 @@ public static class OrleansHosting
     /// <summary>Default pool size per silo when the connection string names none: Npgsql's 100 would let two silos exhaust PostgreSQL's default max_connections.</summary>
     public const int DefaultMaxPoolSize = 40;
 
+    /// <summary>Npgsql's defaults (15 s to connect, 30 s a command) would outlast a send's grain call; these fit inside it.</summary>
+    public const int DefaultConnectTimeoutSeconds = 5;
+    public const int DefaultCommandTimeoutSeconds = 10;
+
+    // A send may wait for the account write in flight, then its own, then reading storage back after a failure.
+    private const int StorageCallsPerSend = 3;
+
     public static string? ProductionConnectionString(this IConfiguration configuration)
     {
         if (configuration.GetConnectionString(ConnectionStringName) is not { Length: > 0 } connectionString) return null;
@@ -28,6 +37,21 @@ public static class OrleansHosting
         var namesPoolSize = connectionString.Contains("pool size", StringComparison.OrdinalIgnoreCase) ||
                             connectionString.Contains("maxpoolsize", StringComparison.OrdinalIgnoreCase);
         if (!namesPoolSize) builder.MaxPoolSize = DefaultMaxPoolSize;
+        // Npgsql's builder claims every keyword it knows; the keys as written say what the operator chose.
+        var named = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys
+            .Cast<string>().Select(k => k.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()).ToHashSet();
+        if (!named.Contains("TIMEOUT")) builder.Timeout = DefaultConnectTimeoutSeconds;
+        if (!named.Contains("COMMANDTIMEOUT")) builder.CommandTimeout = DefaultCommandTimeoutSeconds;
+
+        // A grain call that gave up before its storage call would answer "unknown" for a write that then commits.
+        var storageCalls = TimeSpan.FromSeconds(StorageCallsPerSend * (builder.Timeout + builder.CommandTimeout));
+        if (storageCalls >= TimeSpan.Parse(IAccountGrain.SendTimeout, CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionStringName}: Timeout ({builder.Timeout} s) + Command Timeout ({builder.CommandTimeout} s) is too long: " +
+                $"{StorageCallsPerSend} storage calls must fit inside a send's grain call ({IAccountGrain.SendTimeout}).");
+        }
+
         return builder.ConnectionString;
     }
 

@@ -44,6 +44,7 @@ public static class TaifaHost
         builder.Services.AddSingleton<RecipientParser>();
         builder.Services.AddSingleton<AddressLockouts>();
         builder.Services.AddSingleton<ApiKeyAccounts>();
+        builder.Services.AddSingleton<AccountSends>();
         builder.Services.AddSingleton<DispatchBacklog>();
         builder.Services.AddSingleton(services => new MessageIdGenerator(
             services.GetRequiredService<NodeIdentity>().NodeId, services.GetRequiredService<TimeProvider>()));

@@ -121,6 +121,13 @@ public sealed class ApiOptions
     /// <summary>Longest message accepted, in SMS parts; longer messages answer 1009.</summary>
     [Range(1, 255)]
     public int MaxParts { get; set; } = 10;
+
+    /// <summary>
+    /// How long a send (REST or SMPP) whose account call failed ambiguously (its silo died, a timeout) is repeated
+    /// for a definite answer; past it the request gets no answer rather than a false "not accepted".
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan SendDeadline { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>

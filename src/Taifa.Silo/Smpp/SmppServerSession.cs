@@ -7,6 +7,7 @@ using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Smpp;
 using Taifa.Grains.Telemetry;
+using Taifa.Silo.Intake;
 using Taifa.Smpp.Codec;
 using Taifa.Smpp.Pdus;
 using Taifa.Smpp.Session;
@@ -17,7 +18,8 @@ namespace Taifa.Silo.Smpp;
 /// One customer's SMPP connection, server side. The read loop decodes PDUs in order and answers binds, enquire_link
 /// and unbind inline; each admitted submit_sm goes to its account grain without blocking the loop, and its
 /// submit_sm_resp is queued when that message completes, so many submits are outstanding at once. A single writer
-/// task drains the bounded outbound queue into the socket: a client that stops reading fills the queue and is closed.
+/// task drains the outbound queue into the socket: a client that stops reading its answers is no longer read from, and
+/// is closed if it goes on not reading.
 /// </summary>
 public sealed partial class SmppServerSession : IAsyncDisposable
 {
@@ -28,7 +30,6 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     // Receipts in flight per session: the server's request window less a slot for unbind.
     internal const int ReceiptWindow = ServerRequestRoom - 1;
     private static readonly TimeSpan WriteStallTimeout = TimeSpan.FromSeconds(5);
-    private const int ServerRequestRoom = 64;
     private const string ServerSystemId = "TAIFA";
     private const string SmppChannel = "smpp";
 
@@ -54,12 +55,12 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         _connection = connection;
         _logger = host.Loggers.CreateLogger<SmppServerSession>();
         _frames = new SmppFrameReader((uint)host.Options.MaxCommandLength);
-        // Room for every in-flight submit's answer on top of the queue limit, so only the read loop ever waits for room.
-        _outbound = Channel.CreateBounded<Pdu>(new BoundedChannelOptions(host.Options.MaxQueuedOutbound + host.Options.Window + ServerRequestRoom)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        // Never full, so no answer is ever dropped (a lost submit_sm_resp of a charged message is resent and paid twice).
+        // It is bounded all the same: the read loop stops reading at MaxQueuedOutbound (WaitForOutboundRoom), and what
+        // is queued besides is the answers of submits in flight (at most Window, see SubmitAdmission) and our own
+        // requests (at most the 64 the request window holds).
+        // (Not SingleReader: that channel cannot count what it holds, which WaitForOutboundRoom needs.)
+        _outbound = Channel.CreateUnbounded<Pdu>();
         _sent = new RequestWindow(64, host.Time);
         _lastActivity = host.Time.GetTimestamp();
         _idleTimer = host.Time.CreateTimer(static s => ((SmppServerSession)s!).CheckIdle(), this, host.Options.IdleTimeout, Timeout.InfiniteTimeSpan);
@@ -504,14 +505,19 @@ public sealed partial class SmppServerSession : IAsyncDisposable
 
     private async Task CompleteSubmit(SubmitSm submit, SendCommand command, long accountId)
     {
-        SubmitSmResp response;
+        SubmitSmResp? response;
         try
         {
-            var result = await _host.Grains.GetGrain<IAccountGrain>(accountId).Send(command);
+            var result = await _host.Sends.SendAsync(accountId, command);
             var (status, messageId, reason) = SubmitSmIntake.Map(result);
             response = (SubmitSmResp)submit.CreateResponse(status);
             if (messageId is not null) response.MessageId = messageId;
             else LogSubmitRejected(Id, accountId, submit.SequenceNumber, status, reason.Code(), reason.Description());
+        }
+        catch (SendOutcomeUnknownException)
+        {
+            // It may have been charged: no submit_sm_resp rather than a false refusal; the client's response timer decides.
+            response = null;
         }
         catch (Exception exception)
         {
@@ -522,7 +528,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         // Counted in flight until its answer is queued, so a closing session waits for it (see CloseWhenAnswered).
         try
         {
-            Send(response);
+            if (response is not null) Send(response);
         }
         finally
         {

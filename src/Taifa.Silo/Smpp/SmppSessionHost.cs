@@ -22,9 +22,10 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
 
     public SmppSessionHost(
         IGrainFactory grains, ILocalSiloDetails silo, RecipientParser parser, IOptions<TaifaOptions> options,
-        AddressLockouts lockouts, TimeProvider time, ILoggerFactory loggers)
+        AddressLockouts lockouts, AccountSends sends, TimeProvider time, ILoggerFactory loggers)
     {
         Grains = grains;
+        Sends = sends;
         Options = options.Value.Smpp;
         SystemIdLimit = options.Value.Security.SystemIdLimit;
         Lockouts = lockouts;
@@ -43,6 +44,8 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
     }
 
     internal IGrainFactory Grains { get; }
+
+    internal AccountSends Sends { get; }
 
     internal SmppListenerOptions Options { get; }
 

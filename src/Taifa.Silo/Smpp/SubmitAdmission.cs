@@ -42,11 +42,13 @@ public sealed class AccountRateLimiter(TimeProvider time, int partsPerSecond)
 
 /// <summary>
 /// Decides, for one session, whether a submit_sm is taken or answered ESME_RTHROTTLED (window, then account rate).
-/// A concatenated message is decided once, for all its parts, by the first of its segments to arrive (keyed by
-/// concatenation reference and total): that segment checks the window and takes all <c>total</c> parts from the
-/// rate limiter, and every other segment of the message gets the same answer without checking again, so throttling
-/// never accepts half a message. A segment number seen a second time (a client resending after a throttle) starts a
-/// fresh decision. Used only by the session's read loop, so it needs no locking.
+/// The window counts every submit_sm awaiting its answer, each segment of a concatenated message included: that is
+/// what bounds the answers a session can owe. The rate is decided once per concatenated message (keyed by
+/// concatenation reference and total), by the first of its segments to pass the window: that segment takes all
+/// <c>total</c> parts from the rate limiter, and every other segment of the message gets the same answer without
+/// asking again, so the rate never accepts half a message. A segment the window turns away is not counted as seen:
+/// resent, it joins its message's decision. A segment number seen a second time (a client resending after a
+/// throttle) starts a fresh decision. Used only by the session's read loop, so it needs no locking.
 /// </summary>
 public sealed class SubmitAdmission(int window, AccountRateLimiter rateLimiter, long accountId, TimeProvider time)
 {
@@ -58,7 +60,8 @@ public sealed class SubmitAdmission(int window, AccountRateLimiter rateLimiter, 
     /// <param name="inFlight">submit_sm of this session still awaiting their response.</param>
     public bool TryAdmit(ConcatenationInfo? segment, int parts, int inFlight)
     {
-        if (segment is not { } s) return inFlight < window && rateLimiter.TryTake(accountId, parts);
+        if (inFlight >= window) return false;
+        if (segment is not { } s) return rateLimiter.TryTake(accountId, parts);
 
         var key = (s.Reference, s.Total);
         if (_messages.TryGetValue(key, out var decision) && decision.Seen.Add(s.SequenceNumber))
@@ -67,7 +70,7 @@ public sealed class SubmitAdmission(int window, AccountRateLimiter rateLimiter, 
             return decision.Admitted;
         }
 
-        var admitted = inFlight < window && rateLimiter.TryTake(accountId, s.Total);
+        var admitted = rateLimiter.TryTake(accountId, s.Total);
         if (s.Total > 1)
         {
             if (_messages.Count >= MaxTrackedMessages) ForgetOld();

@@ -23,14 +23,24 @@ public sealed class SubmitSmIntake(RecipientParser recipients, int maxParts)
         if (text is null) return Reject(CommandStatus.SubmitFailed, $"data_coding 0x{submit.DataCoding:X2} is not text we can read");
         if (text.Length == 0) return Reject(CommandStatus.InvalidMessageLength, "empty message");
 
+        // Parts are counted in the alphabet that goes to the operator: UCS-2 when the client asked for it (even for
+        // text GSM could hold), otherwise GSM 7-bit when it holds the text.
+        var segmentation = SmsText.GetAlphabet(submit.DataCoding) == SmsAlphabet.Ucs2 ? SmsSegmenter.Analyze(text, SmsEncoding.Ucs2) : SmsSegmenter.Analyze(text);
+        var encoding = segmentation.Encoding;
         var segment = MessageContent.GetConcatenation(submit);
-        var segmentation = SmsSegmenter.Analyze(text);
+
+        // A segment of the client's own concatenation is sent as the one part it claims to be, so it must fit one;
+        // splitting it further would break the numbering of the message its other segments belong to.
+        if (segment is { } claimed && segmentation.Length > SmsSegmenter.PerPart(encoding))
+        {
+            return Reject(CommandStatus.InvalidMessageLength,
+                $"segment {claimed.SequenceNumber} of {claimed.Total} holds {segmentation.Length} {Units(encoding)}, more than the {SmsSegmenter.PerPart(encoding)} of one part");
+        }
 
         // A segment of a concatenated message is billed as the one part it is; a whole text by its segmentation.
         var parts = segment is null ? segmentation.Parts : 1;
         if (parts > maxParts) return Reject(CommandStatus.InvalidMessageLength, $"message needs {parts} parts, above the limit of {maxParts}");
 
-        var encoding = SmsText.GetAlphabet(submit.DataCoding) == SmsAlphabet.Ucs2 ? SmsEncoding.Ucs2 : segmentation.Encoding;
         var command = new SendCommand
         {
             ApiKeyDigest = null,
@@ -60,6 +70,8 @@ public sealed class SubmitSmIntake(RecipientParser recipients, int maxParts)
             ? (CommandStatus.Ok, outcome.MessageId.ToString(System.Globalization.CultureInfo.InvariantCulture), outcome.Status)
             : (CommandStatus.SubmitFailed, null, outcome.Status);
     }
+
+    private static string Units(SmsEncoding encoding) => encoding == SmsEncoding.Ucs2 ? "UCS-2 code units" : "septets";
 
     private static SubmitRead Reject(CommandStatus status, string problem) => new(null, null, 0, status, problem);
 }

@@ -102,4 +102,19 @@ public class SmsSegmenterTests
                 Assert.InRange(result.Parts, (result.Length + 152) / 153, (result.Length + 151) / 152);
             }
         });
+
+    [Theory]
+    [InlineData(70, 1)]
+    [InlineData(150, 3)]
+    [InlineData(1530, 23)]
+    public void Gsm_text_sent_as_ucs2_is_counted_in_ucs2_parts(int length, int parts) =>
+        Assert.Equal(new SmsSegmentation(SmsEncoding.Ucs2, length, parts), SmsSegmenter.Analyze(new string('a', length), SmsEncoding.Ucs2));
+
+    [Fact]
+    public void The_chosen_encoding_counts_as_the_cheaper_one_does_when_they_agree() =>
+        Gsm7Tests.GsmText.Sample(text => Assert.Equal(SmsSegmenter.Analyze(text), SmsSegmenter.Analyze(text, SmsEncoding.Gsm7)));
+
+    [Fact]
+    public void Gsm7_cannot_be_chosen_for_a_text_it_cannot_hold() =>
+        Assert.Throws<ArgumentException>(() => SmsSegmenter.Analyze("Habari 😀", SmsEncoding.Gsm7));
 }

@@ -15,6 +15,40 @@ public sealed class PostgresModeTests : IAsyncLifetime
     public async Task DisposeAsync() => await _database.DisposeAsync();
 
     [Fact]
+    public async Task Messages_accepted_while_no_operator_is_configured_go_out_once_one_is()
+    {
+        TestAccount account;
+        string messageId;
+        await using (var unrouted = new GatewayFactory(_database.ConnectionString, new Dictionary<string, string> { ["Taifa:Simulators:Enabled"] = "false" }))
+        {
+            using var client = unrouted.CreateClient();
+            account = await unrouted.OpenAccountAsync(credit: 10m);
+            var sent = await client.SendSmsAsync(account.ApiKey, new { mobile = "0702739804", sender_name = account.SenderId, message = "waiting for a route" });
+            messageId = sent[0]!["message_id"]!.GetValue<string>();
+
+            // Long enough for the hand-off and an outbox sweep (every 2 s) to have run.
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            Assert.Equal("queued", (await client.GetJsonAsync($"/v2/sms/status?message_id={messageId}", account.ApiKey))["status"]!.GetValue<string>());
+        }
+
+        // Restarted with operators (the built-in simulators): the waiting message is sent.
+        await using var routed = new GatewayFactory(_database.ConnectionString);
+        using var after = routed.CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string status;
+        do
+        {
+            // Any call of the account activates it, and its activation hands off what its outbox still holds.
+            status = (await after.GetJsonAsync($"/v2/sms/status?message_id={messageId}", account.ApiKey))["status"]!.GetValue<string>();
+            if (status == "delivered") break;
+            await Task.Delay(250);
+        }
+        while (DateTime.UtcNow < deadline);
+
+        Assert.Equal("delivered", status);
+    }
+
+    [Fact]
     public async Task Balance_sender_ids_credentials_keys_and_message_records_survive_a_restart()
     {
         TestAccount account;

@@ -67,6 +67,22 @@ public sealed class SubmitAdmissionTests
         Assert.True(admission.TryAdmit(new ConcatenationInfo(8, 2, 2), 1, 0));
     }
 
+    [Fact]
+    public void Every_segment_counts_against_the_window_and_a_turned_away_one_rejoins_its_message()
+    {
+        // Exactly one message's parts per second: deciding this message's rate twice would be refused.
+        var limiter = new AccountRateLimiter(_clock, partsPerSecond: 3);
+        var admission = new SubmitAdmission(window: 2, limiter, accountId: 1, _clock);
+
+        Assert.True(admission.TryAdmit(new ConcatenationInfo(7, 3, 1), 1, inFlight: 0));
+        Assert.False(admission.TryAdmit(new ConcatenationInfo(7, 3, 2), 1, inFlight: 2));
+        Assert.True(admission.TryAdmit(new ConcatenationInfo(7, 3, 3), 1, inFlight: 1));
+
+        // Resent once the window has room, the second segment is part of the message already paid for in rate.
+        Assert.True(admission.TryAdmit(new ConcatenationInfo(7, 3, 2), 1, inFlight: 1));
+        Assert.False(limiter.TryTake(1, 1));
+    }
+
     private sealed class ManualClock : TimeProvider
     {
         private long _ticks = 1;

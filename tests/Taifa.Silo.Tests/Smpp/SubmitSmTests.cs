@@ -76,6 +76,56 @@ public sealed class SubmitSmTests(SmppGateway gateway) : IClassFixture<SmppGatew
         Assert.Equal(8m, await gateway.BalanceAsync(account.Account));
     }
 
+    [Fact]
+    public async Task A_segment_whose_text_does_not_fit_one_part_is_refused_and_costs_nothing()
+    {
+        var account = await gateway.OpenSmppAccountAsync(credit: 10m, price: 1m);
+        await using var client = await gateway.ConnectAsync();
+        await client.BindAsync(account);
+
+        // sar_* TLVs with a 300-character message_payload: one segment cannot carry it.
+        var sar = SmppTestClient.Submit(account.SenderId, Mobile, []);
+        sar.OptionalParameters.SarMsgRefNum = 0x0102;
+        sar.OptionalParameters.SarTotalSegments = 2;
+        sar.OptionalParameters.SarSegmentSeqnum = 1;
+        sar.OptionalParameters.MessagePayload = SmsText.Encode(SmsAlphabet.Gsm7, new string('x', 300));
+
+        // A UDH segment one septet over a part (the euro takes two), and a UCS-2 one a code unit over.
+        var gsm = UdhSegment(account, SmsText.Encode(SmsAlphabet.Gsm7, new string('a', 152) + "€"), DataCoding.SmscDefault);
+        var ucs2 = UdhSegment(account, SmsText.Encode(SmsAlphabet.Ucs2, new string('Ж', 68)), DataCoding.Ucs2);
+
+        foreach (var submit in new[] { sar, gsm, ucs2 })
+        {
+            Assert.Equal(CommandStatus.InvalidMessageLength, (await client.SubmitAsync(submit)).CommandStatus);
+        }
+
+        Assert.Equal(10m, await gateway.BalanceAsync(account.Account));
+    }
+
+    [Fact]
+    public async Task Gsm_text_sent_as_ucs2_is_billed_by_its_ucs2_parts_and_held_to_the_parts_limit()
+    {
+        var account = await gateway.OpenSmppAccountAsync(credit: 20m, price: 1m);
+        await using var client = await gateway.ConnectAsync();
+        await client.BindAsync(account);
+
+        // 150 characters GSM could carry in one part travel as UCS-2 in three.
+        var submit = SmppTestClient.Submit(account.SenderId, Mobile, [], DataCoding.Ucs2);
+        submit.OptionalParameters.MessagePayload = SmsText.Encode(SmsAlphabet.Ucs2, new string('a', 150));
+        var response = await client.SubmitAsync(submit);
+        Assert.Equal(CommandStatus.Ok, response.CommandStatus);
+        Assert.Equal(17m, await gateway.BalanceAsync(account.Account));
+        var status = await gateway.Http.GetJsonAsync($"/v2/sms/status?message_id={response.MessageId}", account.Account.ApiKey);
+        Assert.Equal("3", status["parts"]?.ToString());
+        Assert.Equal("ucs2", status["encoding"]?.ToString());
+
+        // 1,530 would be 10 GSM parts, within the limit of 10; in UCS-2 they are 23, above it.
+        var tooLong = SmppTestClient.Submit(account.SenderId, Mobile, [], DataCoding.Ucs2);
+        tooLong.OptionalParameters.MessagePayload = SmsText.Encode(SmsAlphabet.Ucs2, new string('a', 1530));
+        Assert.Equal(CommandStatus.InvalidMessageLength, (await client.SubmitAsync(tooLong)).CommandStatus);
+        Assert.Equal(17m, await gateway.BalanceAsync(account.Account));
+    }
+
     [Theory]
     [InlineData("NOTMINE", Mobile)]
     [InlineData(null, "12345")]
@@ -142,5 +192,15 @@ public sealed class SubmitSmTests(SmppGateway gateway) : IClassFixture<SmppGatew
 
         Assert.Equal(sent, answered);
         Assert.Equal(1000m - count * 0.35m, await gateway.BalanceAsync(account.Account));
+    }
+
+    private static SubmitSm UdhSegment(SmppAccount account, byte[] body, byte dataCoding)
+    {
+        var userData = new byte[UserDataHeader.ConcatenationHeaderLength + body.Length];
+        UserDataHeader.WriteConcatenation(userData, reference: 0x33, total: 2, sequenceNumber: 1);
+        body.CopyTo(userData, UserDataHeader.ConcatenationHeaderLength);
+        var submit = SmppTestClient.Submit(account.SenderId, Mobile, userData, dataCoding);
+        submit.EsmClass = EsmClass.UdhIndicator;
+        return submit;
     }
 }

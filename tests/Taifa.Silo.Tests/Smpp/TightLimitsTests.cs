@@ -101,4 +101,38 @@ public sealed class TightLimitsTests(TightSmppGateway gateway) : IClassFixture<T
         Assert.Contains(CommandStatus.Ok, statuses);
         Assert.Equal(100m - statuses.Count(s => s == CommandStatus.Ok), await gateway.BalanceAsync(account.Account));
     }
+
+    [Fact]
+    public async Task Every_segment_counts_against_the_window_and_every_submit_is_answered()
+    {
+        var account = await gateway.OpenSmppAccountAsync(credit: 100m, price: 1m);
+        await using var client = await gateway.ConnectAsync();
+        await client.BindAsync(account);
+        var template = SmppTestClient.Submit(account.SenderId, "254702739804", []);
+        var segments = MessageSplitter.CreateSubmitSms(template, new string('s', 153 * 30), reference: 0x5A);
+        Assert.Equal(30, segments.Count);
+
+        // One write again: only the window can turn segments away (the rate allows 10,000 parts a second).
+        for (var i = 0; i < segments.Count; i++) segments[i].SequenceNumber = (uint)(i + 1);
+        await client.SendRawAsync(segments.SelectMany(s => Taifa.Smpp.Codec.SmppPduWriter.ToArray(s)).ToArray());
+
+        var statuses = new Dictionary<uint, CommandStatus>();
+        for (var i = 0; i < segments.Count; i++)
+        {
+            var response = await client.ReadAsync<SubmitSmResp>();
+            Assert.True(statuses.TryAdd(response.SequenceNumber, response.CommandStatus), $"sequence {response.SequenceNumber} answered twice");
+        }
+
+        Assert.All(statuses.Values, s => Assert.True(s is CommandStatus.Ok or CommandStatus.Throttled, $"unexpected {s}"));
+        Assert.Contains(CommandStatus.Throttled, statuses.Values);
+
+        // Resent one at a time, the segments turned away join their message and complete it, each billed once.
+        foreach (var throttled in statuses.Where(s => s.Value == CommandStatus.Throttled).Select(s => segments[(int)s.Key - 1]))
+        {
+            throttled.SequenceNumber = 0;
+            Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(throttled)).CommandStatus);
+        }
+
+        Assert.Equal(70m, await gateway.BalanceAsync(account.Account));
+    }
 }

@@ -107,4 +107,17 @@ public class MessageSplitterTests
             }
         }, iter: 1000);
     }
+
+    [Fact]
+    public void Text_sent_in_an_alphabet_chosen_for_it_has_the_parts_the_domain_charges_in_that_alphabet()
+    {
+        Gen.Select(TextGenerators.Gsm, Gen.Bool).Sample((text, asUcs2) =>
+        {
+            var (alphabet, encoding) = asUcs2 ? (SmsAlphabet.Ucs2, SmsEncoding.Ucs2) : (SmsAlphabet.Gsm7, SmsEncoding.Gsm7);
+            var submits = MessageSplitter.CreateSubmitSms(new SubmitSm(), text, 1, alphabet);
+
+            Assert.Equal(text, string.Concat(submits.Select(MessageContent.GetText)));
+            Assert.Equal(Math.Max(1, SmsSegmenter.Analyze(text, encoding).Parts), submits.Count);
+        }, iter: 1000);
+    }
 }
