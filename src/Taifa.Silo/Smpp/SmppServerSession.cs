@@ -27,8 +27,8 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     private static readonly TimeSpan UnbindRespTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ReceiptRespTimeout = TimeSpan.FromSeconds(10);
 
-    // Receipts in flight per session: the server's request window less a slot for unbind.
-    internal const int ReceiptWindow = ServerRequestRoom - 1;
+    // Receipts in flight per session: the server's request window (64, _sent) less a slot for unbind.
+    internal const int ReceiptWindow = 63;
     private static readonly TimeSpan WriteStallTimeout = TimeSpan.FromSeconds(5);
     private const string ServerSystemId = "TAIFA";
     private const string SmppChannel = "smpp";
