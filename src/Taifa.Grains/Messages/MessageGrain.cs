@@ -32,6 +32,10 @@ public sealed class MessageState
 
     /// <summary>Not before this is the next follow-up round due (null: now).</summary>
     [Id(8)] public DateTimeOffset? NextFollowUpAt { get; set; }
+
+    /// <summary>A receipt came from an operator that sends one per message: it settles the message (even one that
+    /// arrived before the message was marked submitted).</summary>
+    [Id(9)] public bool OneReceiptPerMessage { get; set; }
 }
 
 /// <summary>
@@ -112,7 +116,7 @@ public sealed partial class MessageGrain(
             SubmittedAt = now,
             UpdatedAt = now,
         };
-        if (AllReceiptsIn(coversWholeMessage: false)) FinishFromReceipts(now);
+        if (AllReceiptsIn()) FinishFromReceipts(now);
         await state.WriteOrRevertAsync(DeactivateOnIdle);
         backlog.HandedToOperator(1);
         StartFollowUp();
@@ -139,12 +143,13 @@ public sealed partial class MessageGrain(
     {
         if (Current is not { } record || record.Status.IsFinal() || !receipt.Status.IsFinal()) return;
         state.State.PartOutcomes[receipt.OperatorMessageId] = receipt.Status;
+        state.State.OneReceiptPerMessage |= coversWholeMessage;
         if (receipt.ErrorCode is { Length: > 0 } && receipt.Status != MessageStatus.Delivered)
         {
             state.State.Record = record with { OperatorErrorCode = receipt.ErrorCode };
         }
 
-        if (record.Status == MessageStatus.Submitted && AllReceiptsIn(coversWholeMessage)) FinishFromReceipts(receipt.ReceivedAt);
+        if (record.Status == MessageStatus.Submitted && AllReceiptsIn()) FinishFromReceipts(receipt.ReceivedAt);
         await state.WriteOrRevertAsync(DeactivateOnIdle);
         StartFollowUp();
     }
@@ -162,14 +167,14 @@ public sealed partial class MessageGrain(
     /// One receipt per distinct operator id: an operator that gave one id for several parts, or that sends one receipt
     /// per message (<see cref="OperatorOptions.OneReceiptPerMessage"/>), sends no more than that.
     /// </summary>
-    private int ExpectedReceipts(bool coversWholeMessage)
+    private int ExpectedReceipts()
     {
-        if (coversWholeMessage) return 1;
+        if (state.State.OneReceiptPerMessage) return 1;
         var ids = Current!.OperatorPartIds;
         return ids.Count == 0 ? Math.Max(1, Current.Parts) : ids.Distinct(StringComparer.Ordinal).Count();
     }
 
-    private bool AllReceiptsIn(bool coversWholeMessage) => state.State.PartOutcomes.Count >= ExpectedReceipts(coversWholeMessage);
+    private bool AllReceiptsIn() => state.State.PartOutcomes.Count >= ExpectedReceipts();
 
     /// <summary>Final from the receipts; the share of the parts the operator rejected is refunded.</summary>
     private void FinishFromReceipts(DateTimeOffset at)

@@ -94,14 +94,19 @@ public sealed partial class SmppReceiptOutboxGrain(
 
     public async Task Settled(long messageId, bool delivered)
     {
-        if (!_inFlight.Remove(messageId)) return;
+        var wasInFlight = _inFlight.Remove(messageId);
         if (delivered)
         {
-            state.State.Receipts.Remove(messageId);
-            _ = Commit.Commit().ContinueWith(static _ => { }, TaskScheduler.Current);
+            // Also a report this activation did not expect (it was sent by an earlier one): never send it again.
+            if (state.State.Receipts.Remove(messageId))
+            {
+                if (!wasInFlight) _waiting.Remove(messageId);
+                _ = Commit.Commit().ContinueWith(static _ => { }, TaskScheduler.Current);
+            }
+
             await Pump();
         }
-        else if (state.State.Receipts.ContainsKey(messageId))
+        else if (wasInFlight && state.State.Receipts.ContainsKey(messageId))
         {
             // Refused or unanswered: offered again by the next retry, after the others waiting.
             _waiting.AddLast(messageId);
