@@ -117,6 +117,38 @@ public sealed partial class DispatchTests
     }
 
     [Fact]
+    public async Task A_dlr_url_is_retried_by_the_age_of_the_final_status_not_by_a_count_of_attempts()
+    {
+        var now = DateTimeOffset.UtcNow;
+        async Task<long> FinalSince(TimeSpan age)
+        {
+            var messageId = Random.Shared.NextInt64(1L << 50, 1L << 52);
+            var message = cluster.Grains.GetGrain<IMessageGrain>(messageId);
+            await message.Record(new MessageRecord
+            {
+                MessageId = messageId, RecipientId = messageId, AccountId = 1, MobileNumber = NewNumber(), NetworkId = 1, SenderId = "D1",
+                Text = "old", Encoding = SmsEncoding.Gsm7, Parts = 1, Cost = 1m, Channel = MessageChannel.Rest, AcceptedAt = now - age,
+                Status = MessageStatus.Submitted, OperatorPartIds = ["tOLD" + messageId], DlrUrl = $"http://{RecordingNotifier.FailingHost}/dlr",
+            });
+            await message.ApplyReceipt(new OperatorReceipt("tOLD" + messageId, MessageStatus.Delivered, null, now - age));
+            return messageId;
+        }
+
+        var withinTheDay = await FinalSince(TimeSpan.FromHours(23));
+        var pastTheDay = await FinalSince(TimeSpan.FromHours(25));
+
+        // Both fail their first attempt at once and would retry 1 s, then 2 s later: only the one still within the day does.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (RecordingNotifier.Instance.FailedPosts.GetValueOrDefault(withinTheDay) < 3)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "a status final for 23 h was not posted again");
+            await Task.Delay(25);
+        }
+
+        Assert.Equal(1, RecordingNotifier.Instance.FailedPosts.GetValueOrDefault(pastTheDay));
+    }
+
+    [Fact]
     public void A_dlr_url_is_retried_with_back_off_for_a_day()
     {
         var elapsed = TimeSpan.Zero;

@@ -85,15 +85,26 @@ public sealed class RecordingNotifier : ICustomerNotifier
 {
     public const string HangingHost = "hanging.example";
 
+    /// <summary>A dlr_url on this host always answers an error (attempts are counted in <see cref="FailedPosts"/>).</summary>
+    public const string FailingHost = "failing.example";
+
     public static readonly RecordingNotifier Instance = new();
 
     private TaskCompletionSource _hanging = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ConcurrentBag<MessageRecord> StatusPosts { get; } = [];
 
+    public ConcurrentDictionary<long, int> FailedPosts { get; } = new();
+
     public async Task<bool> PostStatusAsync(MessageRecord message, CancellationToken cancellationToken)
     {
         if (message.DlrUrl is { } url && new Uri(url).Host == HangingHost) await _hanging.Task;
+        if (message.DlrUrl is { } failing && new Uri(failing).Host == FailingHost)
+        {
+            FailedPosts.AddOrUpdate(message.MessageId, 1, (_, n) => n + 1);
+            return false;
+        }
+
         StatusPosts.Add(message);
         return true;
     }
