@@ -42,6 +42,8 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
     public static IReadOnlyDictionary<string, string> SiloSettings { get; } = new Dictionary<string, string>
     {
         ["Taifa__ShutdownTimeout"] = "00:00:10",
+        // The receipt listener (the customers' dlr_url) is on loopback.
+        ["Taifa__Api__AllowPrivateCallbackTargets"] = "true",
         // A stalled operator is noticed after 3 s instead of 10: the stall phase stays short.
         [$"Taifa__Operators__{TestCluster.OperatorName}__ResponseTimeout"] = "00:00:03",
     };

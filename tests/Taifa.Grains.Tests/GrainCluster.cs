@@ -7,6 +7,7 @@ using Taifa.Abstractions.Dispatch;
 using Taifa.Grains.Dispatch;
 using Taifa.Domain.Ids;
 using Taifa.Grains.Messages;
+using Taifa.Grains.Persistence;
 
 namespace Taifa.Grains.Tests;
 
@@ -36,7 +37,9 @@ public sealed class GrainCluster : IAsyncLifetime
         public void Configure(ISiloBuilder silo)
         {
             silo.AddMemoryGrainStorage(StorageNames.Messages);
-            silo.AddMemoryGrainStorage(StorageNames.Index);
+            silo.AddMemoryGrainStorage("index-inner");
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Index, (services, _) =>
+                new CountingStorage(services.GetRequiredKeyedService<IGrainStorage>("index-inner")));
             silo.AddMemoryGrainStorage("accounts-inner");
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Accounts, (services, _) =>
                 new CountingStorage(services.GetRequiredKeyedService<IGrainStorage>("accounts-inner")));
@@ -44,6 +47,7 @@ public sealed class GrainCluster : IAsyncLifetime
             silo.Services.AddSingleton(TimeProvider.System);
             silo.Services.AddSingleton(new MessageIdGenerator(7, TimeProvider.System));
             silo.Services.AddSingleton<DispatchBacklog>();
+            silo.Services.AddSingleton<WriteFailures>();
             silo.AddMemoryStreams(DispatchStreams.Provider);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);
             silo.Services.AddOptions<DispatchOptions>().Configure(options =>
@@ -64,7 +68,7 @@ public sealed class GrainCluster : IAsyncLifetime
 
 /// <summary>
 /// Counts durable writes so tests can see group commit at work, and lets a test put faults into one grain's reads and
-/// writes (<see cref="Script"/>); storage itself is the real memory provider.
+/// writes (<see cref="Script"/>); storage itself is the real memory provider. Wraps the accounts and index storages.
 /// </summary>
 public sealed class CountingStorage(IGrainStorage inner) : IGrainStorage
 {
@@ -73,7 +77,7 @@ public sealed class CountingStorage(IGrainStorage inner) : IGrainStorage
 
     public static long Writes => Interlocked.Read(ref _writes);
 
-    /// <summary>Until disposed, the grain's reads and writes go through the script.</summary>
+    /// <summary>Until disposed, the grain's reads and writes (clears count as writes) go through the script.</summary>
     public static IDisposable Script(GrainId grain, StorageScript script)
     {
         Scripts[grain] = script;
@@ -93,7 +97,10 @@ public sealed class CountingStorage(IGrainStorage inner) : IGrainStorage
             : inner.WriteStateAsync(stateName, grainId, grainState);
     }
 
-    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) => inner.ClearStateAsync(stateName, grainId, grainState);
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        Scripts.TryGetValue(grainId, out var script)
+            ? script.Write(() => inner.ClearStateAsync(stateName, grainId, grainState))
+            : inner.ClearStateAsync(stateName, grainId, grainState);
 
     private sealed class Unscript(GrainId grain) : IDisposable
     {
@@ -107,6 +114,9 @@ public sealed class StorageScript
     public Func<Func<Task>, Task> Read { get; init; } = real => real();
 
     public Func<Func<Task>, Task> Write { get; init; } = real => real();
+
+    /// <summary>Every write fails and nothing is saved, as when the database is down.</summary>
+    public static readonly StorageScript RefuseWrites = new() { Write = _ => throw new IOException("test: storage refused the write") };
 
     /// <summary>A write that reaches storage and then reports failure, as a connection lost after COMMIT does.</summary>
     public static async Task CommitThenFail(Func<Task> real)

@@ -3,6 +3,7 @@ using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Messages;
 using Taifa.Domain.Ids;
 using Taifa.Domain.Text;
+using Orleans.Storage;
 
 namespace Taifa.Grains.Tests;
 
@@ -125,6 +126,25 @@ public sealed class LostAnswerTests(GrainCluster cluster)
     }
 
     [Fact]
+    public async Task A_write_storage_refused_answers_1005_even_when_storage_cannot_be_read()
+    {
+        var (grain, digest, sender) = await OpenAsync(credit: 10m);
+        var script = new StorageScript
+        {
+            Write = _ => throw new InconsistentStateException("test: storage refused the write"),
+            Read = _ => throw new IOException("test: storage unreachable"),
+        };
+        SendResult result;
+        using (CountingStorage.Script(grain.GetGrainId(), script))
+        {
+            result = await grain.Send(Command(digest, sender));
+        }
+
+        Assert.Equal(TaifaStatus.DatabaseError, result.Status);
+        Assert.Equal(10m, await RepeatUntilReloaded(grain));
+    }
+
+    [Fact]
     public async Task A_write_whose_outcome_cannot_be_read_back_is_settled_by_the_repeat()
     {
         var (grain, digest, sender) = await OpenAsync(credit: 10m);
@@ -180,6 +200,22 @@ public sealed class LostAnswerTests(GrainCluster cluster)
         Assert.True(replay.Replayed);
         Assert.Equal(repeat.Result.Outcomes, replay.Result!.Outcomes);
         Assert.Equal(9m, await BalanceAsync(grain));
+    }
+
+    /// <summary>The balance, once the activation discarded after a failed write has gone.</summary>
+    private static async Task<decimal> RepeatUntilReloaded(IAccountGrain grain)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await BalanceAsync(grain);
+            }
+            catch (Exception) when (attempt < 50)
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 
     /// <summary>As the intake does: a repeat that meets the discarded activation is uncertain again, until a new one answers.</summary>

@@ -10,7 +10,7 @@ namespace Taifa.Abstractions.Accounts;
 public interface IAccountGrain : IGrainWithIntegerKey
 {
     /// <summary>How long a caller waits for one attempt of <see cref="Send"/>.</summary>
-    public const string SendTimeout = "00:01:00";
+    public const string SendTimeout = "00:02:00";
 
     [Alias("Open")]
     Task<AdminResult> Open(OpenAccount request);

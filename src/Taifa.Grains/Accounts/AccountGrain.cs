@@ -37,6 +37,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private readonly DispatchBacklog _backlog;
     private readonly OperatorRoutes _routes;
     private readonly TimeProvider _time;
+    private readonly WriteFailures _writeFailures;
     private readonly ILogger<AccountGrain> _logger;
     private readonly GroupCommit _commit;
     private readonly HashSet<long> _handingOff = [];
@@ -45,6 +46,9 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private readonly HashSet<long> _awaitingCommit = [];
     private Task<HashSet<long>?>? _readBack;
     private readonly SmppPasswordVerifier _smppPasswords = new();
+
+    // Sender IDs an AddSenderId has claimed but not yet written: not released by a RemoveSenderId meanwhile.
+    private readonly HashSet<string> _addingSenderIds = [];
     private List<MessageRecord> _handOffQueue = [];
     private bool _handOffRunning;
     private AccountState _live = new();
@@ -57,8 +61,10 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         DispatchBacklog backlog,
         OperatorRoutes routes,
         TimeProvider time,
+        WriteFailures writeFailures,
         ILogger<AccountGrain> logger)
     {
+        _writeFailures = writeFailures;
         _storage = storage;
         _ids = ids;
         _backlog = backlog;
@@ -79,22 +85,45 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Claims the sender IDs and the key, then writes the account. Whatever was claimed is released again when a
+    /// later claim is refused or fails, or the write fails and storage shows no open account: an account that was
+    /// never opened holds no name (before, such names stayed claimed for good, and retrying the open under a new
+    /// account id answered 409 forever).
+    /// </summary>
     public async Task<AdminResult> Open(OpenAccount request)
     {
         if (_live.IsOpen) return new AdminResult(AdminOutcome.Conflict, Detail: "account already exists");
 
         var senderIds = request.SenderIds.Select(AccountIndex.NormalizeSenderId).Distinct().ToList();
-        foreach (var senderId in senderIds)
+        var claimed = new List<NameClaim>();
+        try
         {
-            if (!await GrainFactory.SenderId(senderId).Claim(AccountId))
+            foreach (var senderId in senderIds)
             {
-                return new AdminResult(AdminOutcome.Conflict, Detail: $"sender ID {senderId} is registered to another account");
-            }
-        }
+                var index = GrainFactory.SenderId(senderId);
+                if (!await index.Claim(AccountId))
+                {
+                    await ReleaseClaims(claimed);
+                    return new AdminResult(AdminOutcome.Conflict, Detail: $"sender ID {senderId} is registered to another account");
+                }
 
-        if (!await GrainFactory.ApiKey(request.ApiKeyDigest).Claim(AccountId))
+                claimed.Add(new NameClaim(index, "sender ID " + senderId, saved => saved.IsOpen));
+            }
+
+            var key = GrainFactory.ApiKey(request.ApiKeyDigest);
+            if (!await key.Claim(AccountId))
+            {
+                await ReleaseClaims(claimed);
+                return new AdminResult(AdminOutcome.Conflict, Detail: "API key collision");
+            }
+
+            claimed.Add(new NameClaim(key, "API key", saved => saved.IsOpen));
+        }
+        catch
         {
-            return new AdminResult(AdminOutcome.Conflict, Detail: "API key collision");
+            await ReleaseClaims(claimed);
+            throw;
         }
 
         _live.IsOpen = true;
@@ -105,7 +134,16 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         _live.SenderIds = senderIds;
         _live.ApiKeyDigest = request.ApiKeyDigest;
         _live.CreatedAt = _time.GetUtcNow();
-        await _commit.Commit();
+        try
+        {
+            await _commit.Commit();
+        }
+        catch
+        {
+            await ReleaseUnlessSaved(claimed);
+            throw;
+        }
+
         await this.RegisterOrUpdateReminder(OutboxReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         LogOpened(AccountId, request.Name);
         return new AdminResult(AdminOutcome.Ok, _live.ToView(AccountId));
@@ -203,7 +241,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         catch (Exception exception)
         {
             LogWriteFailed(exception, AccountId);
-            return await AfterFailedWrite(accepted, covered, outcomes);
+            return await AfterFailedWrite(exception, accepted, covered, outcomes);
         }
 
         foreach (var record in accepted) _awaitingCommit.Remove(record.MessageId);
@@ -247,13 +285,15 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     }
 
     /// <summary>
-    /// A failed write may still have committed (a connection lost after COMMIT was sent), so the answer comes from what
-    /// storage holds: a send it holds is accepted (the next activation hands it off), one it does not hold answers 1005.
+    /// A write storage refused charged nothing. Any other failed write may still have committed (a connection lost after
+    /// COMMIT was sent), so the answer comes from what storage holds: a send it holds is accepted (the next activation hands it off), one it does not hold answers 1005.
     /// When storage cannot be read either, or holds only part of what this answer covers, nobody knows yet: the caller
     /// repeats the command, and the next activation answers from storage.
     /// </summary>
-    private async Task<SendResult> AfterFailedWrite(List<MessageRecord> accepted, List<long> covered, SendOutcome[] outcomes)
+    private async Task<SendResult> AfterFailedWrite(Exception failure, List<MessageRecord> accepted, List<long> covered, SendOutcome[] outcomes)
     {
+        if (_writeFailures.ProvablyNotWritten(failure) && covered.Count == accepted.Count) return new SendResult(TaifaStatus.DatabaseError, []);
+
         _readBack ??= ReadBack();
         var stored = await _readBack;
         if (stored is null) throw new SendUncertainException($"account {AccountId}: a write failed and storage could not be read back");
@@ -292,22 +332,44 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     {
         if (!_live.IsOpen) return new AdminResult(AdminOutcome.NotFound);
         var normalized = AccountIndex.NormalizeSenderId(senderId);
-        if (!await GrainFactory.SenderId(normalized).Claim(AccountId))
+        var index = GrainFactory.SenderId(normalized);
+        var heldBefore = _live.SenderIds.Contains(normalized);
+        var guarded = _addingSenderIds.Add(normalized);
+        try
         {
-            return new AdminResult(AdminOutcome.Conflict, Detail: $"sender ID {normalized} is registered to another account");
-        }
+            if (!await index.Claim(AccountId))
+            {
+                return new AdminResult(AdminOutcome.Conflict, Detail: $"sender ID {normalized} is registered to another account");
+            }
 
-        return await Change(() =>
+            return await ReleaseUnlessDone(heldBefore ? [] : [new NameClaim(index, "sender ID " + normalized, saved => saved.SenderIds.Contains(normalized))], () => Change(() =>
+            {
+                if (!_live.SenderIds.Contains(normalized)) _live.SenderIds.Add(normalized);
+                return null;
+            }));
+        }
+        finally
         {
-            if (!_live.SenderIds.Contains(normalized)) _live.SenderIds.Add(normalized);
-            return null;
-        });
+            if (guarded) _addingSenderIds.Remove(normalized);
+        }
     }
+
+    /// <summary>
+    /// Writes the account first, then releases the index entry: the account never lists a sender ID it does not hold.
+    /// When the release failed after the write, the name is still held for this account alone; removing it again
+    /// (answered 404, as the account no longer lists it) finishes the release.
+    /// </summary>
 
     public async Task<AdminResult> RemoveSenderId(string senderId)
     {
         var normalized = AccountIndex.NormalizeSenderId(senderId);
-        if (!_live.IsOpen || !_live.SenderIds.Contains(normalized)) return new AdminResult(AdminOutcome.NotFound);
+        if (!_live.IsOpen) return new AdminResult(AdminOutcome.NotFound);
+        if (!_live.SenderIds.Contains(normalized))
+        {
+            if (!_addingSenderIds.Contains(normalized)) await GrainFactory.SenderId(normalized).Release(AccountId);
+            return new AdminResult(AdminOutcome.NotFound);
+        }
+
         var result = await Change(() =>
         {
             _live.SenderIds.Remove(normalized);
@@ -331,14 +393,18 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     public async Task<AdminResult> ReplaceApiKey(string apiKeyDigest)
     {
         if (!_live.IsOpen) return new AdminResult(AdminOutcome.NotFound);
-        if (!await GrainFactory.ApiKey(apiKeyDigest).Claim(AccountId)) return new AdminResult(AdminOutcome.Conflict, Detail: "API key collision");
+        var key = GrainFactory.ApiKey(apiKeyDigest);
+        if (!await key.Claim(AccountId)) return new AdminResult(AdminOutcome.Conflict, Detail: "API key collision");
         var previous = _live.ApiKeyDigest;
-        var result = await Change(() =>
+        // The same key again (the demo account at every start) is already this account's: releasing "the previous"
+        // one would release it.
+        var replaced = previous != apiKeyDigest;
+        var result = await ReleaseUnlessDone(replaced ? [new NameClaim(key, "API key", saved => saved.ApiKeyDigest == apiKeyDigest)] : [], () => Change(() =>
         {
             _live.ApiKeyDigest = apiKeyDigest;
             return null;
-        });
-        if (result.Outcome == AdminOutcome.Ok && previous is not null) await GrainFactory.ApiKey(previous).Release(AccountId);
+        }));
+        if (result.Outcome == AdminOutcome.Ok && replaced && previous is not null) await ReleaseClaims([new NameClaim(GrainFactory.ApiKey(previous), "previous API key")]);
         return result;
     }
 
@@ -346,9 +412,11 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     {
         var authorization = Authorize(apiKeyDigest, source);
         if (authorization != TaifaStatus.Success) return authorization;
-        if (!await GrainFactory.SmppUsername(username).Claim(AccountId)) return TaifaStatus.SmppUsernameTaken;
+        var index = GrainFactory.SmppUsername(username);
+        if (!await index.Claim(AccountId)) return TaifaStatus.SmppUsernameTaken;
 
         var previous = _live.SmppUsername;
+        var previousHash = _live.SmppPasswordHash;
         _live.SmppUsername = username;
         _live.SmppPasswordHash = SmppPasswordHash.Hash(password);
         try
@@ -358,13 +426,79 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         catch (Exception exception)
         {
             LogWriteFailed(exception, AccountId);
+            _live.SmppUsername = previous;
+            _live.SmppPasswordHash = previousHash;
+            if (previous != username) await ReleaseUnlessSaved([new NameClaim(index, "SMPP username", saved => saved.SmppUsername == username)]);
             return TaifaStatus.DatabaseError;
         }
 
-        if (previous is not null && previous != username) await GrainFactory.SmppUsername(previous).Release(AccountId);
+        if (previous is not null && previous != username) await ReleaseClaims([new NameClaim(GrainFactory.SmppUsername(previous), "previous SMPP username")]);
         await UnbindSmppSessions("SMPP credentials changed");
         return TaifaStatus.Success;
     }
+
+    /// <summary>Runs an admin change that needed the given names claimed, and releases them unless it was made.</summary>
+    private async Task<AdminResult> ReleaseUnlessDone(List<NameClaim> claimed, Func<Task<AdminResult>> change)
+    {
+        AdminResult result;
+        try
+        {
+            result = await change();
+        }
+        catch
+        {
+            await ReleaseUnlessSaved(claimed);
+            throw;
+        }
+
+        if (result.Outcome != AdminOutcome.Ok) await ReleaseClaims(claimed);
+        return result;
+    }
+
+    /// <summary>
+    /// Gives back names this account claimed but does not (or no longer) list. A release that fails leaves the name
+    /// claimable by nobody, never by two accounts; it is logged so an operator can release it.
+    /// </summary>
+    private async Task ReleaseClaims(List<NameClaim> claimed)
+    {
+        foreach (var claim in claimed)
+        {
+            try
+            {
+                await claim.Index.Release(AccountId);
+            }
+            catch (Exception exception)
+            {
+                LogReleaseFailed(exception, AccountId, claim.What);
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a failed write. It may still have reached storage (an answer lost after the commit), so a name is given
+    /// back only once storage shows the change it was claimed for is not there (the read-back a failed send uses too;
+    /// after it the persistent state holds what storage holds). Reading is safe: after a failed write this activation
+    /// writes no more (the group commit's failure is final) and is being discarded. Were the failure not final, the
+    /// next write would save the live change after all, and the claims must stay.
+    /// </summary>
+    private async Task ReleaseUnlessSaved(List<NameClaim> claimed)
+    {
+        if (claimed.Count == 0 || !_commit.Failed) return;
+        _readBack ??= ReadBack();
+        if (await _readBack is null)
+        {
+            foreach (var claim in claimed) LogReleaseFailed(null, AccountId, claim.What);
+            return;
+        }
+
+        await ReleaseClaims(claimed.Where(claim => claim.IsSavedIn?.Invoke(_storage.State) != true).ToList());
+    }
+
+    /// <summary>A name claimed in the index for a change to this account, and how a saved state shows the change was saved.</summary>
+    private readonly record struct NameClaim(IAccountIndexGrain Index, string What, Func<AccountState, bool>? IsSavedIn = null);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: releasing its claim on {What} failed; no account can claim it until it is released")]
+    private partial void LogReleaseFailed(Exception? exception, long accountId, string what);
 
     public Task<TaifaStatus> CheckSmppPassword(string username, string password, IPAddress? source)
     {

@@ -1,5 +1,6 @@
 using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
+using Taifa.Grains.Persistence;
 
 namespace Taifa.Grains.Accounts;
 
@@ -17,7 +18,9 @@ public sealed class AccountIndexGrain(
         if (state.State.AccountId == accountId) return true;
         if (state.State.AccountId is not null) return false;
         state.State.AccountId = accountId;
-        await state.WriteStateAsync();
+        // Reverted when the write fails: a claim held in memory only would answer a retry true with no durable owner,
+        // and once this activation is collected another account could claim the same name.
+        await state.WriteOrRevertAsync(DeactivateOnIdle);
         return true;
     }
 
@@ -25,7 +28,7 @@ public sealed class AccountIndexGrain(
     {
         if (state.State.AccountId != accountId) return;
         state.State.AccountId = null;
-        await state.ClearStateAsync();
+        await state.ClearOrRevertAsync(DeactivateOnIdle);
     }
 
     public Task<long?> Owner() => Task.FromResult(state.State.AccountId);

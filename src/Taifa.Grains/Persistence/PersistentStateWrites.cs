@@ -7,11 +7,18 @@ internal static class PersistentStateWrites
     /// cannot even be read, has the activation discarded), so a retried call never finds a change that was never saved
     /// and skips it as already done. Rethrows, so the caller knows nothing was saved.
     /// </summary>
-    public static async Task WriteOrRevertAsync<T>(this IPersistentState<T> state, Action discardActivation)
+    public static Task WriteOrRevertAsync<T>(this IPersistentState<T> state, Action discardActivation) =>
+        ChangeOrRevertAsync(state, state.WriteStateAsync, discardActivation);
+
+    /// <summary>Clears the state, with the same revert on failure as <see cref="WriteOrRevertAsync{T}"/>.</summary>
+    public static Task ClearOrRevertAsync<T>(this IPersistentState<T> state, Action discardActivation) =>
+        ChangeOrRevertAsync(state, state.ClearStateAsync, discardActivation);
+
+    private static async Task ChangeOrRevertAsync<T>(IPersistentState<T> state, Func<Task> change, Action discardActivation)
     {
         try
         {
-            await state.WriteStateAsync();
+            await change();
         }
         catch
         {

@@ -39,12 +39,12 @@ public static class CustomerApi
     }
 
     private static async Task<IResult> SendSms(
-        HttpContext http, ApiKeyAccounts keys, AccountSends sends, RecipientParser recipients,
+        HttpContext http, ApiKeyAccounts keys, AccountSends sends, RecipientParser recipients, CallbackUrlPolicy callbackUrls,
         IOptions<TaifaOptions> options, IDiagnosticContext log, CancellationToken cancellationToken)
     {
         var limits = options.Value.Api;
         var body = await RequestBody.ReadAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
-        var parsed = body is { } bytes ? SendRequestParser.Parse(bytes, limits.MaxRecipients) : default;
+        var parsed = body is { } bytes ? SendRequestParser.Parse(bytes, limits.MaxRecipients, callbackUrls) : default;
         var responseType = parsed.ResponseType;
 
         var caller = await keys.Resolve(http);

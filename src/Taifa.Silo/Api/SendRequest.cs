@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
+using Taifa.Silo.Intake;
 
 namespace Taifa.Silo.Api;
 
@@ -29,7 +30,7 @@ public static class SendRequestParser
 
     public readonly record struct Result(SendRequest? Request, ResponseType ResponseType);
 
-    public static Result Parse(ReadOnlySequence<byte> body, int maxRecipients)
+    public static Result Parse(ReadOnlySequence<byte> body, int maxRecipients, CallbackUrlPolicy callbackUrls)
     {
         var document = RequestBody.ParseJson(body, MaxDepth);
         if (document is null) return new Result(null, ResponseType.Json);
@@ -54,7 +55,7 @@ public static class SendRequestParser
                 return new Result(null, responseType);
             }
 
-            if (dlrUrl is not null && !IsHttpUrl(dlrUrl)) return new Result(null, responseType);
+            if (dlrUrl is not null && !callbackUrls.Accepts(dlrUrl)) return new Result(null, responseType);
 
             return new Result(new SendRequest(mobiles, senderName.Trim(), message, responseType, serviceId, dlrUrl), responseType);
         }
@@ -102,7 +103,4 @@ public static class SendRequestParser
                 return false;
         }
     }
-
-    private static bool IsHttpUrl(string value) =>
-        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 }

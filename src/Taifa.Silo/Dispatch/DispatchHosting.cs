@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Taifa.Grains.Dispatch;
 using Taifa.Grains.Messages;
+using Taifa.Silo.Intake;
 
 namespace Taifa.Silo.Dispatch;
 
@@ -19,7 +20,8 @@ public static class DispatchHosting
         builder.Services.AddSingleton<IOperatorLinks, SmppOperatorLinks>();
         builder.Services.AddSingleton<ReceiptRouter>();
         builder.Services.AddSingleton<ICustomerNotifier, CustomerNotifier>();
-        builder.Services.AddHttpClient(CustomerNotifier.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        builder.Services.AddHttpClient(CustomerNotifier.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10))
+            .ConfigurePrimaryHttpMessageHandler(services => services.GetRequiredService<CallbackUrlPolicy>().CreateHandler());
         builder.Services.AddHostedService<DispatcherKeeper>();
         builder.Services.AddHostedService<DeadLetterWatch>();
     }

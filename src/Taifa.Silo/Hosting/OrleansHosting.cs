@@ -23,9 +23,9 @@ public static class OrleansHosting
     /// <summary>Default pool size per silo when the connection string names none: Npgsql's 100 would let two silos exhaust PostgreSQL's default max_connections.</summary>
     public const int DefaultMaxPoolSize = 40;
 
-    /// <summary>Npgsql's defaults (15 s to connect, 30 s a command) would outlast a send's grain call; these fit inside it.</summary>
-    public const int DefaultConnectTimeoutSeconds = 5;
-    public const int DefaultCommandTimeoutSeconds = 10;
+    /// <summary>Npgsql connects within 15 s by default, as here, but lets a command run 30 s: three of those would outlast a send's grain call.</summary>
+    public const int DefaultConnectTimeoutSeconds = 15;
+    public const int DefaultCommandTimeoutSeconds = 15;
 
     // A send may wait for the account write in flight, then its own, then reading storage back after a failure.
     private const int StorageCallsPerSend = 3;

@@ -6,12 +6,14 @@ using Serilog;
 using Taifa.Domain.Ids;
 using Taifa.Domain.Numbers;
 using Taifa.Grains.Messages;
+using Taifa.Grains.Persistence;
 using Taifa.Silo.Api;
 using Taifa.Silo.Database;
 using Taifa.Silo.Dispatch;
 using Taifa.Silo.Intake;
 using Taifa.Silo.Options;
 using Taifa.Silo.Smpp;
+using Taifa.Silo.Storage;
 
 namespace Taifa.Silo.Hosting;
 
@@ -26,6 +28,8 @@ public static class TaifaHost
             .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Orleans", Serilog.Events.LogEventLevel.Warning)
             .MinimumLevel.Override("Polly", Serilog.Events.LogEventLevel.Warning)
+            // HttpClient logs four lines per request with the full URL: one dlr_url attempt each would flood the log.
+            .MinimumLevel.Override("System.Net.Http", Serilog.Events.LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .WriteTo.Console(),
             // Each host gets its own logger; freezing the static one would fail when tests start two hosts in one process.
@@ -42,10 +46,13 @@ public static class TaifaHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(NumberingPlan.Kenya);
         builder.Services.AddSingleton<RecipientParser>();
+        builder.Services.AddSingleton(services => new CallbackUrlPolicy(
+            services.GetRequiredService<IOptions<TaifaOptions>>().Value.Api.AllowPrivateCallbackTargets));
         builder.Services.AddSingleton<AddressLockouts>();
         builder.Services.AddSingleton<ApiKeyAccounts>();
         builder.Services.AddSingleton<AccountSends>();
         builder.Services.AddSingleton<DispatchBacklog>();
+        builder.Services.AddSingleton<WriteFailures, PostgresWriteFailures>();
         builder.Services.AddSingleton(services => new MessageIdGenerator(
             services.GetRequiredService<NodeIdentity>().NodeId, services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<NodeIdentity>();

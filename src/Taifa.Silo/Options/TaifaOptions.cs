@@ -128,6 +128,10 @@ public sealed class ApiOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan SendDeadline { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Let dlr_url (and any customer-given URL) reach loopback, private and other non-public addresses.
+    /// Off: such URLs answer 1009 and are refused again at connect time. For tests and a local demo only.</summary>
+    public bool AllowPrivateCallbackTargets { get; set; }
 }
 
 /// <summary>

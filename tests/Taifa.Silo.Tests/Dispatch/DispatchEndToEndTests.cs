@@ -20,6 +20,8 @@ public sealed class DispatchEndToEndTests : IAsyncLifetime
         ["Taifa:Dispatch:RetryBaseDelay"] = "00:00:00.050",
         ["Taifa:Dispatch:RetryMaxDelay"] = "00:00:00.200",
         ["Taifa:Dispatch:MaxAttempts"] = "4",
+        // StatusCallbackReceiver, the customers' dlr_url, listens on loopback.
+        ["Taifa:Api:AllowPrivateCallbackTargets"] = "true",
     });
     private HttpClient _client = null!;
 

@@ -31,7 +31,7 @@ public sealed class StorageTimeoutTests
 
     [Theory]
     [InlineData("Host=db;Command Timeout=30")]
-    [InlineData("Host=db;Timeout=15;CommandTimeout=10")]
+    [InlineData("Host=db;Timeout=30;CommandTimeout=15")]
     public void Timeouts_that_outlast_a_send_are_refused_at_start(string connectionString)
     {
         var refused = Assert.Throws<InvalidOperationException>(() => Production(connectionString));

@@ -13,6 +13,8 @@ namespace Taifa.Silo.Tests.Smpp;
 public sealed class QuickReceiptGateway() : SmppGatewayBase(new Dictionary<string, string>
 {
     ["Taifa:Simulators:ReceiptDelay"] = "00:00:00.200",
+    // IsolationTests' StatusCallbackReceiver, the customers' dlr_url, listens on loopback.
+    ["Taifa:Api:AllowPrivateCallbackTargets"] = "true",
 });
 
 /// <summary>
