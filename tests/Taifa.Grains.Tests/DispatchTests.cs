@@ -8,7 +8,7 @@ using Taifa.Grains.Dispatch;
 namespace Taifa.Grains.Tests;
 
 [Collection(GrainClusterCollection.Name)]
-public sealed class DispatchTests(GrainCluster cluster)
+public sealed partial class DispatchTests(GrainCluster cluster)
 {
     private static long _nextAccountId = 9000;
     private static long _nextNumber = 254700100000;
@@ -240,7 +240,7 @@ public sealed class DispatchTests(GrainCluster cluster)
         await Task.CompletedTask;
     }
 
-    private static async Task WaitForBalance(IAccountGrain grain, decimal expected)
+    internal static async Task WaitForBalance(IAccountGrain grain, decimal expected)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
         decimal balance;

@@ -56,6 +56,10 @@ public sealed class GrainCluster : IAsyncLifetime
                 {
                     NetworkIds = [1, 2, 3], Binds = 2, Window = 10, SubmitIdFormat = OperatorIdFormat.Hex, ReceiptIdFormat = OperatorIdFormat.Hex,
                 };
+                options.Operators["scripted-one-receipt"] = new OperatorOptions
+                {
+                    NetworkIds = [4], Window = 10, OneReceiptPerMessage = true, SubmitIdFormat = OperatorIdFormat.Hex, ReceiptIdFormat = OperatorIdFormat.Hex,
+                };
                 options.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
                 options.RetryMaxDelay = TimeSpan.FromMilliseconds(50);
                 options.MaxAttempts = 3;

@@ -20,6 +20,8 @@ public sealed class ScriptedOperator : IOperatorLinks
     private readonly ConcurrentDictionary<string, string> _errorTexts = new();
     private readonly ConcurrentDictionary<string, byte> _throwing = new();
     private readonly ConcurrentDictionary<string, string> _fixedIds = new();
+    private readonly ConcurrentDictionary<string, (int Parts, SubmissionOutcome Then)> _partial = new();
+    private readonly ConcurrentDictionary<string, bool> _oneIdPerMessage = new();
     private long _nextId = 5000;
 
     public ConcurrentBag<(long MessageId, string OperatorId)> Accepted { get; } = [];
@@ -45,6 +47,12 @@ public sealed class ScriptedOperator : IOperatorLinks
     /// <summary>Every submit to this destination throws instead of answering.</summary>
     public void Throw(string mobileNumber) => _throwing[mobileNumber] = 0;
 
+    /// <summary>The operator accepts the first <paramref name="parts"/> parts of the message to this destination, then answers <paramref name="then"/>.</summary>
+    public void AcceptOnly(string mobileNumber, int parts, SubmissionOutcome then) => _partial[mobileNumber] = (parts, then);
+
+    /// <summary>The operator answers every part of the message to this destination with the same id.</summary>
+    public void OneIdForAllParts(string mobileNumber) => _oneIdPerMessage[mobileNumber] = true;
+
     public Task<bool> SendReceipt(OperatorReceipt receipt) =>
         Task.WhenAll(_receiptHandlers.Values.Select(h => h(receipt))).ContinueWith(t => t.Result.Any(r => r), TaskScheduler.Default);
 
@@ -52,6 +60,14 @@ public sealed class ScriptedOperator : IOperatorLinks
     {
         _receiptHandlers[(operatorName, shard)] = onReceipt;
         return new Link(this);
+    }
+
+    private List<string> NewIds(long messageId, int firstPart, int count)
+    {
+        var ids = Enumerable.Range(firstPart, count)
+            .Select(_ => Interlocked.Increment(ref _nextId).ToString("X", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        foreach (var id in ids) Accepted.Add((messageId, id));
+        return ids;
     }
 
     private sealed class Link(ScriptedOperator owner) : IOperatorLink
@@ -66,16 +82,30 @@ public sealed class ScriptedOperator : IOperatorLinks
             var outcome = owner._scripts.TryGetValue(message.MobileNumber, out var script) && script.TryDequeue(out var next)
                 ? next
                 : SubmissionOutcome.Accepted;
+            if (outcome == SubmissionOutcome.Accepted && owner._partial.TryRemove(message.MobileNumber, out var partial))
+            {
+                var taken = owner.NewIds(message.MessageId, firstPart, partial.Parts);
+                return Task.FromResult(new OperatorSubmission(partial.Then, taken, "0x" + ((int)partial.Then).ToString("X2", System.Globalization.CultureInfo.InvariantCulture)));
+            }
+
             if (outcome != SubmissionOutcome.Accepted)
             {
                 var error = owner._errorTexts.GetValueOrDefault(message.MobileNumber) ?? "0x" + ((int)outcome).ToString("X2", System.Globalization.CultureInfo.InvariantCulture);
                 return Task.FromResult(new OperatorSubmission(outcome, [], error));
             }
 
-
-            var ids = Enumerable.Range(firstPart, message.Parts - firstPart)
-                .Select(_ => owner._fixedIds.GetValueOrDefault(message.MobileNumber) ?? Interlocked.Increment(ref owner._nextId).ToString("X", System.Globalization.CultureInfo.InvariantCulture)).ToList();
-            foreach (var id in ids) owner.Accepted.Add((message.MessageId, id));
+            List<string> ids;
+            if (owner._fixedIds.TryGetValue(message.MobileNumber, out var fixedId))
+            {
+                ids = [.. Enumerable.Repeat(fixedId, message.Parts - firstPart)];
+                foreach (var id in ids) owner.Accepted.Add((message.MessageId, id));
+            }
+            else
+            {
+                ids = owner._oneIdPerMessage.TryRemove(message.MobileNumber, out _)
+                    ? [.. Enumerable.Repeat(owner.NewIds(message.MessageId, firstPart, 1)[0], message.Parts - firstPart)]
+                    : owner.NewIds(message.MessageId, firstPart, message.Parts - firstPart);
+            }
             return Task.FromResult(new OperatorSubmission(SubmissionOutcome.Accepted, ids, null));
         }
 
@@ -83,17 +113,36 @@ public sealed class ScriptedOperator : IOperatorLinks
     }
 }
 
+/// <summary>Records the notifications; a dlr_url on the host <see cref="HangingHost"/> never answers until <see cref="ReleaseHanging"/>.</summary>
 public sealed class RecordingNotifier : ICustomerNotifier
 {
+    public const string HangingHost = "hanging.example";
+
+    /// <summary>A dlr_url on this host always answers an error (attempts are counted in <see cref="FailedPosts"/>).</summary>
+    public const string FailingHost = "failing.example";
+
     public static readonly RecordingNotifier Instance = new();
+
+    private TaskCompletionSource _hanging = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ConcurrentBag<MessageRecord> StatusPosts { get; } = [];
 
-    public Task<bool> PostStatusAsync(MessageRecord message, CancellationToken cancellationToken)
+    public ConcurrentDictionary<long, int> FailedPosts { get; } = new();
+
+    public async Task<bool> PostStatusAsync(MessageRecord message, CancellationToken cancellationToken)
     {
+        if (message.DlrUrl is { } url && new Uri(url).Host == HangingHost) await _hanging.Task;
+        if (message.DlrUrl is { } failing && new Uri(failing).Host == FailingHost)
+        {
+            FailedPosts.AddOrUpdate(message.MessageId, 1, (_, n) => n + 1);
+            return false;
+        }
+
         StatusPosts.Add(message);
-        return Task.FromResult(true);
+        return true;
     }
+
+    public void ReleaseHanging() => Interlocked.Exchange(ref _hanging, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     public Task<bool> SendSmppReceiptAsync(MessageRecord message, CancellationToken cancellationToken) => Task.FromResult(true);
 }

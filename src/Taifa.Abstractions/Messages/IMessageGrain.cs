@@ -29,11 +29,19 @@ public interface IMessageGrain : IGrainWithIntegerKey
     [Alias("Submitted")]
     Task Submitted(string operatorName, IReadOnlyList<string> operatorMessageIds);
 
-    /// <summary>The message will never reach the operator (rejected or failed): final, and its cost is refunded once.</summary>
+    /// <summary>
+    /// The message will not reach the operator whole (rejected or failed): final, and the cost of the parts the operator
+    /// never took (all but <paramref name="acceptedPartIds"/>, the ids of the first parts it had accepted) is refunded once.
+    /// Answers once the final state is saved; the refund and the customer's notifications follow on their own.
+    /// </summary>
     [Alias("Abandon")]
-    Task Abandon(MessageStatus status, string? errorCode);
+    Task Abandon(MessageStatus status, string? errorCode, IReadOnlyList<string>? acceptedPartIds = null);
 
-    /// <summary>An operator receipt for one part; the message is final once every part is.</summary>
+    /// <summary>
+    /// An operator receipt for one part (or, with <paramref name="coversWholeMessage"/>, for the whole message); the
+    /// message is final once every expected receipt is in, and the share of the parts rejected is refunded. Answers once
+    /// the receipt is saved; notifications follow on their own.
+    /// </summary>
     [Alias("ApplyReceipt")]
-    Task ApplyReceipt(OperatorReceipt receipt);
+    Task ApplyReceipt(OperatorReceipt receipt, bool coversWholeMessage = false);
 }

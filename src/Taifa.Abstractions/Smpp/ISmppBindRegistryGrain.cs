@@ -55,11 +55,11 @@ public interface ISmppBindRegistryGrain : IGrainWithIntegerKey
     Task UnbindAll(string reason);
 
     /// <summary>
-    /// Sends a receipt as deliver_sm to one receiver or transceiver session of the account, wherever it is bound.
-    /// False when the account has no such session (the dispatcher keeps the receipt and tries later).
+    /// The account's receiver and transceiver sessions, wherever they are bound, in round-robin order (each call starts
+    /// one further on). The registry only chooses: delivery goes through the sessions' own windows.
     /// </summary>
-    [Alias("DeliverReceipt")]
-    Task<bool> DeliverReceipt(SmppReceipt receipt);
+    [Alias("Receivers")]
+    Task<IReadOnlyList<SmppBinding>> Receivers();
 
     [Alias("Bindings")]
     Task<IReadOnlyList<SmppBinding>> Bindings();
@@ -73,10 +73,18 @@ public interface ISmppSessionHost : IGrainObserver
     [Alias("UnbindAccount"), OneWay]
     Task UnbindAccount(long accountId, string reason);
 
-    /// <summary>Queues the receipt as deliver_sm on the session; false when the session is gone or cannot receive.</summary>
-    [Alias("DeliverReceipt")]
-    Task<bool> DeliverReceipt(Guid sessionId, SmppReceipt receipt);
+    /// <summary>
+    /// Queues as many of the receipts as deliver_sm as the session's window has room for, in order, without waiting for
+    /// the customer's answers (the session reports each to the account's <see cref="ISmppReceiptOutboxGrain"/>).
+    /// </summary>
+    [Alias("DeliverReceipts")]
+    Task<ReceiptHandoff> DeliverReceipts(Guid sessionId, IReadOnlyList<SmppReceipt> receipts);
 }
+
+/// <summary>What a session took of a batch of receipts: <see cref="Taken"/> of them, the first ones; a session that is
+/// gone or cannot receive takes none (<see cref="Receiving"/> false). A full window is Receiving with fewer taken.</summary>
+[GenerateSerializer, Immutable, Alias("taifa.receipt-handoff.v1")]
+public sealed record ReceiptHandoff([property: Id(0)] bool Receiving, [property: Id(1)] int Taken);
 
 /// <summary>How often a silo renews its sessions in the registries, and when an unrenewed entry counts as dead.</summary>
 public static class SmppBindLease

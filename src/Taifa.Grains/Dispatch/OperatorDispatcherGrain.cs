@@ -262,11 +262,11 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
                     return;
                 case SubmissionOutcome.PermanentRejection:
                     LogGivenUp(record.MessageId, _operator, MessageStatus.Rejected, errorCode, result.Detail);
-                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Rejected, errorCode));
+                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Rejected, errorCode, accepted));
                     return;
                 case SubmissionOutcome.TemporaryFailure when ++attempts >= _options.MaxAttempts:
                     LogGivenUp(record.MessageId, _operator, MessageStatus.Failed, errorCode, result.Detail);
-                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Failed, errorCode));
+                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Failed, errorCode, accepted));
                     return;
                 case SubmissionOutcome.TemporaryFailure:
                     LogTemporaryFailure(record.MessageId, _operator, attempts, errorCode, result.Detail);

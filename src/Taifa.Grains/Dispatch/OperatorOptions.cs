@@ -40,6 +40,9 @@ public sealed class OperatorOptions
 
     public OperatorIdFormat SubmitIdFormat { get; set; } = OperatorIdFormat.Text;
     public OperatorIdFormat ReceiptIdFormat { get; set; } = OperatorIdFormat.Text;
+
+    /// <summary>True for an SMSC that sends one receipt for a whole concatenated message (for any one of its part ids).</summary>
+    public bool OneReceiptPerMessage { get; set; }
 }
 
 /// <summary>The "Taifa:Dispatch" section plus the operators.</summary>
@@ -59,6 +62,6 @@ public sealed class DispatchOptions
     /// <summary>How long a receipt for an SMPP customer waits for one of its receiver sessions to bind.</summary>
     public TimeSpan SmppReceiptRetention { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>Attempts to POST a final status to a dlr_url before giving up.</summary>
-    public int DlrMaxAttempts { get; set; } = 10;
+    /// <summary>How long a final status is offered to a dlr_url that does not answer 2xx (with back-off) before giving up.</summary>
+    public TimeSpan DlrRetention { get; set; } = TimeSpan.FromHours(24);
 }

@@ -15,7 +15,8 @@ public sealed partial class ReceiptRouter(IGrainFactory grains, OperatorRoutes r
     /// <summary>True when the receipt was applied; false when no message matches it (yet), so the operator redelivers.</summary>
     public async Task<bool> RouteAsync(string operatorName, OperatorReceipt receipt)
     {
-        var canonical = OperatorRoutes.Canonical(receipt.OperatorMessageId, routes[operatorName].ReceiptIdFormat);
+        var route = routes[operatorName];
+        var canonical = OperatorRoutes.Canonical(receipt.OperatorMessageId, route.ReceiptIdFormat);
         var messageId = await grains.OperatorMessageId(operatorName, canonical).Find();
         if (messageId is null)
         {
@@ -25,7 +26,8 @@ public sealed partial class ReceiptRouter(IGrainFactory grains, OperatorRoutes r
             return false;
         }
 
-        await grains.GetGrain<IMessageGrain>(messageId.Value).ApplyReceipt(receipt);
+        // Answers once the receipt is saved: the customer's dlr_url and SMPP receipt never hold up the operator's deliver_sm.
+        await grains.GetGrain<IMessageGrain>(messageId.Value).ApplyReceipt(receipt with { OperatorMessageId = canonical }, route.OneReceiptPerMessage);
         TaifaMetrics.Receipt(receipt.Status);
         return true;
     }

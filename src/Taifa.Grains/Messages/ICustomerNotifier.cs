@@ -8,6 +8,6 @@ public interface ICustomerNotifier
     /// <summary>POSTs the status to the message's dlr_url; true once the customer's server answered 2xx.</summary>
     Task<bool> PostStatusAsync(MessageRecord message, CancellationToken cancellationToken);
 
-    /// <summary>Sends a deliver_sm receipt to one of the account's receiver or transceiver sessions; true once acknowledged.</summary>
+    /// <summary>Hands a deliver_sm receipt to the account's SMPP receipt outbox; true once it is stored there.</summary>
     Task<bool> SendSmppReceiptAsync(MessageRecord message, CancellationToken cancellationToken);
 }

@@ -4,6 +4,7 @@ using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Dispatch;
 using Taifa.Abstractions.Messages;
+using Taifa.Domain.Money;
 using Taifa.Grains.Dispatch;
 using Taifa.Grains.Persistence;
 
@@ -14,19 +15,35 @@ public sealed class MessageState
 {
     [Id(0)] public MessageRecord? Record { get; set; }
 
-    /// <summary>Final status per operator part id, from receipts.</summary>
+    /// <summary>Final status per operator part id (canonical form), from receipts.</summary>
     [Id(1)] public Dictionary<string, MessageStatus> PartOutcomes { get; set; } = new(StringComparer.Ordinal);
 
     [Id(2)] public bool RefundPending { get; set; }
     [Id(3)] public bool StatusCallbackPending { get; set; }
     [Id(4)] public int StatusCallbackAttempts { get; set; }
     [Id(5)] public bool SmppReceiptPending { get; set; }
+
+    /// <summary>What <see cref="RefundPending"/> gives back: the parts the operator never took or rejected. Null in
+    /// states written before refunds were per part: the whole cost.</summary>
+    [Id(6)] public decimal? RefundAmount { get; set; }
+
+    /// <summary>Failed follow-up rounds in a row, for the back-off (<see cref="FollowUpSchedule"/>).</summary>
+    [Id(7)] public int FollowUpFailures { get; set; }
+
+    /// <summary>Not before this is the next follow-up round due (null: now).</summary>
+    [Id(8)] public DateTimeOffset? NextFollowUpAt { get; set; }
+
+    /// <summary>A receipt came from an operator that sends one per message: it settles the message (even one that
+    /// arrived before the message was marked submitted).</summary>
+    [Id(9)] public bool OneReceiptPerMessage { get; set; }
 }
 
 /// <summary>
 /// The lifecycle of one message: queued → submitted → delivered / undelivered / expired, or rejected / failed
-/// without reaching the operator (then refunded once). Final states are told to the customer by dlr_url and
-/// SMPP receipt; what could not be done yet is retried by timer and, across restarts, by a reminder.
+/// without reaching the operator. Refunds are per part: the parts the operator never took (refused, or never sent) and
+/// the parts it rejected by receipt, once. Final states are told to the customer by dlr_url and SMPP receipt.
+/// The final state is saved and the caller (a receipt, a dispatcher slot) answered first; the follow-ups then run in a
+/// turn of their own, and whatever failed is retried with back-off by timer and, across restarts, by a reminder.
 /// Thousands of messages a second pass through a silo: an activation leaves memory as soon as its message is final
 /// and followed up, and an idle one after two minutes (Orleans wants more than its one-minute collection quantum) (a status look-up simply reads it back).
 /// </summary>
@@ -43,10 +60,14 @@ public sealed partial class MessageGrain(
 
     // The holder renews it before every attempt; a claim of an activation that died lapses within this.
     private static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(20);
+
+    // Orleans' shortest reminder period.
+    private static readonly TimeSpan MinReminderPeriod = TimeSpan.FromMinutes(1);
     private Guid _claimedBy;
     private DateTimeOffset _claimedAt;
     private IGrainTimer? _followUpTimer;
-    private int _quickRetries;
+    private TimeSpan? _reminderPeriod;
+    private bool _followingUp;
 
     // Only a message that once failed a follow-up step has a reminder: most never touch the reminder table.
     private bool _reminderMayExist;
@@ -56,7 +77,7 @@ public sealed partial class MessageGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _reminderMayExist = HasPendingWork;
-        if (HasPendingWork) ScheduleQuickRetry();
+        if (HasPendingWork) ScheduleFollowUp(DueIn());
         return Task.CompletedTask;
     }
 
@@ -95,55 +116,84 @@ public sealed partial class MessageGrain(
             SubmittedAt = now,
             UpdatedAt = now,
         };
-        if (AllPartsFinal()) Finish(FinalStatusFromParts(), Current!.OperatorErrorCode, now);
+        if (AllReceiptsIn()) FinishFromReceipts(now);
         await state.WriteOrRevertAsync(DeactivateOnIdle);
         backlog.HandedToOperator(1);
-        await FollowUp();
+        StartFollowUp();
     }
 
-    public async Task Abandon(MessageStatus status, string? errorCode)
+    public async Task Abandon(MessageStatus status, string? errorCode, IReadOnlyList<string>? acceptedPartIds = null)
     {
         if (Current is not { } record || record.Status.IsFinal()) return;
+        var reached = record.Status == MessageStatus.Queued ? acceptedPartIds?.Count ?? 0 : record.Parts;
+        if (record.Status == MessageStatus.Queued && reached > 0)
+        {
+            state.State.Record = record with { OperatorPartIds = acceptedPartIds!, OperatorMessageId = acceptedPartIds![0] };
+        }
+
         Finish(status, errorCode, time.GetUtcNow());
-        state.State.RefundPending = record.Cost > 0;
+        SetRefund(CostShare(record.Cost, record.Parts - reached, record.Parts));
         await state.WriteOrRevertAsync(DeactivateOnIdle);
         if (record.Status == MessageStatus.Queued) backlog.HandedToOperator(1);
-        LogAbandoned(record.MessageId, status, errorCode);
-        await FollowUp();
+        LogAbandoned(record.MessageId, status, errorCode, record.Parts - reached, record.Parts);
+        StartFollowUp();
     }
 
-    public async Task ApplyReceipt(OperatorReceipt receipt)
+    public async Task ApplyReceipt(OperatorReceipt receipt, bool coversWholeMessage = false)
     {
         if (Current is not { } record || record.Status.IsFinal() || !receipt.Status.IsFinal()) return;
         state.State.PartOutcomes[receipt.OperatorMessageId] = receipt.Status;
+        state.State.OneReceiptPerMessage |= coversWholeMessage;
         if (receipt.ErrorCode is { Length: > 0 } && receipt.Status != MessageStatus.Delivered)
         {
             state.State.Record = record with { OperatorErrorCode = receipt.ErrorCode };
         }
 
-        if (record.Status == MessageStatus.Submitted && AllPartsFinal())
-        {
-            Finish(FinalStatusFromParts(), Current!.OperatorErrorCode, receipt.ReceivedAt);
-        }
-
+        if (record.Status == MessageStatus.Submitted && AllReceiptsIn()) FinishFromReceipts(receipt.ReceivedAt);
         await state.WriteOrRevertAsync(DeactivateOnIdle);
-        await FollowUp();
+        StartFollowUp();
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         _reminderMayExist = true;
-        return FollowUp();
+        ScheduleFollowUp(TimeSpan.Zero);
+        return Task.CompletedTask;
     }
 
     private bool HasPendingWork => state.State.RefundPending || state.State.StatusCallbackPending || state.State.SmppReceiptPending;
 
-    private bool AllPartsFinal() => state.State.PartOutcomes.Count >= Math.Max(1, Current!.OperatorPartIds.Count == 0 ? Current.Parts : Current.OperatorPartIds.Count);
+    /// <summary>
+    /// One receipt per distinct operator id: an operator that gave one id for several parts, or that sends one receipt
+    /// per message (<see cref="OperatorOptions.OneReceiptPerMessage"/>), sends no more than that.
+    /// </summary>
+    private int ExpectedReceipts()
+    {
+        if (state.State.OneReceiptPerMessage) return 1;
+        var ids = Current!.OperatorPartIds;
+        return ids.Count == 0 ? Math.Max(1, Current.Parts) : ids.Distinct(StringComparer.Ordinal).Count();
+    }
 
-    private MessageStatus FinalStatusFromParts() =>
-        state.State.PartOutcomes.Values.FirstOrDefault(s => s != MessageStatus.Delivered) is var other && other != default
-            ? other
-            : MessageStatus.Delivered;
+    private bool AllReceiptsIn() => state.State.PartOutcomes.Count >= ExpectedReceipts();
+
+    /// <summary>Final from the receipts; the share of the parts the operator rejected is refunded.</summary>
+    private void FinishFromReceipts(DateTimeOffset at)
+    {
+        var outcomes = state.State.PartOutcomes.Values;
+        var status = outcomes.FirstOrDefault(s => s != MessageStatus.Delivered) is var other && other != default ? other : MessageStatus.Delivered;
+        Finish(status, Current!.OperatorErrorCode, at);
+        var rejected = outcomes.Count(s => s == MessageStatus.Rejected);
+        SetRefund(CostShare(Current.Cost, rejected, Math.Max(rejected, outcomes.Count)));
+    }
+
+    private static decimal CostShare(decimal cost, int share, int of) =>
+        share <= 0 ? 0m : share >= of ? cost : Money.Round(cost * share / of);
+
+    private void SetRefund(decimal amount)
+    {
+        state.State.RefundAmount = amount;
+        state.State.RefundPending = amount > 0;
+    }
 
     private void Finish(MessageStatus status, string? errorCode, DateTimeOffset at)
     {
@@ -153,23 +203,48 @@ public sealed partial class MessageGrain(
         state.State.SmppReceiptPending = record.RegisteredDelivery && record.Channel == MessageChannel.Smpp;
     }
 
+    /// <summary>Runs the follow-ups of a message that just became final in a turn of its own, after the caller has its answer.</summary>
+    private void StartFollowUp()
+    {
+        if (HasPendingWork) ScheduleFollowUp(TimeSpan.Zero);
+        else if (Current is { } record && record.Status.IsFinal()) DeactivateOnIdle();
+    }
+
+    private TimeSpan DueIn() =>
+        state.State.NextFollowUpAt is { } due && due > time.GetUtcNow() ? due - time.GetUtcNow() : TimeSpan.Zero;
+
     /// <summary>Refund and customer notifications for a final message; whatever fails is retried later.</summary>
     private async Task FollowUp()
     {
-        if (HasPendingWork) await FollowUpPendingWork();
+        if (_followingUp) return;
+        if (HasPendingWork && DueIn() > TimeSpan.Zero)
+        {
+            ScheduleFollowUp(DueIn());
+            return;
+        }
+
+        _followingUp = true;
+        try
+        {
+            if (HasPendingWork) await FollowUpPendingWork();
+        }
+        finally
+        {
+            _followingUp = false;
+        }
+
         if (!HasPendingWork && Current is { } record && record.Status.IsFinal()) DeactivateOnIdle();
     }
 
     private async Task FollowUpPendingWork()
     {
         var record = Current!;
-        var before = (state.State.RefundPending, state.State.StatusCallbackPending, state.State.SmppReceiptPending, state.State.StatusCallbackAttempts);
-
+        var now = time.GetUtcNow();
         if (state.State.RefundPending)
         {
             try
             {
-                await GrainFactory.GetGrain<IAccountGrain>(record.AccountId).Refund(record.MessageId, record.Cost);
+                await GrainFactory.GetGrain<IAccountGrain>(record.AccountId).Refund(record.MessageId, state.State.RefundAmount ?? record.Cost);
                 state.State.RefundPending = false;
             }
             catch (Exception exception)
@@ -181,36 +256,41 @@ public sealed partial class MessageGrain(
         if (state.State.StatusCallbackPending)
         {
             state.State.StatusCallbackAttempts++;
-            if (await Attempt(() => notifier.PostStatusAsync(record, CancellationToken.None), "dlr_url") ||
-                state.State.StatusCallbackAttempts >= options.Value.DlrMaxAttempts)
+            if (await Attempt(() => notifier.PostStatusAsync(record, CancellationToken.None), "dlr_url"))
             {
+                state.State.StatusCallbackPending = false;
+            }
+            else if (now - (record.DoneAt ?? record.AcceptedAt) >= options.Value.DlrRetention)
+            {
+                LogCallbackAbandoned(record.MessageId, state.State.StatusCallbackAttempts);
                 state.State.StatusCallbackPending = false;
             }
         }
 
-        if (state.State.SmppReceiptPending)
+        if (state.State.SmppReceiptPending && await Attempt(() => notifier.SendSmppReceiptAsync(record, CancellationToken.None), "smpp receipt"))
         {
-            var expired = time.GetUtcNow() - (record.DoneAt ?? record.AcceptedAt) > options.Value.SmppReceiptRetention;
-            if (expired) LogReceiptExpired(record.MessageId);
-            if (expired || await Attempt(() => notifier.SendSmppReceiptAsync(record, CancellationToken.None), "smpp receipt"))
-            {
-                state.State.SmppReceiptPending = false;
-            }
+            state.State.SmppReceiptPending = false;
         }
 
-        var after = (state.State.RefundPending, state.State.StatusCallbackPending, state.State.SmppReceiptPending, state.State.StatusCallbackAttempts);
-        if (after != before)
+        if (HasPendingWork)
         {
-            try
-            {
-                await state.WriteOrRevertAsync(DeactivateOnIdle);
-            }
-            catch (Exception exception)
-            {
-                // Back to what storage holds: the steps not recorded as done are simply done again (a refund is
-                // applied once by the account; a customer may see a receipt twice, never none).
-                LogFollowUpFailed(exception, record.MessageId, "saving follow-up progress");
-            }
+            state.State.FollowUpFailures++;
+            state.State.NextFollowUpAt = now + FollowUpSchedule.DelayAfter(state.State.FollowUpFailures);
+        }
+        else
+        {
+            (state.State.FollowUpFailures, state.State.NextFollowUpAt) = (0, null);
+        }
+
+        try
+        {
+            await state.WriteOrRevertAsync(DeactivateOnIdle);
+        }
+        catch (Exception exception)
+        {
+            // Back to what storage holds: the steps not recorded as done are simply done again (a refund is
+            // applied once by the account; a customer may see a receipt twice, never none).
+            LogFollowUpFailed(exception, record.MessageId, "saving follow-up progress");
         }
 
         try
@@ -223,20 +303,30 @@ public sealed partial class MessageGrain(
         }
     }
 
+    /// <summary>
+    /// A timer while the activation lives; a reminder whose period follows the back-off for when it does not (the
+    /// activation is collected when idle, and a restart loses it): nothing waiting for a day keeps a grain in memory.
+    /// </summary>
     private async Task ScheduleOrCancelRetries()
     {
         if (HasPendingWork)
         {
-            ScheduleQuickRetry();
-            await this.RegisterOrUpdateReminder(FollowUpReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-            _reminderMayExist = true;
+            var delay = DueIn();
+            ScheduleFollowUp(delay);
+            var period = delay < MinReminderPeriod ? MinReminderPeriod : delay;
+            if (_reminderPeriod != period || !_reminderMayExist)
+            {
+                _reminderMayExist = true;
+                await this.RegisterOrUpdateReminder(FollowUpReminder, period, period);
+                _reminderPeriod = period;
+            }
         }
         else
         {
             _followUpTimer?.Dispose();
             _followUpTimer = null;
             if (_reminderMayExist && await this.GetReminder(FollowUpReminder) is { } reminder) await this.UnregisterReminder(reminder);
-            _reminderMayExist = false;
+            (_reminderMayExist, _reminderPeriod) = (false, null);
         }
     }
 
@@ -253,20 +343,22 @@ public sealed partial class MessageGrain(
         }
     }
 
-    /// <summary>Back-off retries while the activation lives (1 s, 2 s, 4 s … up to a minute); the reminder covers the rest.</summary>
-    private void ScheduleQuickRetry()
+    /// <summary>
+    /// Interleaved, so a status look-up is never stuck behind a customer's slow dlr_url. Safe: once a message is final
+    /// only the follow-up changes its state (every other call finds it final and does nothing), one round at a time.
+    /// </summary>
+    private void ScheduleFollowUp(TimeSpan delay)
     {
         _followUpTimer?.Dispose();
-        var delay = TimeSpan.FromSeconds(Math.Min(60, Math.Pow(2, Math.Min(_quickRetries++, 6))));
-        _followUpTimer = this.RegisterGrainTimer(FollowUp, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { KeepAlive = true });
+        _followUpTimer = this.RegisterGrainTimer(FollowUp, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { Interleave = true });
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} {Status} without reaching the operator ({ErrorCode}); refunding")]
-    private partial void LogAbandoned(long messageId, MessageStatus status, string? errorCode);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} {Status} ({ErrorCode}); refunding {RefundedParts} of its {Parts} parts, those that never reached the operator")]
+    private partial void LogAbandoned(long messageId, MessageStatus status, string? errorCode, int refundedParts, int parts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: {Step} failed; will retry")]
     private partial void LogFollowUpFailed(Exception exception, long messageId, string step);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: no receiver session bound within the retention; SMPP receipt dropped")]
-    private partial void LogReceiptExpired(long messageId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: its dlr_url did not accept the final status in {Attempts} attempts within the retention; giving up")]
+    private partial void LogCallbackAbandoned(long messageId, int attempts);
 }

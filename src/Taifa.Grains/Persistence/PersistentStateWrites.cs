@@ -34,4 +34,32 @@ internal static class PersistentStateWrites
             throw;
         }
     }
+
+    /// <summary>
+    /// Writes state that is rewritten whole from what is live. The failed write may still have landed, which would make
+    /// every later write a version conflict: read the stored version back, keep the live content, and rethrow, so the
+    /// next write simply tries again.
+    /// </summary>
+    public static async Task WriteLiveAsync<T>(this IPersistentState<T> state)
+    {
+        var live = state.State;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            try
+            {
+                await state.ReadStateAsync();
+            }
+            catch
+            {
+                // Still unreachable: the next write tries again.
+            }
+
+            state.State = live;
+            throw;
+        }
+    }
 }

@@ -4,7 +4,7 @@ using Taifa.Abstractions.Smpp;
 namespace Taifa.Grains.Smpp;
 
 /// <summary>
-/// Counts and reaches the live SMPP sessions of one account. Deliberately not persisted: sessions are TCP connections
+/// Counts the live SMPP sessions of one account and chooses which of them receive its receipts. Deliberately not persisted: sessions are TCP connections
 /// that die with their silo, so the silos' periodic renewals are the truth and this grain is a cache of them.
 /// </summary>
 public sealed partial class SmppBindRegistryGrain(TimeProvider time, ILogger<SmppBindRegistryGrain> logger) : Grain, ISmppBindRegistryGrain
@@ -52,34 +52,17 @@ public sealed partial class SmppBindRegistryGrain(TimeProvider time, ILogger<Smp
         return Task.CompletedTask;
     }
 
-    public async Task<bool> DeliverReceipt(SmppReceipt receipt)
+    public Task<IReadOnlyList<SmppBinding>> Receivers()
     {
         Prune();
         var receivers = _sessions.Values
             .Where(e => e.Binding.BindType is SmppBindType.Receiver or SmppBindType.Transceiver)
             .Select(e => e.Binding)
             .ToList();
-        for (var i = 0; i < receivers.Count; i++)
-        {
-            // Round robin over the receiving sessions, falling through to the next when one is gone.
-            var binding = receivers[(_nextReceiver + i) % receivers.Count];
-            try
-            {
-                if (await binding.Host.DeliverReceipt(binding.SessionId, receipt).WaitAsync(HostCallTimeout))
-                {
-                    _nextReceiver = (_nextReceiver + i + 1) % receivers.Count;
-                    return true;
-                }
-            }
-            catch (Exception exception) when (exception is TimeoutException or OrleansException)
-            {
-                LogHostUnreachable(exception, AccountId, binding.Silo);
-            }
-
-            _sessions.Remove(binding.SessionId);
-        }
-
-        return false;
+        if (receivers.Count == 0) return Task.FromResult<IReadOnlyList<SmppBinding>>([]);
+        var first = _nextReceiver % receivers.Count;
+        _nextReceiver = (_nextReceiver + 1) & int.MaxValue;
+        return Task.FromResult<IReadOnlyList<SmppBinding>>([.. receivers[first..], .. receivers[..first]]);
     }
 
     public Task<IReadOnlyList<SmppBinding>> Bindings()
@@ -87,8 +70,6 @@ public sealed partial class SmppBindRegistryGrain(TimeProvider time, ILogger<Smp
         Prune();
         return Task.FromResult<IReadOnlyList<SmppBinding>>([.. _sessions.Values.Select(e => e.Binding)]);
     }
-
-    private static TimeSpan HostCallTimeout => TimeSpan.FromSeconds(5);
 
     /// <summary>Drops the sessions whose silo stopped renewing them (it died without saying so).</summary>
     private void Prune()
@@ -104,7 +85,4 @@ public sealed partial class SmppBindRegistryGrain(TimeProvider time, ILogger<Smp
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId}: unbinding {Sessions} SMPP sessions ({Reason})")]
     private partial void LogUnbindAll(long accountId, int sessions, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: SMPP session host on {Silo} did not answer a receipt delivery")]
-    private partial void LogHostUnreachable(Exception exception, long accountId, string silo);
 }

@@ -5,7 +5,7 @@ using Taifa.Silo.Api;
 
 namespace Taifa.Silo.Dispatch;
 
-/// <summary>Final statuses to customers: a JSON POST to the message's dlr_url, and a deliver_sm to a receiving SMPP session.</summary>
+/// <summary>Final statuses to customers: a JSON POST to the message's dlr_url, and a deliver_sm receipt through the account's SMPP receipt outbox.</summary>
 public sealed class CustomerNotifier(IHttpClientFactory http, IGrainFactory grains) : ICustomerNotifier
 {
     public const string HttpClientName = "dlr";
@@ -20,8 +20,12 @@ public sealed class CustomerNotifier(IHttpClientFactory http, IGrainFactory grai
         return response.IsSuccessStatusCode;
     }
 
-    public Task<bool> SendSmppReceiptAsync(MessageRecord message, CancellationToken cancellationToken) =>
-        grains.GetGrain<ISmppBindRegistryGrain>(message.AccountId).DeliverReceipt(new SmppReceipt(
+    /// <summary>Parks the receipt in the account's outbox, which delivers it to a receiving session whenever one is bound.</summary>
+    public async Task<bool> SendSmppReceiptAsync(MessageRecord message, CancellationToken cancellationToken)
+    {
+        await grains.GetGrain<ISmppReceiptOutboxGrain>(message.AccountId).Park(new SmppReceipt(
             message.MessageId, message.MobileNumber, message.SenderId, message.Status,
             message.SubmittedAt ?? message.AcceptedAt, message.DoneAt ?? message.UpdatedAt, message.OperatorErrorCode, message.Text));
+        return true;
+    }
 }

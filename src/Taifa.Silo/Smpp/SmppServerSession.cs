@@ -26,6 +26,9 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan UnbindRespTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ReceiptRespTimeout = TimeSpan.FromSeconds(10);
+
+    // Receipts in flight per session: the server's request window (64, _sent) less a slot for unbind.
+    internal const int ReceiptWindow = 63;
     private static readonly TimeSpan WriteStallTimeout = TimeSpan.FromSeconds(5);
     private const string ServerSystemId = "TAIFA";
     private const string SmppChannel = "smpp";
@@ -148,21 +151,62 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         Close();
     }
 
-    /// <summary>Sends a receipt as deliver_sm and waits for the client's deliver_sm_resp.</summary>
-    internal async Task<bool> DeliverReceipt(SmppReceipt receipt)
+    /// <summary>
+    /// Sends receipts as deliver_sm, as many as the receipt window has room for, and returns at once; each
+    /// deliver_sm_resp (or its absence after <see cref="ReceiptRespTimeout"/>, the one timeout of a receipt) is reported
+    /// to the account's outbox. A full window takes fewer: the rest waits in the outbox, and the session stays.
+    /// </summary>
+    internal ReceiptHandoff TakeReceipts(IReadOnlyList<SmppReceipt> receipts)
     {
-        if (!State.CanReceive()) return false;
-        var deliver = ReceiptPdu.Create(receipt);
-        deliver.SequenceNumber = _sequence.Next();
+        if (!State.CanReceive() || Binding is not { } binding) return new ReceiptHandoff(false, 0);
+        var outbox = _host.Grains.GetGrain<ISmppReceiptOutboxGrain>(binding.AccountId);
+        var taken = 0;
         try
         {
-            if (!_sent.TryAdd(deliver, ReceiptRespTimeout, out var response)) return false;
-            if (!Send(deliver)) return false;
-            return (await response).CommandStatus == CommandStatus.Ok;
+            foreach (var receipt in receipts)
+            {
+                if (_sent.Count >= ReceiptWindow) break;
+                var deliver = ReceiptPdu.Create(receipt);
+                deliver.SequenceNumber = _sequence.Next();
+                if (!_sent.TryAdd(deliver, ReceiptRespTimeout, out var response)) break;
+                if (!Send(deliver))
+                {
+                    _sent.TryFail(deliver.SequenceNumber, new SmppSessionClosedException());
+                    return new ReceiptHandoff(false, taken);
+                }
+
+                _ = ReportWhenAnswered(outbox, receipt.MessageId, response);
+                taken++;
+            }
         }
-        catch (Exception exception) when (exception is SmppSessionClosedException or TimeoutException)
+        catch (SmppSessionClosedException)
         {
-            return false;
+            return new ReceiptHandoff(false, taken);
+        }
+
+        return new ReceiptHandoff(true, taken);
+    }
+
+    private async Task ReportWhenAnswered(ISmppReceiptOutboxGrain outbox, long messageId, Task<SmppResponse> response)
+    {
+        bool delivered;
+        try
+        {
+            delivered = (await response).CommandStatus == CommandStatus.Ok;
+        }
+        catch (Exception exception) when (exception is SmppSessionClosedException or TimeoutException or InvalidDataException)
+        {
+            delivered = false;
+        }
+
+        try
+        {
+            await outbox.Settled(messageId, delivered);
+        }
+        catch (Exception exception) when (exception is OrleansException or TimeoutException)
+        {
+            // The outbox offers the receipt again once it has waited too long for this report.
+            LogReceiptReportFailed(exception, Id, messageId);
         }
     }
 
@@ -318,7 +362,12 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         }
 
         Send(response);
-        if (status == CommandStatus.Ok) LogBound(Id, Remote, AccountId, bind.SystemId, bind.CommandId, bind.InterfaceVersion);
+        if (status == CommandStatus.Ok)
+        {
+            LogBound(Id, Remote, AccountId, bind.SystemId, bind.CommandId, bind.InterfaceVersion);
+            if (bindType != SmppBindType.Transmitter && AccountId is { } accountId) _ = _host.Grains.GetGrain<ISmppReceiptOutboxGrain>(accountId).ReceiverBound();
+        }
+
         return close;
     }
 
@@ -661,6 +710,9 @@ public sealed partial class SmppServerSession : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "SMPP session {SessionId}: could not write {CommandId} seq {SequenceNumber}")]
     private partial void LogUnwritable(Exception exception, Guid sessionId, CommandId commandId, uint sequenceNumber);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP session {SessionId}: could not report the answer to the receipt of message {MessageId}")]
+    private partial void LogReceiptReportFailed(Exception exception, Guid sessionId, long messageId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP session {SessionId}: could not free its bind slot of account {AccountId}")]
     private partial void LogReleaseFailed(Exception exception, Guid sessionId, long accountId);

@@ -90,8 +90,9 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
         return Task.CompletedTask;
     }
 
-    public Task<bool> DeliverReceipt(Guid sessionId, SmppReceipt receipt) =>
-        _sessions.TryGetValue(sessionId, out var session) ? session.DeliverReceipt(receipt) : Task.FromResult(false);
+    /// <summary>Never waits for a customer: the observer runs its calls one at a time, so each only fills a window.</summary>
+    public Task<ReceiptHandoff> DeliverReceipts(Guid sessionId, IReadOnlyList<SmppReceipt> receipts) =>
+        Task.FromResult(_sessions.TryGetValue(sessionId, out var session) ? session.TakeReceipts(receipts) : new ReceiptHandoff(false, 0));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

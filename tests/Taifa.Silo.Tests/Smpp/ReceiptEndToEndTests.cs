@@ -1,5 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Orleans.Runtime;
+using Taifa.Abstractions.Messages;
+using Taifa.Abstractions.Smpp;
+using Taifa.Silo.Smpp;
 using Taifa.Silo.Tests.Infrastructure;
 using Taifa.Smpp.Pdus;
 
@@ -65,5 +69,92 @@ public sealed class ReceiptEndToEndTests(QuickReceiptGateway gateway) : IClassFi
         while (status["status"]!.GetValue<string>() != "delivered" && DateTime.UtcNow < deadline);
         Assert.Equal("delivered", status["status"]!.GetValue<string>());
         await Assert.ThrowsAsync<TimeoutException>(() => client.TryReadAsync(TimeSpan.FromMilliseconds(500)));
+    }
+
+    [Fact]
+    public async Task Receipts_for_a_transmitter_only_client_wait_per_account_while_their_messages_leave_memory()
+    {
+        var account = await gateway.OpenSmppAccountAsync();
+        await using var transmitter = await gateway.ConnectAsync();
+        await transmitter.BindAsync(account);
+        var messageIds = await SubmitWithReceiptsAsync(transmitter, account, 5);
+
+        // Final, their receipts parked with the account: none of the message grains stays active.
+        await WaitUntilInactiveAsync(messageIds);
+
+        await using var receiver = await gateway.ConnectAsync();
+        await receiver.BindAsync(account, CommandId.BindReceiver);
+        var received = new List<string>();
+        foreach (var _ in messageIds)
+        {
+            var deliver = await receiver.ReadAsync<DeliverSm>();
+            await receiver.SendAsync(deliver.CreateResponse());
+            received.Add(deliver.OptionalParameters.ReceiptedMessageId!);
+        }
+
+        Assert.Equal(messageIds.Order(), received.Order());
+    }
+
+    [Fact]
+    public async Task Receipts_to_a_slow_receiver_fill_its_window_and_a_full_window_keeps_the_session_bound()
+    {
+        var account = await gateway.OpenSmppAccountAsync();
+        await using var receiver = await gateway.ConnectAsync();
+        await receiver.BindAsync(account, CommandId.BindReceiver);
+        await using var transmitter = await gateway.ConnectAsync();
+        await transmitter.BindAsync(account);
+        var messageIds = await SubmitWithReceiptsAsync(transmitter, account, SmppServerSession.ReceiptWindow + 17);
+
+        // A whole window arrives before the client has answered any: receipts are not sent one at a time.
+        var unanswered = new List<DeliverSm>();
+        for (var i = 0; i < SmppServerSession.ReceiptWindow; i++) unanswered.Add(await receiver.ReadAsync<DeliverSm>());
+        foreach (var deliver in unanswered) await receiver.SendAsync(deliver.CreateResponse());
+
+        var rest = new List<DeliverSm>();
+        for (var i = 0; i < 17; i++)
+        {
+            var deliver = await receiver.ReadAsync<DeliverSm>();
+            await receiver.SendAsync(deliver.CreateResponse());
+            rest.Add(deliver);
+        }
+
+        Assert.Equal(messageIds.Order(), unanswered.Concat(rest).Select(d => d.OptionalParameters.ReceiptedMessageId!).Order());
+        var registry = gateway.Grains.GetGrain<ISmppBindRegistryGrain>(account.Account.AccountId);
+        Assert.Equal(2, (await registry.Bindings()).Count);
+    }
+
+    private static async Task<List<string>> SubmitWithReceiptsAsync(SmppTestClient client, SmppAccount account, int count)
+    {
+        var messageIds = new List<string>();
+        for (var i = 0; i < count; i++)
+        {
+            var submit = SmppTestClient.Submit(account.SenderId, "254702739804", Encoding.ASCII.GetBytes("receipt " + i));
+            submit.RegisteredDelivery = RegisteredDelivery.SmscReceiptOnSuccessOrFailure;
+            var response = await client.SubmitAsync(submit);
+            Assert.Equal(CommandStatus.Ok, response.CommandStatus);
+            messageIds.Add(response.MessageId);
+        }
+
+        return messageIds;
+    }
+
+    /// <summary>Watches the activations without calling the message grains (a call would activate them again).</summary>
+    private async Task WaitUntilInactiveAsync(List<string> messageIds)
+    {
+        var management = gateway.Grains.GetGrain<IManagementGrain>(0);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var active = 0;
+            foreach (var id in messageIds)
+            {
+                var reference = (GrainReference)gateway.Grains.GetGrain<IMessageGrain>(long.Parse(id, System.Globalization.CultureInfo.InvariantCulture));
+                active += await management.GetGrainActivationCount(reference);
+            }
+
+            if (active == 0) return;
+            Assert.True(DateTime.UtcNow < deadline, $"{active} of {messageIds.Count} message grains are still in memory, waiting for a receiver");
+            await Task.Delay(100);
+        }
     }
 }

@@ -211,33 +211,39 @@ public sealed class SmppSessionTests(SmppGateway gateway) : IClassFixture<SmppGa
         var account = await gateway.OpenSmppAccountAsync();
         await using var client = await gateway.ConnectAsync();
         await client.BindAsync(account, CommandId.BindTransceiver);
-        var registry = gateway.Grains.GetGrain<ISmppBindRegistryGrain>(account.Account.AccountId);
-        var at = new DateTimeOffset(2026, 3, 1, 9, 30, 0, TimeSpan.Zero);
+        var outbox = gateway.Grains.GetGrain<ISmppReceiptOutboxGrain>(account.Account.AccountId);
+        var at = DateTimeOffset.UtcNow;
+        at = new DateTimeOffset(at.Year, at.Month, at.Day, at.Hour, at.Minute, 0, TimeSpan.Zero).AddMinutes(-1);
 
-        var delivered = registry.DeliverReceipt(new SmppReceipt(123456789, "254702739804", account.SenderId,
+        await outbox.Park(new SmppReceipt(123456789, "254702739804", account.SenderId,
             Taifa.Abstractions.Messages.MessageStatus.Delivered, at, at.AddMinutes(1), null, "Hello from Taifa Mobile"));
         var deliver = await client.ReadAsync<DeliverSm>();
         await client.SendAsync(deliver.CreateResponse());
 
-        Assert.True(await delivered);
         Assert.True(deliver.IsDeliveryReceipt);
         Assert.Equal("123456789", deliver.OptionalParameters.ReceiptedMessageId);
         Assert.Equal(MessageState.Delivered, deliver.OptionalParameters.MessageState);
         Assert.Equal("254702739804", deliver.Source.Address);
-        Assert.Equal("id:123456789 sub:001 dlvrd:001 submit date:2603010930 done date:2603010931 stat:DELIVRD err:000 text:Hello from Taifa Mob",
+        var dates = FormattableString.Invariant($"submit date:{at:yyMMddHHmm} done date:{at.AddMinutes(1):yyMMddHHmm}");
+        Assert.Equal($"id:123456789 sub:001 dlvrd:001 {dates} stat:DELIVRD err:000 text:Hello from Taifa Mob",
             System.Text.Encoding.ASCII.GetString(deliver.ShortMessage.Span));
     }
 
     [Fact]
-    public async Task A_receipt_for_an_account_without_receiving_sessions_is_refused()
+    public async Task A_receipt_for_an_account_without_receiving_sessions_waits_until_a_receiver_binds()
     {
         var account = await gateway.OpenSmppAccountAsync();
-        await using var client = await gateway.ConnectAsync();
-        await client.BindAsync(account);
-        var registry = gateway.Grains.GetGrain<ISmppBindRegistryGrain>(account.Account.AccountId);
+        await using var transmitter = await gateway.ConnectAsync();
+        await transmitter.BindAsync(account);
+        var outbox = gateway.Grains.GetGrain<ISmppReceiptOutboxGrain>(account.Account.AccountId);
+        await outbox.Park(new SmppReceipt(1, "254702739804", account.SenderId,
+            Taifa.Abstractions.Messages.MessageStatus.Delivered, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, "x"));
 
-        Assert.False(await registry.DeliverReceipt(new SmppReceipt(1, "254702739804", account.SenderId,
-            Taifa.Abstractions.Messages.MessageStatus.Delivered, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, "x")));
+        await using var receiver = await gateway.ConnectAsync();
+        await receiver.BindAsync(account, CommandId.BindReceiver);
+        var deliver = await receiver.ReadAsync<DeliverSm>();
+        await receiver.SendAsync(deliver.CreateResponse());
+        Assert.Equal("1", deliver.OptionalParameters.ReceiptedMessageId);
     }
 
     private async Task WaitForBindsAsync(SmppAccount account, int expected)
