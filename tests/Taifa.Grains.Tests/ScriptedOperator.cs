@@ -42,7 +42,8 @@ public sealed class ScriptedOperator : IOperatorLinks
     public void AnswerWithId(string mobileNumber, string operatorId) => _fixedIds[mobileNumber] = operatorId;
 
     /// <summary>A receipt arriving on one bind, as a real one does (<see cref="SendReceipt"/> offers it to every bind).</summary>
-    public Task<bool> SendReceiptOnce(OperatorReceipt receipt) => _receiptHandlers.Values.First()(receipt);
+    public Task<bool> SendReceiptOnce(OperatorReceipt receipt, string operatorName = "scripted") =>
+        _receiptHandlers.First(h => h.Key.Item1 == operatorName).Value(receipt);
 
     /// <summary>Every submit to this destination throws instead of answering.</summary>
     public void Throw(string mobileNumber) => _throwing[mobileNumber] = 0;
