@@ -18,10 +18,34 @@ namespace Taifa.Silo.Tests.Security;
 public sealed class LogCapture : ILogEventSink
 {
     private readonly ConcurrentQueue<LogEvent> _events = new();
+    private readonly List<(Func<LogEvent, bool> Match, TaskCompletionSource<LogEvent> Seen)> _waiters = [];
 
     public IReadOnlyCollection<LogEvent> Events => _events;
 
-    public void Emit(LogEvent logEvent) => _events.Enqueue(logEvent);
+    public void Emit(LogEvent logEvent)
+    {
+        _events.Enqueue(logEvent);
+        lock (_waiters)
+        {
+            foreach (var waiter in _waiters.Where(w => w.Match(logEvent)).ToList())
+            {
+                _waiters.Remove(waiter);
+                waiter.Seen.TrySetResult(logEvent);
+            }
+        }
+    }
+
+    /// <summary>The first event (already captured or still to come) that <paramref name="match"/> accepts.</summary>
+    public Task<LogEvent> WaitForAsync(Func<LogEvent, bool> match)
+    {
+        lock (_waiters)
+        {
+            if (_events.FirstOrDefault(match) is { } seen) return Task.FromResult(seen);
+            var waiter = (match, new TaskCompletionSource<LogEvent>(TaskCreationOptions.RunContinuationsAsynchronously));
+            _waiters.Add(waiter);
+            return waiter.Item2.Task;
+        }
+    }
 
     public static string Text(LogEvent logEvent) => string.Join('\n',
         new[] { logEvent.MessageTemplate.Text, logEvent.RenderMessage(), logEvent.Exception?.ToString() ?? "" }
