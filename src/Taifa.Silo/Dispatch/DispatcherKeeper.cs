@@ -1,5 +1,6 @@
 using Taifa.Abstractions.Dispatch;
 using Taifa.Grains.Dispatch;
+using Taifa.Silo.Hosting;
 
 namespace Taifa.Silo.Dispatch;
 
@@ -20,8 +21,7 @@ public sealed class DispatcherKeeper(IGrainFactory grains, OperatorRoutes routes
             return;
         }
 
-        using var timer = new PeriodicTimer(Period);
-        do
+        await PeriodicWork.RunAsync(Period, async _ =>
         {
             foreach (var key in routes.AllStreamKeys())
             {
@@ -31,10 +31,10 @@ public sealed class DispatcherKeeper(IGrainFactory grains, OperatorRoutes routes
                 }
                 catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
                 {
-                    logger.LogWarning(exception, "Could not reach the dispatcher {Dispatcher}; will retry", key);
+                    logger.Log(Failures.Level(exception), Failures.StackWorthy(exception), "Could not reach the dispatcher {Dispatcher} ({Reason}); will retry",
+                        key, Failures.Reason(exception));
                 }
             }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        }, stoppingToken);
     }
 }
