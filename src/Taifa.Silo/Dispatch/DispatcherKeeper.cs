@@ -25,6 +25,7 @@ public sealed class DispatcherKeeper(IGrainFactory grains, OperatorRoutes routes
         {
             foreach (var key in routes.AllStreamKeys())
             {
+                if (stoppingToken.IsCancellationRequested) return;
                 try
                 {
                     await grains.GetGrain<IOperatorDispatcherGrain>(key).EnsureRunning();

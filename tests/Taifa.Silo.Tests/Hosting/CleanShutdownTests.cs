@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
 using Serilog.Events;
 using Taifa.Abstractions.Messages;
@@ -50,7 +49,7 @@ public sealed class CleanShutdownTests
     {
         var capture = new LogCapture();
         var unanswered = new UnansweredQueueDepth();
-        await using var factory = new GatewayFactory(settings: new Dictionary<string, string>
+        var factory = new GatewayFactory(settings: new Dictionary<string, string>
         {
             ["Taifa:DrainDelay"] = "00:00:00",
             ["Taifa:ShutdownTimeout"] = ShutdownTimeout.ToString(),
@@ -59,13 +58,22 @@ public sealed class CleanShutdownTests
             LogCapture.Into(builder, capture);
             builder.ConfigureServices(services => services.AddSingleton<IOutgoingGrainCallFilter>(unanswered));
         });
-        _ = factory.Services;
-        await unanswered.FirstCallHeld.WaitAsync(TimeSpan.FromSeconds(30));
-        var host = factory.Services.GetRequiredService<IHost>();
-        var before = capture.Events.Count;
+        int before;
+        try
+        {
+            _ = factory.Services;
+            await unanswered.FirstCallHeld.WaitAsync(TimeSpan.FromSeconds(30));
+            before = capture.Events.Count;
+        }
+        catch
+        {
+            await factory.DisposeAsync();
+            throw;
+        }
 
+        // Disposing the factory stops the host (and then disposes it).
         var clock = Stopwatch.StartNew();
-        await host.StopAsync();
+        await factory.DisposeAsync();
         var stopped = clock.Elapsed;
         unanswered.HostStopped();
 
