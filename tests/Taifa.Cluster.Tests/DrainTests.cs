@@ -111,6 +111,7 @@ public sealed partial class DrainTests(ITestOutputHelper output) : IAsyncLifetim
 
         await Task.Delay(TimeSpan.FromSeconds(2));
         var beforeTerm = accepted.Count;
+        var mark = a.LinesWritten;
         terminatedAt = clock.Elapsed;
         a.Terminate();
         var unbind = session.UnbindReceived.ContinueWith(_ => unboundAt = clock.Elapsed, TaskScheduler.Default);
@@ -129,6 +130,8 @@ public sealed partial class DrainTests(ITestOutputHelper output) : IAsyncLifetim
             $"after SIGTERM /ready should answer 503 before the listener goes; the first answer that was not 200 was: {firstNotReady ?? "none"}");
         Assert.True(firstNotReadyAt <= unboundAt, $"/ready turned 503 at {firstNotReadyAt}, after the SMPP unbind at {unboundAt}");
         Assert.True(drainExit < ShutdownTimeout + ExitMargin, $"drain took {drainExit}");
+        var errors = a.OutputLinesFrom(mark).Where(line => ErrorLine().IsMatch(line)).ToList();
+        Assert.True(errors.Count == 0, $"the draining silo logged errors (a /ready 503 is its answer, not one):\n{string.Join('\n', errors)}");
 
         await b.WaitForStatusAsync(account, [.. accepted], "delivered", TimeSpan.FromSeconds(60));
         Assert.Equal(Gateway.Money(opening - accepted.Count), await b.BalanceAsync(account));
