@@ -48,6 +48,23 @@ public sealed partial class DocumentationTests
         Assert.True(broken.Count == 0, $"{document} has broken links: {string.Join(", ", broken)}");
     }
 
+    [Fact]
+    public void The_architecture_project_graph_is_the_one_the_project_files_declare()
+    {
+        var declared = Directory.EnumerateFiles(Repository.PathOf("src"), "*.csproj", SearchOption.AllDirectories)
+            .SelectMany(project => ProjectReference().Matches(File.ReadAllText(project))
+                .Select(r => $"{Path.GetFileNameWithoutExtension(project)} -> {r.Groups["name"].Value}"))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        var drawn = GraphEdge().Matches(Repository.Read("docs/architecture.md"))
+            .Select(e => $"Taifa.{e.Groups["from"].Value} -> Taifa.{e.Groups["to"].Value}")
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.NotEmpty(declared);
+        Assert.Equal(declared, drawn);
+    }
+
     private static bool Exists(string path) => File.Exists(Repository.PathOf(path)) || Directory.Exists(Repository.PathOf(path));
 
     /// <summary>GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens.</summary>
@@ -60,6 +77,13 @@ public sealed partial class DocumentationTests
 
     [GeneratedRegex(@"\]\((?!https?:|mailto:)(?<target>[^)#\s]*)(?:#(?<anchor>[^)\s]+))?\)")]
     private static partial Regex RelativeLink();
+
+    [GeneratedRegex(@"ProjectReference Include=""[^""]*[\\/](?<name>[\w.]+)\.csproj""")]
+    private static partial Regex ProjectReference();
+
+    /// <summary>An edge of the mermaid graph, such as <c>Silo[Taifa.Silo] --> Grains</c>.</summary>
+    [GeneratedRegex(@"^\s*(?<from>\w+)(?:\[[\w.]+\])? --> (?<to>\w+)(?:\[[\w.]+\])?\s*$", RegexOptions.Multiline)]
+    private static partial Regex GraphEdge();
 
     [GeneratedRegex(@"^#{1,6} (?<text>.+)$", RegexOptions.Multiline)]
     private static partial Regex Heading();
