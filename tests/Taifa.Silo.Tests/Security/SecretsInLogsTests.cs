@@ -18,10 +18,45 @@ namespace Taifa.Silo.Tests.Security;
 public sealed class LogCapture : ILogEventSink
 {
     private readonly ConcurrentQueue<LogEvent> _events = new();
+    private readonly List<(Func<LogEvent, bool> Match, TaskCompletionSource<LogEvent> Seen)> _waiters = [];
+    private readonly Lock _waitersLock = new();
 
     public IReadOnlyCollection<LogEvent> Events => _events;
 
-    public void Emit(LogEvent logEvent) => _events.Enqueue(logEvent);
+    public void Emit(LogEvent logEvent)
+    {
+        _events.Enqueue(logEvent);
+        lock (_waitersLock)
+        {
+            foreach (var waiter in _waiters.Where(w => w.Match(logEvent)).ToList())
+            {
+                waiter.Seen.TrySetResult(logEvent);
+                _waiters.Remove(waiter);
+            }
+        }
+    }
+
+    /// <summary>The first event, already written or still to come, that matches; fails saying what it waited for.</summary>
+    public async Task<LogEvent> WaitForAsync(Func<LogEvent, bool> match, string what, TimeSpan? within = null)
+    {
+        var seen = new TaskCompletionSource<LogEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waitersLock)
+        {
+            // Under the lock Emit takes after enqueueing: an event is either found here or seen by the waiter.
+            if (_events.FirstOrDefault(match) is { } written) return written;
+            _waiters.Add((match, seen));
+        }
+
+        var timeout = within ?? TimeSpan.FromSeconds(10);
+        try
+        {
+            return await seen.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no log event {what} within {timeout}");
+        }
+    }
 
     public static string Text(LogEvent logEvent) => string.Join('\n',
         new[] { logEvent.MessageTemplate.Text, logEvent.RenderMessage(), logEvent.Exception?.ToString() ?? "" }
