@@ -97,7 +97,7 @@ public static class CustomerApi
         }
         catch (SendOutcomeUnknownException)
         {
-            // It may have been charged: no answer at all, never a false "not accepted" (see README, 1005).
+            // It may have been charged: no answer at all, never a false "not accepted" (see docs/api.md, 1005).
             log.Set("Outcome", "unknown");
             http.Abort();
             return Results.Empty;

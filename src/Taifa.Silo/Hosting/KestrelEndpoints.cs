@@ -37,8 +37,10 @@ public static class KestrelEndpoints
                 Listen(kestrel, url, configuration);
             }
 
+            // Here rather than while the host is built: a bad address then fails the start itself, with this message.
+            var smppAddress = SmppListenAddress(smppOptions.ListenAddress);
             if (smpp is null) return;
-            if (smppOptions.Port > 0) kestrel.ListenAnyIP(smppOptions.Port, smpp);
+            if (smppOptions.Port > 0) ListenSmpp(kestrel, smppAddress, smppOptions.Port, smpp);
             if (smppOptions.Tls.Port > 0)
             {
                 // Kestrel's own TLS layer (the one HTTPS uses, with its handshake timeout) in front of the same SMPP
@@ -46,13 +48,32 @@ public static class KestrelEndpoints
                 var certificate = smppOptions.Tls.CertificatePath is { Length: > 0 } path
                     ? TlsCertificates.Load(path, smppOptions.Tls.CertificatePassword, smppOptions.Tls.KeyPath)
                     : DefaultCertificate(configuration, "Taifa:Smpp:Tls:Port is set");
-                kestrel.ListenAnyIP(smppOptions.Tls.Port, listen =>
+                ListenSmpp(kestrel, smppAddress, smppOptions.Tls.Port, listen =>
                 {
                     listen.UseHttps(certificate);
                     smpp(listen);
                 });
             }
         });
+    }
+
+    /// <returns>Null for every interface (unset).</returns>
+    /// <exception cref="InvalidOperationException">The value is not an IP address.</exception>
+    private static IPAddress? SmppListenAddress(string? configured)
+    {
+        if (string.IsNullOrWhiteSpace(configured)) return null;
+        var text = configured.Trim();
+        // IPAddress.TryParse also takes "2775" (as 0.0.10.215): a port typed into the address field must not pass.
+        if (text.AsSpan().IndexOfAny('.', ':') >= 0 && IPAddress.TryParse(text.Trim('[', ']'), out var address)) return address;
+        throw new InvalidOperationException(
+            $"{TaifaOptions.Section}:Smpp:ListenAddress \"{configured}\" is not an IP address: set an IPv4 or IPv6 address such as " +
+            "127.0.0.1 or ::1, or leave it unset to listen on every interface.");
+    }
+
+    private static void ListenSmpp(KestrelServerOptions kestrel, IPAddress? address, int port, Action<ListenOptions> configure)
+    {
+        if (address is null) kestrel.ListenAnyIP(port, configure);
+        else kestrel.Listen(address, port, configure);
     }
 
     private static void ApplyLimits(KestrelServerLimits kestrel, HttpLimitsOptions limits)

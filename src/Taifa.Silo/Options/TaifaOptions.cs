@@ -51,6 +51,12 @@ public sealed class SmppListenerOptions
     [Range(0, 65535)]
     public int Port { get; set; } = 2775;
 
+    /// <summary>
+    /// The IP address the SMPP port and the SMPP over TLS port listen on (such as 127.0.0.1 behind a proxy on the same
+    /// host); unset, every interface. Anything but an IPv4 or IPv6 address fails start.
+    /// </summary>
+    public string? ListenAddress { get; set; }
+
     /// <summary>A connection that has not bound this long after it opened is closed, whatever it sends meanwhile.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan BindTimeout { get; set; } = TimeSpan.FromSeconds(30);

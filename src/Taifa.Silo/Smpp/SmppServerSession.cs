@@ -46,6 +46,8 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     private readonly Lock _stateLock = new();
     private SessionState _state = SessionState.Open;
     private SubmitAdmission? _admission;
+    // Kept after the bind slot is released, so the closing log line still names the account.
+    private long? _boundAccountId;
     private long _lastActivity;
     private int _inFlight;
     private int _closing;
@@ -105,7 +107,8 @@ public sealed partial class SmppServerSession : IAsyncDisposable
             _outbound.Writer.TryComplete();
             await ReleaseBind();
             await writer.WaitAsync(DrainTimeout).ContinueWith(static _ => { }, TaskScheduler.Default);
-            LogClosed(Id, Remote, AccountId, SystemId);
+            if (_boundAccountId is { } accountId) LogClosed(Id, Remote, accountId, SystemId);
+            else LogClosedNeverBound(Id, Remote, SystemId.Length > 0 ? SystemId : "none");
         }
     }
 
@@ -291,6 +294,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     /// <returns>True to stop reading: the session is over.</returns>
     private async ValueTask<bool> OnPdu(Pdu pdu)
     {
+        if (pdu.IgnoredTrailingOctets > 0) LogIgnoredTrailingOctets(Id, Remote, pdu.CommandId, pdu.SequenceNumber, pdu.IgnoredTrailingOctets);
         if (pdu is SmppResponse response)
         {
             if (!_sent.TryComplete(response)) LogUnexpectedResponse(Id, response.CommandId, response.SequenceNumber);
@@ -365,6 +369,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         Send(response);
         if (status == CommandStatus.Ok)
         {
+            _boundAccountId = AccountId;
             LogBound(Id, Remote, AccountId, bind.SystemId, bind.CommandId, bind.InterfaceVersion);
             if (bindType != SmppBindType.Transmitter && AccountId is { } accountId) _ = _host.Grains.GetGrain<ISmppReceiptOutboxGrain>(accountId).ReceiverBound();
         }
@@ -661,7 +666,13 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     private partial void LogConnected(Guid sessionId, string remote);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} from {Remote} closed (account {AccountId}, system_id {SystemId})")]
-    private partial void LogClosed(Guid sessionId, string remote, long? accountId, string systemId);
+    private partial void LogClosed(Guid sessionId, string remote, long accountId, string systemId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} from {Remote} closed, never bound (system_id tried: {SystemId})")]
+    private partial void LogClosedNeverBound(Guid sessionId, string remote, string systemId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "SMPP session {SessionId} from {Remote}: {CommandId} seq {SequenceNumber} ended in {TrailingOctets} octets too few to be a TLV; ignored")]
+    private partial void LogIgnoredTrailingOctets(Guid sessionId, string remote, CommandId commandId, uint sequenceNumber, int trailingOctets);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "SMPP session {SessionId} from {Remote}: connection lost ({Reason})")]
     private partial void LogConnectionLost(Guid sessionId, string remote, string reason);

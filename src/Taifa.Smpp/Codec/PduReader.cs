@@ -10,6 +10,8 @@ namespace Taifa.Smpp.Codec;
 /// </summary>
 internal ref struct PduReader
 {
+    private const int TlvHeaderLength = 4;
+
     private readonly RecentSourceAddress? _recentSource;
     private SequenceReader<byte> _reader;
 
@@ -26,6 +28,9 @@ internal ref struct PduReader
     public readonly bool Failed => FailureReason is not null;
 
     public readonly long Remaining => _reader.Remaining;
+
+    /// <summary>Octets after the last field or TLV that were too few to be a TLV and were skipped (0 to 3).</summary>
+    public int IgnoredTrailingOctets { get; private set; }
 
     public void Fail(CommandStatus status, string reason)
     {
@@ -114,7 +119,8 @@ internal ref struct PduReader
 
     /// <summary>
     /// Reads the rest of the body as TLVs. The values share one copy of the TLV region, so a PDU costs one
-    /// allocation for all its optional parameters.
+    /// allocation for all its optional parameters. A tail of fewer than four octets is skipped, not refused
+    /// (<see cref="IgnoredTrailingOctets"/>); four or more must be whole TLVs.
     /// </summary>
     public void ReadOptionalParameters(TlvList parameters)
     {
@@ -128,9 +134,11 @@ internal ref struct PduReader
         while (!region.IsEmpty)
         {
             var span = region.Span;
-            if (span.Length < 4)
+            if (span.Length < TlvHeaderLength)
             {
-                Fail(CommandStatus.InvalidOptionalParameterStream, "a TLV header is cut short");
+                // Too short to be a TLV, so not one cut short: a widely used PHP client sends a NUL after short_message
+                // that sm_length does not count. Kannel ignores up to three such octets; so do we, and say so.
+                IgnoredTrailingOctets = span.Length;
                 return;
             }
 

@@ -103,6 +103,7 @@ public sealed class SmppFrameReader
         if (reader.Remaining > 0) reader.ReadOptionalParameters(pdu.OptionalParameters);
         if (!reader.Failed)
         {
+            pdu.IgnoredTrailingOctets = reader.IgnoredTrailingOctets;
             return null;
         }
 

@@ -24,6 +24,13 @@ public abstract class Pdu
     /// <summary>Created on first use: most PDUs carry none, and the codec reads and writes them without it.</summary>
     public TlvList OptionalParameters => _optionalParameters ??= new();
 
+    /// <summary>
+    /// Decoded only: octets at the end of the body, too few to be a TLV (1 to 3), that the decoder skipped instead of
+    /// refusing the PDU, as Kannel does. A peer sending them is worth a note in its session's log; the writer never
+    /// sends them.
+    /// </summary>
+    public int IgnoredTrailingOctets { get; internal set; }
+
     /// <summary>The optional parameters, or null when none were ever read or set.</summary>
     internal TlvList? OptionalParametersIfAny => _optionalParameters;
 

@@ -161,6 +161,6 @@ public sealed class FailureLogTests(FailingAccountsGateway gateway) : IClassFixt
     private Task<LogEvent> RequestLineAsync(string path, int before) =>
         gateway.Capture.WaitForAsync(e => gateway.Capture.Events.Skip(before).Contains(e) &&
                                           e.MessageTemplate.Text.StartsWith("HTTP {RequestMethod}", StringComparison.Ordinal) &&
-                                          e.Properties.TryGetValue("RequestPath", out var value) && value.ToString() == $"\"{path}\"")
-            .WaitAsync(TimeSpan.FromSeconds(10));
+                                          e.Properties.TryGetValue("RequestPath", out var value) && value.ToString() == $"\"{path}\"",
+            $"HTTP ... {path} (the request log line)");
 }

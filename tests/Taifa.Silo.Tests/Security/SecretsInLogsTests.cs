@@ -19,31 +19,42 @@ public sealed class LogCapture : ILogEventSink
 {
     private readonly ConcurrentQueue<LogEvent> _events = new();
     private readonly List<(Func<LogEvent, bool> Match, TaskCompletionSource<LogEvent> Seen)> _waiters = [];
+    private readonly Lock _waitersLock = new();
 
     public IReadOnlyCollection<LogEvent> Events => _events;
 
     public void Emit(LogEvent logEvent)
     {
         _events.Enqueue(logEvent);
-        lock (_waiters)
+        lock (_waitersLock)
         {
             foreach (var waiter in _waiters.Where(w => w.Match(logEvent)).ToList())
             {
-                _waiters.Remove(waiter);
                 waiter.Seen.TrySetResult(logEvent);
+                _waiters.Remove(waiter);
             }
         }
     }
 
-    /// <summary>The first event (already captured or still to come) that <paramref name="match"/> accepts.</summary>
-    public Task<LogEvent> WaitForAsync(Func<LogEvent, bool> match)
+    /// <summary>The first event, already written or still to come, that matches; fails saying what it waited for.</summary>
+    public async Task<LogEvent> WaitForAsync(Func<LogEvent, bool> match, string what, TimeSpan? within = null)
     {
-        lock (_waiters)
+        var seen = new TaskCompletionSource<LogEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_waitersLock)
         {
-            if (_events.FirstOrDefault(match) is { } seen) return Task.FromResult(seen);
-            var waiter = (match, new TaskCompletionSource<LogEvent>(TaskCreationOptions.RunContinuationsAsynchronously));
-            _waiters.Add(waiter);
-            return waiter.Item2.Task;
+            // Under the lock Emit takes after enqueueing: an event is either found here or seen by the waiter.
+            if (_events.FirstOrDefault(match) is { } written) return written;
+            _waiters.Add((match, seen));
+        }
+
+        var timeout = within ?? TimeSpan.FromSeconds(10);
+        try
+        {
+            return await seen.Task.WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no log event {what} within {timeout}");
         }
     }
 

@@ -90,9 +90,9 @@ public class MalformedBodyTests
     }
 
     [Fact]
-    public void A_cut_tlv_header_breaks_the_optional_parameter_stream()
+    public void A_tlv_header_without_its_value_breaks_the_optional_parameter_stream()
     {
-        var error = DecodeError(Frame("00000015", "0210 00"));
+        var error = DecodeError(Frame("00000015", "0210 0001"));
 
         Assert.Equal(CommandStatus.InvalidOptionalParameterStream, error.Status);
         Assert.IsType<EnquireLinkResp>(error.CreateReply());

@@ -12,8 +12,20 @@ namespace Taifa.Smpp.Tests.Codec;
 /// </summary>
 public class PduFixtureTests
 {
-    private const string MySender = "4D 59 53 45 4E 44 45 52 00"; // "MYSENDER"
-    private const string Mobile = "32 35 34 37 30 32 37 33 39 38 30 34 00"; // "254702739804"
+    internal const string MySender = "4D 59 53 45 4E 44 45 52 00"; // "MYSENDER"
+    internal const string Mobile = "32 35 34 37 30 32 37 33 39 38 30 34 00"; // "254702739804"
+
+    /// <summary>The body of submit_sm "Hello" from MYSENDER to 254702739804, receipt requested.</summary>
+    internal const string HelloSubmitBody = $"""
+        00
+        05 00 {MySender}
+        01 01 {Mobile}
+        00 00 00
+        00
+        00
+        01 00 00 00
+        05 48 65 6C 6C 6F
+        """;
     private const string Abc123 = "61 62 63 31 32 33 00"; // "abc123"
 
     [Fact]
@@ -72,20 +84,34 @@ public class PduFixtureTests
     [Fact]
     public void Submit_sm()
     {
-        var frame = Hex($"""
-            0000003A 00000004 00000000 00000002
-            00
-            05 00 {MySender}
-            01 01 {Mobile}
-            00 00 00
-            00
-            00
-            01 00 00 00
-            05 48 65 6C 6C 6F
-            """);
+        var frame = Hex($"0000003A 00000004 00000000 00000002 {HelloSubmitBody}");
 
         var submit = DecodeOnly<SubmitSm>(frame);
 
+        AssertHelloFromMySender(submit);
+        Assert.Equal(0, submit.IgnoredTrailingOctets);
+        Assert.Equal(frame, SmppPduWriter.ToArray(submit));
+    }
+
+    /// <summary>
+    /// A widely used PHP client sends a NUL after short_message that sm_length does not count; too short to be a TLV,
+    /// it is skipped and counted (as Kannel does), and the PDU written back without it.
+    /// </summary>
+    [Fact]
+    public void Submit_sm_with_a_nul_after_short_message_that_sm_length_does_not_count()
+    {
+        var frame = Hex($"0000003B 00000004 00000000 00000002 {HelloSubmitBody} 00");
+
+        var submit = DecodeOnly<SubmitSm>(frame);
+
+        AssertHelloFromMySender(submit);
+        Assert.Equal(1, submit.IgnoredTrailingOctets);
+        Assert.Equal(TrailingOctetTests.WithoutTail(frame, 1), SmppPduWriter.ToArray(submit));
+    }
+
+    private static void AssertHelloFromMySender(SubmitSm submit)
+    {
+        Assert.Equal(CommandStatus.Ok, submit.CommandStatus);
         Assert.Equal(2u, submit.SequenceNumber);
         Assert.Equal("", submit.ServiceType);
         Assert.Equal(SmppAddress.Alphanumeric("MYSENDER"), submit.Source);
@@ -101,7 +127,6 @@ public class PduFixtureTests
         Assert.Equal(0, submit.SmDefaultMsgId);
         Assert.Equal("Hello"u8.ToArray(), submit.ShortMessage.ToArray());
         Assert.Empty(submit.OptionalParameters);
-        Assert.Equal(frame, SmppPduWriter.ToArray(submit));
     }
 
     [Fact]
