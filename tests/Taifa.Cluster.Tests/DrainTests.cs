@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using System.Text.RegularExpressions;
 using Taifa.Cluster.Tests.Infrastructure;
 using Taifa.Smpp.Pdus;
 using Xunit.Abstractions;
@@ -8,10 +9,11 @@ using Xunit.Abstractions;
 namespace Taifa.Cluster.Tests;
 
 /// <summary>SIGTERM, as Kubernetes sends it: readiness false first, answers to what is in flight, SMPP clients unbound, exit in time.</summary>
-public sealed class DrainTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class DrainTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan ExitMargin = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CleanExitLimit = TimeSpan.FromSeconds(1 + 10); // the default DrainDelay + 10 s
     private TestCluster _cluster = null!;
 
     public async Task InitializeAsync() => _cluster = await TestCluster.CreateAsync("drain", sharedOperator: true);
@@ -109,6 +111,7 @@ public sealed class DrainTests(ITestOutputHelper output) : IAsyncLifetime
 
         await Task.Delay(TimeSpan.FromSeconds(2));
         var beforeTerm = accepted.Count;
+        var mark = a.LinesWritten;
         terminatedAt = clock.Elapsed;
         a.Terminate();
         var unbind = session.UnbindReceived.ContinueWith(_ => unboundAt = clock.Elapsed, TaskScheduler.Default);
@@ -127,8 +130,67 @@ public sealed class DrainTests(ITestOutputHelper output) : IAsyncLifetime
             $"after SIGTERM /ready should answer 503 before the listener goes; the first answer that was not 200 was: {firstNotReady ?? "none"}");
         Assert.True(firstNotReadyAt <= unboundAt, $"/ready turned 503 at {firstNotReadyAt}, after the SMPP unbind at {unboundAt}");
         Assert.True(drainExit < ShutdownTimeout + ExitMargin, $"drain took {drainExit}");
+        var errors = a.OutputLinesFrom(mark).Where(line => ErrorLine().IsMatch(line)).ToList();
+        Assert.True(errors.Count == 0, $"the draining silo logged errors (a /ready 503 is its answer, not one):\n{string.Join('\n', errors)}");
 
         await b.WaitForStatusAsync(account, [.. accepted], "delivered", TimeSpan.FromSeconds(60));
         Assert.Equal(Gateway.Money(opening - accepted.Count), await b.BalanceAsync(account));
     }
+
+    [Fact]
+    public async Task Sigterm_under_light_load_exits_with_code_0_within_the_drain_delay_and_10_s_and_logs_no_error()
+    {
+        // Default settings (DrainDelay 1 s). Two silos stop at once, as in a rolling restart gone fast, so each has calls
+        // out to a peer that is leaving too; the third stops last, after both have departed.
+        var silos = await _cluster.StartSilosAsync("quiet-a", "quiet-b", "quiet-c");
+        var (a, b, c) = (silos[0], silos[1], silos[2]);
+        var account = await c.OpenAccountAsync(1_000m, 1m);
+        await c.SetSmppCredentialsAsync(account, "quietuser", "pass1234");
+        await using var session = await SmppCustomer.BindAsync(a, "quietuser", "pass1234");
+        var accepted = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            foreach (var silo in silos) accepted.Add(await silo.SendAcceptedAsync(account, $"rest {silo.Name} {i}"));
+            accepted.Add(await session.SubmitAcceptedAsync(SmppCustomer.Submit(account.SenderId, "254702739804", $"smpp {i}", receipt: false)));
+        }
+
+        await c.WaitForStatusAsync(account, accepted, "delivered", TimeSpan.FromSeconds(30));
+
+        using var stop = new CancellationTokenSource();
+        var trickle = Task.Run(async () =>
+        {
+            // A send every 200 ms through the silo that stays, while its peers leave.
+            while (!stop.IsCancellationRequested)
+            {
+                await c.SendAsync(account, "during the drain");
+                await Task.Delay(200);
+            }
+        });
+
+        var marks = silos.Select(s => s.LinesWritten).ToArray();
+        a.Terminate();
+        b.Terminate();
+        var exits = await Task.WhenAll(a.WaitForExitAsync(CleanExitLimit + ExitMargin), b.WaitForExitAsync(CleanExitLimit + ExitMargin));
+        await stop.CancelAsync();
+        await trickle;
+        c.Terminate();
+        var lastExit = await c.WaitForExitAsync(CleanExitLimit + ExitMargin);
+
+        AssertCleanExit(a, exits[0], a.OutputLinesFrom(marks[0]));
+        AssertCleanExit(b, exits[1], b.OutputLinesFrom(marks[1]));
+        AssertCleanExit(c, lastExit, c.OutputLinesFrom(marks[2]));
+    }
+
+    private void AssertCleanExit(SiloProcess silo, TimeSpan exit, IReadOnlyList<string> linesSinceTerm)
+    {
+        var errors = linesSinceTerm.Where(line => ErrorLine().IsMatch(line)).ToList();
+        output.WriteLine($"silo {silo.Name} exited {exit.TotalSeconds:0.00} s after SIGTERM, code {silo.ExitCode}, {errors.Count} error lines");
+        Assert.True(errors.Count == 0, $"silo {silo.Name} logged errors after SIGTERM:\n{string.Join('\n', errors)}\n(full log: {silo.LogPath})");
+        Assert.True(exit < CleanExitLimit, $"silo {silo.Name} took {exit} to exit after SIGTERM (limit DrainDelay + 10 s)\n{silo.OutputTail()}");
+        Assert.Equal(0, silo.ExitCode);
+    }
+
+    /// <summary>The console sink's "[HH:mm:ss ERR]" or "[HH:mm:ss FTL]".</summary>
+    [GeneratedRegex(@"^\[\d\d:\d\d:\d\d (ERR|FTL)\]")]
+    private static partial Regex ErrorLine();
 }

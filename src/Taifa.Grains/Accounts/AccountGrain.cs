@@ -51,6 +51,8 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private readonly HashSet<string> _addingSenderIds = [];
     private List<MessageRecord> _handOffQueue = [];
     private bool _handOffRunning;
+    private Task _handOff = Task.CompletedTask;
+    private bool _deactivating;
     private AccountState _live = new();
     private AddressAllowList _allowList = AddressAllowList.Everyone;
     private bool _outboxTrimPending;
@@ -83,6 +85,17 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         this.RegisterGrainTimer(SweepOutbox, new GrainTimerCreationOptions(HandoffRetry, HandoffRetry) { Interleave = true });
         if (_live.Outbox.Count > 0) HandOff([.. _live.Outbox]);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A hand-off still running when the activation goes (at shutdown, all of them at once) would go on using the
+    /// activation's services after they are disposed: no new round starts, and the one in progress gets a sweep period
+    /// to finish. Whatever is not handed off stays in the outbox, for the next activation.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _deactivating = true;
+        await _handOff.WaitAsync(HandoffRetry, cancellationToken).ContinueWith(static _ => { }, TaskScheduler.Default);
     }
 
     /// <summary>
@@ -624,7 +637,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
             if (_handingOff.Add(record.MessageId)) _handOffQueue.Add(record);
         }
 
-        if (_handOffQueue.Count > 0 && !_handOffRunning) _ = HandOffLoop();
+        if (_handOffQueue.Count > 0 && !_handOffRunning && !_deactivating) _handOff = HandOffLoop();
     }
 
     private async Task HandOffLoop()
@@ -632,7 +645,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         _handOffRunning = true;
         try
         {
-            while (_handOffQueue.Count > 0)
+            while (_handOffQueue.Count > 0 && !_deactivating)
             {
                 var round = _handOffQueue.Count <= HandOffRoundSize ? _handOffQueue : _handOffQueue.GetRange(0, HandOffRoundSize);
                 _handOffQueue = round == _handOffQueue ? [] : _handOffQueue.GetRange(HandOffRoundSize, _handOffQueue.Count - HandOffRoundSize);

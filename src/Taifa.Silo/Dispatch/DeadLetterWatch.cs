@@ -23,18 +23,17 @@ public sealed class DeadLetterWatch(IConfiguration configuration, IOptions<Clust
         if (configuration.ProductionConnectionString() is not { } connectionString) return;
         TaifaMetrics.Observe("taifa.dispatch.dead_letters", "{event}", "Dispatch stream events in the dead-letter table",
             () => [new System.Diagnostics.Metrics.Measurement<long>(Interlocked.Read(ref _count))]);
-        using var timer = new PeriodicTimer(Period);
-        do
+        await PeriodicWork.RunAsync(Period, async cancellation =>
         {
             try
             {
                 await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync(stoppingToken);
+                await connection.OpenAsync(cancellation);
                 await using var command = new NpgsqlCommand(
                     "SELECT count(*) FROM OrleansStreamDeadLetter WHERE ServiceId = @service AND ProviderId = @provider", connection);
                 command.Parameters.AddWithValue("service", cluster.Value.ServiceId);
                 command.Parameters.AddWithValue("provider", DispatchStreams.Provider);
-                var count = (long)(await command.ExecuteScalarAsync(stoppingToken))!;
+                var count = (long)(await command.ExecuteScalarAsync(cancellation))!;
                 var before = Interlocked.Exchange(ref _count, count);
                 if (count > before)
                 {
@@ -44,9 +43,9 @@ public sealed class DeadLetterWatch(IConfiguration configuration, IOptions<Clust
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(exception, "Could not count dead-lettered dispatch events");
+                logger.Log(Failures.Level(exception), Failures.StackWorthy(exception), "Could not count dead-lettered dispatch events ({Reason})",
+                    Failures.Reason(exception));
             }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        }, stoppingToken);
     }
 }

@@ -1,5 +1,6 @@
 using Taifa.Abstractions.Dispatch;
 using Taifa.Grains.Dispatch;
+using Taifa.Silo.Hosting;
 
 namespace Taifa.Silo.Dispatch;
 
@@ -20,21 +21,21 @@ public sealed class DispatcherKeeper(IGrainFactory grains, OperatorRoutes routes
             return;
         }
 
-        using var timer = new PeriodicTimer(Period);
-        do
+        await PeriodicWork.RunAsync(Period, async _ =>
         {
             foreach (var key in routes.AllStreamKeys())
             {
+                if (stoppingToken.IsCancellationRequested) return;
                 try
                 {
                     await grains.GetGrain<IOperatorDispatcherGrain>(key).EnsureRunning();
                 }
                 catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
                 {
-                    logger.LogWarning(exception, "Could not reach the dispatcher {Dispatcher}; will retry", key);
+                    logger.Log(Failures.Level(exception), Failures.StackWorthy(exception), "Could not reach the dispatcher {Dispatcher} ({Reason}); will retry",
+                        key, Failures.Reason(exception));
                 }
             }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        }, stoppingToken);
     }
 }

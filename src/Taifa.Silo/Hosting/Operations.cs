@@ -25,9 +25,10 @@ public static class Operations
     public static void MapTaifaOperations(this WebApplication app)
     {
         app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
-        app.MapGet("/ready", async (Readiness readiness, CancellationToken cancellationToken) =>
+        app.MapGet("/ready", async (Readiness readiness, Serilog.IDiagnosticContext log, CancellationToken cancellationToken) =>
         {
             var problem = await readiness.ProblemAsync(cancellationToken);
+            log.Set("Outcome", problem ?? "ready");
             return problem is null
                 ? Results.Text("ready")
                 : Results.Text(problem, statusCode: StatusCodes.Status503ServiceUnavailable);

@@ -13,11 +13,10 @@ public sealed class QueueDepthReporter(IGrainFactory grains, DispatchBacklog bac
     /// <summary>The cluster-wide queue depth as last read, for the metrics gauge.</summary>
     public long ClusterQueueDepth => Interlocked.Read(ref _clusterQueueDepth);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         var siloName = silo.SiloAddress.ToParsableString();
-        do
+        return PeriodicWork.RunAsync(TimeSpan.FromSeconds(1), async _ =>
         {
             try
             {
@@ -27,9 +26,8 @@ public sealed class QueueDepthReporter(IGrainFactory grains, DispatchBacklog bac
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogDebug(exception, "Queue depth report failed; will retry");
+                logger.LogDebug("Queue depth report failed ({Reason}); will retry", Failures.Reason(exception));
             }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
+        }, stoppingToken);
     }
 }

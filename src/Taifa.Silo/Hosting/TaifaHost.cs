@@ -110,9 +110,13 @@ public static class TaifaHost
     /// <summary>
     /// A line per successful request would be thousands of lines a second at full load (the counters in /metrics
     /// cover those): they log at Debug. Client errors (4xx) log at Information, slow requests at Warning, failures at Error.
+    /// A failure the error handler answered has its line from there already (with the reason): this one is Debug.
+    /// A 503 from <c>/ready</c> is the probe's answer (draining, starting), not a failure: Information.
     /// </summary>
     private static Serilog.Events.LogEventLevel RequestLogLevel(HttpContext http, double elapsedMs, Exception? exception) =>
-        exception is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
+        ErrorHandling.Handled(http) ? Serilog.Events.LogEventLevel.Debug
+        : exception is null && http.Request.Path == "/ready" ? Serilog.Events.LogEventLevel.Information
+        : exception is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
         : elapsedMs > SlowRequestMs ? Serilog.Events.LogEventLevel.Warning
         : http.Response.StatusCode >= 400 ? Serilog.Events.LogEventLevel.Information
         : Serilog.Events.LogEventLevel.Debug;

@@ -7,6 +7,7 @@ using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Smpp;
 using Taifa.Grains.Telemetry;
+using Taifa.Silo.Hosting;
 using Taifa.Silo.Intake;
 using Taifa.Smpp.Codec;
 using Taifa.Smpp.Pdus;
@@ -209,7 +210,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         catch (Exception exception) when (exception is OrleansException or TimeoutException)
         {
             // The outbox offers the receipt again once it has waited too long for this report.
-            LogReceiptReportFailed(exception, Id, messageId);
+            LogReceiptReportFailed(Id, messageId, Failures.Reason(exception));
         }
     }
 
@@ -440,7 +441,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         }
         catch (Exception exception) when (exception is OrleansException or TimeoutException)
         {
-            LogBindError(exception, Id, bind.SystemId);
+            LogBindError(Id, bind.SystemId, Failures.Reason(exception));
             await ReleaseBind();
             return (CommandStatus.SystemError, false);
         }
@@ -526,7 +527,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         }
         catch (Exception exception)
         {
-            LogSubmitError(exception, Id, accountId, submit.SequenceNumber);
+            LogSubmitError(Failures.Level(exception), Failures.StackWorthy(exception), Id, accountId, submit.SequenceNumber, Failures.Reason(exception));
             response = (SubmitSmResp)submit.CreateResponse(CommandStatus.SystemError);
         }
 
@@ -618,7 +619,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         catch (Exception exception) when (exception is OrleansException or TimeoutException)
         {
             // The registry forgets the session by itself once this silo stops renewing it.
-            LogReleaseFailed(exception, Id, binding.AccountId);
+            LogReleaseFailed(Id, binding.AccountId, Failures.Reason(exception));
         }
     }
 
@@ -686,8 +687,8 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         Message = "SMPP system_id {SystemId} locked out after {MaxFailures} failed binds within {FailureWindow}; refused for {LockoutDuration} (last attempt from {Remote})")]
     private partial void LogSystemIdLockedOut(string systemId, int maxFailures, TimeSpan failureWindow, TimeSpan lockoutDuration, string remote);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "SMPP session {SessionId}: bind as {SystemId} failed on a cluster error")]
-    private partial void LogBindError(Exception exception, Guid sessionId, string systemId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP session {SessionId}: bind as {SystemId} failed on a cluster error ({Reason})")]
+    private partial void LogBindError(Guid sessionId, string systemId, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} from {Remote} (account {AccountId}) unbound by the client")]
     private partial void LogClientUnbind(Guid sessionId, string remote, long? accountId);
@@ -710,8 +711,8 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} account {AccountId}: submit_sm seq {SequenceNumber} rejected with {CommandStatus}, VAS reason {VasCode} {VasReason}")]
     private partial void LogSubmitRejected(Guid sessionId, long accountId, uint sequenceNumber, CommandStatus commandStatus, string vasCode, string vasReason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "SMPP session {SessionId} account {AccountId}: submit_sm seq {SequenceNumber} failed")]
-    private partial void LogSubmitError(Exception exception, Guid sessionId, long accountId, uint sequenceNumber);
+    [LoggerMessage(Message = "SMPP session {SessionId} account {AccountId}: submit_sm seq {SequenceNumber} failed ({Reason})")]
+    private partial void LogSubmitError(LogLevel level, Exception? exception, Guid sessionId, long accountId, uint sequenceNumber, string reason);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "SMPP session {SessionId} account {AccountId}: submit_sm seq {SequenceNumber} throttled")]
     private partial void LogThrottled(Guid sessionId, long? accountId, uint sequenceNumber);
@@ -722,9 +723,9 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Error, Message = "SMPP session {SessionId}: could not write {CommandId} seq {SequenceNumber}")]
     private partial void LogUnwritable(Exception exception, Guid sessionId, CommandId commandId, uint sequenceNumber);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP session {SessionId}: could not report the answer to the receipt of message {MessageId}")]
-    private partial void LogReceiptReportFailed(Exception exception, Guid sessionId, long messageId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP session {SessionId}: could not report the answer to the receipt of message {MessageId} ({Reason})")]
+    private partial void LogReceiptReportFailed(Guid sessionId, long messageId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP session {SessionId}: could not free its bind slot of account {AccountId}")]
-    private partial void LogReleaseFailed(Exception exception, Guid sessionId, long accountId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP session {SessionId}: could not free its bind slot of account {AccountId} ({Reason})")]
+    private partial void LogReleaseFailed(Guid sessionId, long accountId, string reason);
 }

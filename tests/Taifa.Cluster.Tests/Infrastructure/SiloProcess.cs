@@ -20,6 +20,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
     private readonly Queue<string> _tail = new();
     private readonly StreamWriter _log;
     private readonly Stopwatch _sinceSignal = new();
+    private int _linesWritten;
 
     private SiloProcess(string name, Process process, int httpPort, int smppPort, string logPath, StreamWriter log)
     {
@@ -149,6 +150,21 @@ public sealed partial class SiloProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>How many lines the process has written so far: a mark for <see cref="OutputLinesFrom"/>.</summary>
+    public int LinesWritten
+    {
+        get
+        {
+            lock (_tail) return _linesWritten;
+        }
+    }
+
+    /// <summary>Every captured line from the <paramref name="mark"/>th on (see <see cref="LinesWritten"/>).</summary>
+    public IReadOnlyList<string> OutputLinesFrom(int mark)
+    {
+        lock (_tail) return [.. File.ReadLines(LogPath).Skip(mark)];
+    }
+
     /// <summary>Every captured line containing <paramref name="text"/>.</summary>
     public IReadOnlyList<string> OutputLinesContaining(string text)
     {
@@ -180,6 +196,7 @@ public sealed partial class SiloProcess : IAsyncDisposable
             _tail.Enqueue(line);
             if (_tail.Count > OutputTailLines) _tail.Dequeue();
             _log.WriteLine(line);
+            _linesWritten++;
         }
     }
 
