@@ -686,7 +686,8 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         }
         catch (Exception exception)
         {
-            LogHandoffFailed(exception, AccountId, records.Count);
+            // Record writes and stream publishes fail only with the cluster or its storage: the reason is enough, every 2 s.
+            LogHandoffFailed(AccountId, records.Count, exception.GetType().Name, exception.Message.Split('\n', 2)[0].TrimEnd());
             return false;
         }
         finally
@@ -745,6 +746,6 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     [LoggerMessage(Level = LogLevel.Error, Message = "Account {AccountId}: reading storage back after a failed write failed too; the caller repeats the send")]
     private partial void LogReadBackFailed(Exception exception, long accountId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: handing {Count} accepted messages to their records failed; will retry")]
-    private partial void LogHandoffFailed(Exception exception, long accountId, int count);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId}: handing {Count} accepted messages to their records failed ({Error}: {Reason}); will retry")]
+    private partial void LogHandoffFailed(long accountId, int count, string error, string reason);
 }

@@ -115,7 +115,7 @@ public sealed partial class MessageIdNodeKeeper(NodeIdentity identity, MessageId
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
-                    LogRenewFailed(exception, identity.Lease.NodeId);
+                    LogRenewFailed(Failures.Level(exception), Failures.StackWorthy(exception), identity.Lease.NodeId, Failures.Reason(exception));
                     pause = RetryEvery;
                 }
 
@@ -137,16 +137,16 @@ public sealed partial class MessageIdNodeKeeper(NodeIdentity identity, MessageId
         }
         catch (Exception exception)
         {
-            LogReleaseFailed(exception, lease.NodeId);
+            LogReleaseFailed(Failures.Level(exception), Failures.StackWorthy(exception), lease.NodeId, Failures.Reason(exception));
         }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Message-id node {NodeId} is held by another process now; this silo issues no more ids once its reservation runs out")]
     private partial void LogLost(int nodeId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Renewing message-id node {NodeId} failed; retrying (ids stop when the reservation runs out)")]
-    private partial void LogRenewFailed(Exception exception, int nodeId);
+    [LoggerMessage(Message = "Renewing message-id node {NodeId} failed ({Reason}); retrying (ids stop when the reservation runs out)")]
+    private partial void LogRenewFailed(LogLevel level, Exception? exception, int nodeId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Releasing message-id node {NodeId} failed; it comes free when its lease runs out")]
-    private partial void LogReleaseFailed(Exception exception, int nodeId);
+    [LoggerMessage(Message = "Releasing message-id node {NodeId} failed ({Reason}); it comes free when its lease runs out")]
+    private partial void LogReleaseFailed(LogLevel level, Exception? exception, int nodeId, string reason);
 }

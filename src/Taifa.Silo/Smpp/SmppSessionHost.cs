@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Smpp;
+using Taifa.Silo.Hosting;
 using Taifa.Silo.Intake;
 using Taifa.Silo.Options;
 
@@ -107,7 +108,7 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
                 }
                 catch (Exception exception) when (exception is not OperationCanceledException)
                 {
-                    LogRenewFailed(exception, account.Key);
+                    LogRenewFailed(Failures.Level(exception), Failures.StackWorthy(exception), account.Key, Failures.Reason(exception));
                 }
             }
         }
@@ -128,8 +129,8 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
     [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP null responder is on (benchmark mode): submit_sm are answered ESME_ROK without being recorded, sent or charged")]
     private partial void LogNullResponder();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the SMPP sessions of account {AccountId} in its bind registry")]
-    private partial void LogRenewFailed(Exception exception, long accountId);
+    [LoggerMessage(Message = "Could not renew the SMPP sessions of account {AccountId} in its bind registry ({Reason})")]
+    private partial void LogRenewFailed(LogLevel level, Exception? exception, long accountId, string reason);
 }
 
 /// <summary>A bound session as the renewal loop sees it.</summary>
