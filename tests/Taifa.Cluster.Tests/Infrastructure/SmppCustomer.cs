@@ -133,7 +133,9 @@ public sealed class SmppCustomer : IAsyncDisposable
         _waiting[request.SequenceNumber] = answer;
         await WriteAsync(request);
         var finished = await Task.WhenAny(answer.Task, _closed.Task, Task.Delay(Patience));
-        if (finished == answer.Task) return await answer.Task;
+
+        // An answer followed at once by the close (unbind_resp) completes both; their continuations run in either order.
+        if (answer.Task.IsCompleted) return await answer.Task;
         _waiting.TryRemove(request.SequenceNumber, out _);
         throw new TimeoutException(finished == _closed.Task
             ? $"the server closed the connection before answering {request}"
