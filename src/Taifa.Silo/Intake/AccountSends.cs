@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime;
 using Taifa.Abstractions.Accounts;
 using Taifa.Domain.Ids;
+using Taifa.Silo.Hosting;
 using Taifa.Silo.Options;
 
 namespace Taifa.Silo.Intake;
@@ -50,20 +51,17 @@ public sealed partial class AccountSends(
                 var elapsed = time.GetElapsedTime(started);
                 if (elapsed + pause > options.Value.Api.SendDeadline)
                 {
-                    LogGaveUp(accountId, attempts, elapsed.TotalSeconds, exception.GetType().Name, FirstLine(exception.Message));
+                    LogGaveUp(accountId, attempts, elapsed.TotalSeconds, exception.GetType().Name, Failures.FirstLine(exception.Message));
                     throw new SendOutcomeUnknownException($"no definite answer from account {accountId} after {attempts} attempts", exception);
                 }
 
-                LogRepeating(accountId, attempts, exception.GetType().Name, FirstLine(exception.Message));
+                LogRepeating(accountId, attempts, exception.GetType().Name, Failures.FirstLine(exception.Message));
                 command = command with { Retry = true };
                 await Task.Delay(pause, time);
                 pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPause.Ticks));
             }
         }
     }
-
-    // Some runtime messages carry a remote stack trace: one log line per attempt is enough.
-    private static string FirstLine(string message) => message.Split('\n', 2)[0].TrimEnd();
 
     /// <summary>
     /// Failures after which the call may have been carried out: the target silo vanished with the call pending, no
