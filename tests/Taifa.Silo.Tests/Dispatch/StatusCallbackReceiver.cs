@@ -40,6 +40,18 @@ public sealed class StatusCallbackReceiver : IAsyncDisposable
         throw new TimeoutException($"no status callback for message {messageId} within {timeout}; got {Posts.Count} other posts");
     }
 
+    public async Task<JsonNode> WaitForAsync(Func<JsonNode, bool> match, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Posts.FirstOrDefault(match) is { } post) return post;
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"no callback {what} within {timeout}; got {Posts.Count} other posts");
+    }
+
     private async Task Serve()
     {
         while (_listener.IsListening)
