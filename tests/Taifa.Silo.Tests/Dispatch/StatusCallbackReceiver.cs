@@ -11,6 +11,7 @@ public sealed class StatusCallbackReceiver : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly Task _serving;
     private int _failuresToAnswer;
+    private int _refused;
 
     public StatusCallbackReceiver()
     {
@@ -23,6 +24,9 @@ public sealed class StatusCallbackReceiver : IAsyncDisposable
     public string Url { get; }
 
     public ConcurrentQueue<JsonNode> Posts { get; } = new();
+
+    /// <summary>How many posts were answered 503 (see <see cref="FailNext"/>).</summary>
+    public int Refused => Volatile.Read(ref _refused);
 
     /// <summary>The next <paramref name="count"/> posts are answered 503, as a customer's server under maintenance would.</summary>
     public void FailNext(int count) => Interlocked.Exchange(ref _failuresToAnswer, count);
@@ -75,6 +79,7 @@ public sealed class StatusCallbackReceiver : IAsyncDisposable
             if (Interlocked.Decrement(ref _failuresToAnswer) >= 0)
             {
                 context.Response.StatusCode = 503;
+                Interlocked.Increment(ref _refused);
             }
             else
             {

@@ -36,7 +36,7 @@ public sealed class InboundEndToEndTests(InboundGateway gateway) : IClassFixture
 
     private static string NewShortCode() => Random.Shared.Next(20_000, 99_999).ToString(CultureInfo.InvariantCulture);
 
-    private static DeliverSm Mo(string from, string to, string text, byte dataCoding = DataCoding.SmscDefault) => new()
+    internal static DeliverSm Mo(string from, string to, string text, byte dataCoding = DataCoding.SmscDefault) => new()
     {
         Source = SmppAddress.International(from),
         Destination = SmppAddress.International(to),
@@ -44,17 +44,19 @@ public sealed class InboundEndToEndTests(InboundGateway gateway) : IClassFixture
         ShortMessage = SmsText.Encode(dataCoding == DataCoding.Ucs2 ? SmsAlphabet.Ucs2 : SmsAlphabet.Gsm7, text),
     };
 
-    /// <summary>The operator's answer, once the gateway's operator bind is up (the dispatchers open it within seconds of start).</summary>
-    private async Task<CommandStatus> DeliverAsync(SmppRequest pdu)
+    private Task<CommandStatus> DeliverAsync(SmppRequest pdu) => DeliverAsync(gateway.Safaricom, pdu);
+
+    /// <summary>The gateway's answer, once its operator bind is up (the dispatchers open it within seconds of start).</summary>
+    internal static async Task<CommandStatus> DeliverAsync(SmscSimulator simulator, SmppRequest pdu)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (DateTime.UtcNow < deadline)
         {
-            if (await gateway.Safaricom.DeliverMobileOriginatedAsync(pdu) is { } status) return status;
+            if (await simulator.DeliverMobileOriginatedAsync(pdu) is { } status) return status;
             await Task.Delay(100);
         }
 
-        throw new TimeoutException("the gateway's bind to the Safaricom simulator never took a deliver_sm");
+        throw new TimeoutException("the gateway's bind to the simulator never took a deliver_sm");
     }
 
     private async Task<HttpResponseMessage> Admin(HttpMethod method, string path, object? body = null)
