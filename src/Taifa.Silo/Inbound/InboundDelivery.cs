@@ -63,8 +63,10 @@ public sealed partial class InboundDelivery(
                 await Task.WhenAll(due.Select(work => Run(work, stoppingToken)));
                 full = due.Count == BatchSize;
             }
-            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
+            catch (Exception exception)
             {
+                // Stopping: what was leased is taken again when the lease runs out.
+                if (stoppingToken.IsCancellationRequested) return;
                 LogClaimFailed(Failures.Reason(exception));
             }
 
@@ -98,7 +100,7 @@ public sealed partial class InboundDelivery(
             LogAttemptFailed(work.Kind, work.Message.InboundId, work.AccountId, Failures.Reason(exception));
             done = false;
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
             // Stopping: the lease runs out and the next silo (or this one, restarted) takes it again.
             return;

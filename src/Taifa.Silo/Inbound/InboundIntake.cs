@@ -64,7 +64,7 @@ public sealed partial class InboundIntake(
         TaifaMetrics.Inbound(operatorName, accepted.Outcome.ToString().ToLowerInvariant());
         if (accepted.Message is { } message)
         {
-            if (message.AccountId is null && !message.OptOut)
+            if (message.AccountId is null)
             {
                 TaifaMetrics.InboundUnrouted(operatorName);
                 LogUnrouted(message.InboundId, operatorName, message.From, message.To);
@@ -92,7 +92,7 @@ public sealed partial class InboundIntake(
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound {InboundId} from {Operator} ({From} to {To}) matches no account's number and keyword: kept, not delivered")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Inbound {InboundId} from {Operator} ({From} to {To}) is for no single account (no number and keyword match, or STOP to a number shared by keywords): kept, not delivered")]
     private partial void LogUnrouted(long inboundId, string @operator, string from, string to);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Inbound from {Operator} ({From} to {To}) delivered again by the operator: stored once")]
