@@ -11,6 +11,7 @@ using Taifa.Silo.Database;
 using Taifa.Silo.Dispatch;
 using Taifa.Silo.Intake;
 using Taifa.Silo.Options;
+using Taifa.Silo.Portal;
 using Taifa.Silo.Smpp;
 using Taifa.Silo.Storage;
 
@@ -65,6 +66,7 @@ public static class TaifaHost
         builder.AddTaifaOperations();
         var demo = builder.Configuration.GetValue<bool?>($"{TaifaOptions.Section}:Demo:Enabled") ?? !production;
         if (demo) builder.Services.AddHostedService<DemoAccount>();
+        builder.AddTaifaPortal();
 
         builder.Services.AddOpenApi(CustomerApi.OpenApiDocument);
         builder.Services.AddOpenApi(AdminApi.OpenApiDocument);
@@ -103,6 +105,7 @@ public static class TaifaHost
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapCustomerApi();
         app.MapAdminApi();
+        app.MapTaifaPortal();
     }
 
     private const double SlowRequestMs = 1000;
