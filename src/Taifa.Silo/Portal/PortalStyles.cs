@@ -29,10 +29,11 @@ public static class PortalStyles
         .notice.problem { border-color: #b00020; background: #fdecee; }
         .secret { display: block; font-family: ui-monospace, monospace; font-size: 1rem; padding: .75rem; background: #f3f3f3; overflow-wrap: anywhere; user-select: all; }
         table { border-collapse: collapse; width: 100%; }
+        caption { text-align: left; font-weight: 600; padding: .5rem 0; }
         th, td { text-align: left; padding: .5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
-        dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
+        dl { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: .25rem 1rem; }
         dt { font-weight: 600; }
-        dd { margin: 0; }
-        @media (max-width: 30rem) { table, thead, tbody, tr, th, td { display: block; } thead { position: absolute; left: -999px; } td::before { content: attr(data-label) ": "; font-weight: 600; } }
+        dd { margin: 0; overflow-wrap: anywhere; }
+        @media (max-width: 30rem) { table, caption, thead, tbody, tr, th, td { display: block; } thead { position: absolute; left: -999px; } td::before { content: attr(data-label) ": "; font-weight: 600; } }
         """;
 }

@@ -20,8 +20,14 @@ public sealed class PortalGateway() : SmppGatewayBase(new Dictionary<string, str
     /// <summary>An account with one portal user; the password meets the portal's rules.</summary>
     public async Task<PortalUser> OpenPortalAccountAsync(decimal credit = 500m, decimal price = 1m)
     {
-        var account = await OpenAccountAsync(credit, price);
-        var email = $"user-{Guid.NewGuid():N}@example.co.ke";
+        var senderId = "DUKA" + Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
+        var (opened, json) = await AdminAsync(HttpMethod.Post, "/v2/admin/accounts",
+            new { name = "Duka Supplies Ltd", credit_balance = credit, price_per_sms = price, sender_ids = new[] { senderId } });
+        Assert.True(opened == HttpStatusCode.Created, $"opening an account answered {opened}: {json}");
+        var node = JsonNode.Parse(json)!;
+        var account = new TestAccount(long.Parse(node["account_id"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture),
+            node["api_key"]!.GetValue<string>(), senderId);
+        var email = $"ann.{Guid.NewGuid().ToString("N")[..8]}@duka.co.ke";
         const string password = "correct horse 254";
         var (status, body) = await AddUserAsync(account.AccountId, email, password);
         Assert.True(status == HttpStatusCode.Created, $"adding a portal user answered {status}: {body}");
