@@ -183,11 +183,13 @@ public static class PortalEndpoints
             <form method="post" action="/portal/send" class="stacked">
             {Token(http)}
             <input type="hidden" name="send_id" value="{sendId}">
-            <div><label for="mobile">Mobile numbers <span class="hint" id="mobile-hint">One number, or several separated by commas, such as 0702739804, +254712345678</span></label>
+            <div><label for="mobile">Mobile numbers</label>
+            <span class="hint" id="mobile-hint">One number, or several separated by commas, such as 0702739804, +254712345678</span>
             <input id="mobile" name="mobile" type="text" inputmode="tel" autocomplete="off" required aria-describedby="mobile-hint" value="{Text(mobile)}"></div>
             <div><label for="sender_name">Sender ID</label>
             {senderField}</div>
-            <div><label for="message">Message <span class="hint" id="message-hint">160 characters make one part (70 with characters outside GSM-7); longer messages cost one price per part.</span></label>
+            <div><label for="message">Message</label>
+            <span class="hint" id="message-hint">160 characters make one part (70 with characters outside GSM-7); longer messages cost one price per part.</span>
             <textarea id="message" name="message" required aria-describedby="message-hint">{Text(message)}</textarea></div>
             <button type="submit">Send</button>
             </form>
@@ -328,10 +330,12 @@ public static class PortalEndpoints
             <p>Setting new credentials closes every SMPP session bound with the old ones.</p>
             <form method="post" action="/portal/smpp" class="stacked">
             {Token(http)}
-            <div><label for="smpp_username">system_id <span class="hint">1 to 15 characters, no spaces</span></label>
-            <input id="smpp_username" name="smpp_username" required maxlength="15" autocomplete="off" value="{Text(username.Length > 0 ? username : caller.Account.SmppUsername)}"></div>
-            <div><label for="smpp_password">Password <span class="hint">1 to 8 characters (the SMPP limit)</span></label>
-            <input id="smpp_password" name="smpp_password" type="password" required maxlength="8" autocomplete="new-password"></div>
+            <div><label for="smpp_username">system_id</label>
+            <span class="hint" id="smpp-username-hint">1 to 15 characters, no spaces</span>
+            <input id="smpp_username" name="smpp_username" aria-describedby="smpp-username-hint" required maxlength="15" autocomplete="off" value="{Text(username.Length > 0 ? username : caller.Account.SmppUsername)}"></div>
+            <div><label for="smpp_password">Password</label>
+            <span class="hint" id="smpp-password-hint">1 to 8 characters (the SMPP limit)</span>
+            <input id="smpp_password" name="smpp_password" aria-describedby="smpp-password-hint" type="password" required maxlength="8" autocomplete="new-password"></div>
             <button type="submit">Save SMPP credentials</button>
             </form>
 

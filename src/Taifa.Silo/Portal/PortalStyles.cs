@@ -19,7 +19,7 @@ public static class PortalStyles
         .balance { font-size: 2.5rem; font-weight: 700; margin: .25rem 0 1rem; }
         form.stacked { display: grid; gap: 1rem; max-width: 32rem; }
         label { display: block; font-weight: 600; margin-bottom: .25rem; }
-        .hint { display: block; font-weight: 400; font-size: .9rem; color: #444; }
+        .hint { display: block; font-size: .9rem; color: #444; margin-bottom: .25rem; }
         input, select, textarea { width: 100%; font: inherit; padding: .6rem; border: 1px solid #767676; border-radius: .25rem; }
         textarea { min-height: 8rem; }
         button { font: inherit; padding: .6rem 1.2rem; border: 0; border-radius: .25rem; background: #0a6b3d; color: #fff; cursor: pointer; justify-self: start; }
