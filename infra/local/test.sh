@@ -11,7 +11,7 @@ echo "== PostgreSQL"
 infra/local/postgres-up.sh
 
 if [ -x infra/local/interop-deps.sh ]; then
-  echo "== Third-party SMPP peers"
+  echo "== Third-party test peers (SMPP clients, Chromium and puppeteer-core)"
   infra/local/interop-deps.sh
 fi
 

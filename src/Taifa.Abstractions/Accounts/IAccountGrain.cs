@@ -45,8 +45,9 @@ public interface IAccountGrain : IGrainWithIntegerKey
     [Alias("ReplaceApiKey")]
     Task<AdminResult> ReplaceApiKey(string apiKeyDigest);
 
+    /// <param name="apiKeyDigest">The REST caller's key; null for a caller the silo authenticated otherwise (a portal session).</param>
     [Alias("SetSmppCredentials")]
-    Task<TaifaStatus> SetSmppCredentials(string apiKeyDigest, IPAddress? source, string username, string password);
+    Task<TaifaStatus> SetSmppCredentials(string? apiKeyDigest, IPAddress? source, string username, string password);
 
     /// <summary>
     /// Checks an SMPP bind: AddressNotAllowed (the source is outside the allow-list; the password is not tried),

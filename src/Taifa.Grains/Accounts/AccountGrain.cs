@@ -432,9 +432,9 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         return result;
     }
 
-    public async Task<TaifaStatus> SetSmppCredentials(string apiKeyDigest, IPAddress? source, string username, string password)
+    public async Task<TaifaStatus> SetSmppCredentials(string? apiKeyDigest, IPAddress? source, string username, string password)
     {
-        var authorization = Authorize(apiKeyDigest, source);
+        var authorization = apiKeyDigest is null ? AuthorizeBoundSession() : Authorize(apiKeyDigest, source);
         if (authorization != TaifaStatus.Success) return authorization;
         var index = GrainFactory.SmppUsername(username);
         if (!await index.Claim(AccountId)) return TaifaStatus.SmppUsernameTaken;

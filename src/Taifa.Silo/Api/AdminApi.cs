@@ -41,6 +41,7 @@ public static partial class AdminApi
                 return result.Outcome == AdminOutcome.Ok ? TypedResults.NoContent() : (IResult)Problem(result, accountId);
             })
             .WithSummary("Clear the IP allow-list: every address may call again");
+        MapPortalUsers(accounts);
     }
 
     private static async Task<IResult> OpenAccount(HttpContext http, IGrainFactory grains, MessageIdGenerator ids, CancellationToken cancellationToken)

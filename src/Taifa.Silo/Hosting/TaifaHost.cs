@@ -12,6 +12,7 @@ using Taifa.Silo.Dispatch;
 using Taifa.Silo.Inbound;
 using Taifa.Silo.Intake;
 using Taifa.Silo.Options;
+using Taifa.Silo.Portal;
 using Taifa.Silo.Smpp;
 using Taifa.Silo.Storage;
 
@@ -67,6 +68,7 @@ public static class TaifaHost
         builder.AddTaifaOperations();
         var demo = builder.Configuration.GetValue<bool?>($"{TaifaOptions.Section}:Demo:Enabled") ?? !production;
         if (demo) builder.Services.AddHostedService<DemoAccount>();
+        builder.AddTaifaPortal();
 
         builder.Services.AddOpenApi(CustomerApi.OpenApiDocument);
         builder.Services.AddOpenApi(AdminApi.OpenApiDocument);
@@ -106,6 +108,7 @@ public static class TaifaHost
         app.MapCustomerApi();
         app.MapAdminApi();
         app.MapInboundApi();
+        app.MapTaifaPortal();
     }
 
     private const double SlowRequestMs = 1000;

@@ -43,6 +43,9 @@ public sealed class TaifaOptions
 
     [Required]
     public SecurityOptions Security { get; set; } = new();
+
+    [Required]
+    public PortalOptions Portal { get; set; } = new();
 }
 
 public sealed class SmppListenerOptions

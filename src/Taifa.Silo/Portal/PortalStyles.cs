@@ -1,0 +1,39 @@
+namespace Taifa.Silo.Portal;
+
+/// <summary>The portal's one stylesheet: readable on a phone first (one column), a wider measure on a desk.</summary>
+public static class PortalStyles
+{
+    public const string Css = """
+        *, *::before, *::after { box-sizing: border-box; }
+        html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; font-size: 100%; line-height: 1.5; color: #1b1b1b; background: #fff; }
+        body { margin: 0 auto; max-width: 48rem; padding: 0 1rem 2rem; }
+        .skip { position: absolute; left: -999px; }
+        .skip:focus { left: 1rem; top: 1rem; background: #fff; padding: .5rem; outline: 3px solid #0b5; }
+        header { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem 1rem; padding: 1rem 0; border-bottom: 2px solid #0a6b3d; }
+        .brand { font-weight: 700; font-size: 1.25rem; margin: 0; color: #0a6b3d; flex: 1 1 auto; }
+        .who { margin: 0; font-size: .9rem; overflow-wrap: anywhere; }
+        nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem .5rem; padding: 0; margin: .75rem 0; }
+        nav a { display: inline-block; padding: .5rem .75rem; border-radius: .25rem; color: #0a4f8a; }
+        nav a[aria-current="page"] { background: #0a6b3d; color: #fff; text-decoration: none; }
+        h1 { font-size: 1.6rem; margin: 1rem 0; }
+        .balance { font-size: 2.5rem; font-weight: 700; margin: .25rem 0 1rem; }
+        form.stacked { display: grid; gap: 1rem; max-width: 32rem; }
+        label { display: block; font-weight: 600; margin-bottom: .25rem; }
+        .hint { display: block; font-size: .9rem; color: #444; margin-bottom: .25rem; }
+        input, select, textarea { width: 100%; font: inherit; padding: .6rem; border: 1px solid #767676; border-radius: .25rem; }
+        textarea { min-height: 8rem; }
+        button { font: inherit; padding: .6rem 1.2rem; border: 0; border-radius: .25rem; background: #0a6b3d; color: #fff; cursor: pointer; justify-self: start; }
+        .logout button { background: #444; padding: .4rem .9rem; }
+        :focus-visible { outline: 3px solid #f5a300; outline-offset: 2px; }
+        .notice { padding: .75rem 1rem; border-left: 4px solid #0a6b3d; background: #eef7f1; }
+        .notice.problem { border-color: #b00020; background: #fdecee; }
+        .secret { display: block; font-family: ui-monospace, monospace; font-size: 1rem; padding: .75rem; background: #f3f3f3; overflow-wrap: anywhere; user-select: all; }
+        table { border-collapse: collapse; width: 100%; }
+        caption { text-align: left; font-weight: 600; padding: .5rem 0; }
+        th, td { text-align: left; padding: .5rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+        dl { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: .25rem 1rem; }
+        dt { font-weight: 600; }
+        dd { margin: 0; overflow-wrap: anywhere; }
+        @media (max-width: 30rem) { table, caption, thead, tbody, tr, th, td { display: block; } thead { position: absolute; left: -999px; } td::before { content: attr(data-label) ": "; font-weight: 600; } }
+        """;
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Globalization;
+using Taifa.Silo.Tests.Smpp;
+
+namespace Taifa.Silo.Tests.Portal;
+
+/// <summary>
+/// The portal in a real browser: headless Chromium from Debian's chromium package, driven by puppeteer-core
+/// (tests/portal/portal-browser.js; infra/local/interop-deps.sh installs both). Set TAIFA_PORTAL_SCREENSHOTS to a folder
+/// to keep the screenshots of the main pages (docs/portal/ holds the committed ones).
+/// </summary>
+[Collection(SmppCollection.Name)]
+public sealed class PortalBrowserTests(PortalGateway gateway) : IClassFixture<PortalGateway>
+{
+    [Fact]
+    public async Task A_customer_logs_in_sends_rotates_the_key_sets_smpp_credentials_and_logs_out_in_chromium()
+    {
+        var user = await gateway.OpenPortalAccountAsync(credit: 500m);
+
+        var output = await RunAsync(gateway.BaseAddress.ToString().TrimEnd('/'), user.Email, user.Password, user.Account.SenderId,
+            PortalGateway.MaxFailuresPerEmail.ToString(CultureInfo.InvariantCulture));
+
+        Assert.Contains("portal: ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("not ok", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<string> RunAsync(params string[] arguments)
+    {
+        var directory = ScriptDirectory();
+        var start = new ProcessStartInfo("node") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("portal-browser.js");
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        if (Environment.GetEnvironmentVariable("TAIFA_PORTAL_SCREENSHOTS") is { Length: > 0 } shots) start.ArgumentList.Add(Path.GetFullPath(shots));
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start node");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        var output = await stdout + await stderr;
+        Assert.True(process.HasExited && process.ExitCode == 0,
+            $"portal-browser.js {(process.HasExited ? $"exited {process.ExitCode}" : "timed out")}; its output:\n{output}");
+        return output;
+    }
+
+    private static string ScriptDirectory()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "tests", "portal");
+            if (File.Exists(Path.Combine(candidate, "portal-browser.js")))
+            {
+                Assert.True(Directory.Exists(Path.Combine(candidate, "node_modules", "puppeteer-core")) && File.Exists("/usr/bin/chromium"),
+                    "puppeteer-core or Debian's chromium is not installed: run infra/local/interop-deps.sh");
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("tests/portal not found above " + AppContext.BaseDirectory);
+    }
+}
