@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using Taifa.Smpp.Codec;
 using Taifa.Smpp.Pdus;
@@ -47,6 +46,13 @@ public sealed class SmppChannel : IDisposable
     public RequestWindow Window { get; }
 
     public SequenceNumberAllocator Sequence { get; } = new();
+
+    /// <summary>
+    /// A channel over a byte stream (a socket's, a TLS stream): aborting disposes the stream, and so does the end of
+    /// the session once the pipes over it complete.
+    /// </summary>
+    public static SmppChannel OverStream(Stream stream, ISmppChannelHandler handler, SmppChannelOptions options, TimeProvider time) =>
+        new(new StreamPipe(PipeReader.Create(stream), PipeWriter.Create(stream)), _ => stream.Dispose(), handler, options, time);
 
     /// <summary>Cancelled once reading has ended or the channel was aborted.</summary>
     public CancellationToken Closed => _closed.Token;
@@ -186,7 +192,7 @@ public sealed class SmppChannel : IDisposable
     public void Dispose() => Abort();
 
     private static bool IsTransportError(Exception exception) =>
-        exception is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException;
+        exception is IOException or ObjectDisposedException or OperationCanceledException or InvalidOperationException;
 
     /// <summary>
     /// Completing a pipe over a transport that is gone may fail (an aborted flush still buffered): the session is over
@@ -325,4 +331,6 @@ public sealed class SmppChannel : IDisposable
             if (pdu is SmppRequest) Window.TryFail(pdu.SequenceNumber, exception);
         }
     }
+
+    private sealed record StreamPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 }
