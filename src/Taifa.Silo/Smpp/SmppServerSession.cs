@@ -32,13 +32,12 @@ public sealed partial class SmppServerSession : ISmppChannelHandler, ISmppBindin
     private readonly SmppSessionHost _host;
     private readonly ConnectionContext _connection;
     private readonly SmppChannel _channel;
-    private readonly InFlightCounter _inFlight = new();
+    private readonly SmppSubmits _submits;
     private readonly ITimer _idleTimer;
     private readonly ITimer _bindTimer;
     private readonly ILogger _logger;
     private readonly Lock _stateLock = new();
     private SessionState _state = SessionState.Open;
-    private SubmitAdmission? _admission;
     // Kept after the bind slot is released, so the closing log line still names the account.
     private long? _boundAccountId;
 
@@ -52,6 +51,7 @@ public sealed partial class SmppServerSession : ISmppChannelHandler, ISmppBindin
         // twice); it is bounded by reading no more at MaxQueuedOutbound, and what is queued besides is the answers of
         // submits in flight (at most Window, see SubmitAdmission) and our own requests (at most the window's 64).
         _channel = new SmppChannel(connection.Transport, Abort, this, host.ChannelOptions, host.Time);
+        _submits = new SmppSubmits(host, _channel, Id, _logger);
         _idleTimer = host.Time.CreateTimer(static s => ((SmppServerSession)s!).CheckIdle(), this, host.Options.IdleTimeout, Timeout.InfiniteTimeSpan);
         _bindTimer = host.Time.CreateTimer(static s => ((SmppServerSession)s!).CheckBound(), this, host.Options.BindTimeout, Timeout.InfiniteTimeSpan);
     }
@@ -127,7 +127,7 @@ public sealed partial class SmppServerSession : ISmppChannelHandler, ISmppBindin
         {
             if (_channel.TrySendRequest(new Unbind(), UnbindRespTimeout, out var response))
             {
-                response.ContinueWith(static (_, s) => ((SmppServerSession)s!).CloseWhenAnswered(), this, TaskScheduler.Default);
+                response.ContinueWith(static (_, s) => ((SmppSubmits)s!).CloseWhenAnswered(DrainTimeout), _submits, TaskScheduler.Default);
                 return;
             }
         }
@@ -217,7 +217,7 @@ public sealed partial class SmppServerSession : ISmppChannelHandler, ISmppBindin
                 await OnUnbind(request);
                 return true;
             case SubmitSm submit:
-                OnSubmit(submit);
+                _submits.Take(submit);
                 return false;
             default:
                 // query_sm, cancel_sm, replace_sm, submit_multi and data_sm are not offered by this gateway.
@@ -272,7 +272,7 @@ public sealed partial class SmppServerSession : ISmppChannelHandler, ISmppBindin
         if (status == CommandStatus.Ok)
         {
             response.OptionalParameters.ScInterfaceVersion = InterfaceVersion.V34;
-            _admission = new SubmitAdmission(_host.Options.Window, _host.RateLimiter, Binding!.AccountId, _host.Time);
+            _submits.Bound(Binding!.AccountId);
         }
 
         lock (_stateLock)
@@ -304,132 +304,13 @@ public sealed partial class SmppServerSession : ISmppChannelHandler, ISmppBindin
         lock (_stateLock) _state = SessionState.Unbinding;
 
         // Let the client see the answers to the submits it already sent before it sees unbind_resp.
-        await WhenAnswered(DrainTimeout);
+        await _submits.WhenAnswered(DrainTimeout);
         _channel.Send(unbind.CreateResponse());
         LogClientUnbind(Id, Remote, AccountId);
     }
 
-    private void OnSubmit(SubmitSm submit)
-    {
-        var read = _host.Intake.Read(submit);
-        if (read.Command is null)
-        {
-            LogSubmitInvalid(Id, AccountId, submit.SequenceNumber, read.Rejection, read.Problem);
-            _channel.Send(submit.CreateResponse(read.Rejection));
-            return;
-        }
-
-        if (_host.NullResponder is { } nullResponder)
-        {
-            _channel.Send(nullResponder.Answer(submit));
-            return;
-        }
-
-        if (!_admission!.TryAdmit(read.Segment, read.Parts, _inFlight.Count))
-        {
-            LogThrottled(Id, AccountId, submit.SequenceNumber);
-            _channel.Send(submit.CreateResponse(CommandStatus.Throttled));
-            return;
-        }
-
-        if (!TryTakeSubmit())
-        {
-            // Closing: its answer could no longer be written, so it is not charged either; the client sends it again.
-            LogSubmitRefusedClosing(Id, AccountId, submit.SequenceNumber);
-            return;
-        }
-
-        _ = CompleteSubmit(submit, read.Command, Binding!.AccountId);
-    }
-
-    private async Task CompleteSubmit(SubmitSm submit, SendCommand command, long accountId)
-    {
-        SubmitSmResp? response;
-        try
-        {
-            var result = await _host.Sends.SendAsync(accountId, command);
-            var (status, messageId, reason) = SubmitSmIntake.Map(result);
-            response = (SubmitSmResp)submit.CreateResponse(status);
-            if (messageId is not null) response.MessageId = messageId;
-            else LogSubmitRejected(Id, accountId, submit.SequenceNumber, status, reason.Code(), reason.Description());
-        }
-        catch (SendOutcomeUnknownException)
-        {
-            // It may have been charged: no submit_sm_resp rather than a false refusal; the client's response timer decides.
-            response = null;
-        }
-        catch (Exception exception)
-        {
-            LogSubmitError(Failures.Level(exception), Failures.StackWorthy(exception), Id, accountId, submit.SequenceNumber, Failures.Reason(exception));
-            response = (SubmitSmResp)submit.CreateResponse(CommandStatus.SystemError);
-        }
-
-        // Counted in flight until its answer is queued, so a closing session waits for it (see CloseWhenAnswered).
-        try
-        {
-            if (response is not null) _channel.Send(response);
-        }
-        finally
-        {
-            _inFlight.Exit();
-        }
-    }
-
-    /// <returns>False when submits were still in flight after <paramref name="timeout"/>.</returns>
-    private async Task<bool> WhenAnswered(TimeSpan timeout)
-    {
-        try
-        {
-            await _inFlight.WhenIdle().WaitAsync(timeout, _host.Time);
-            return true;
-        }
-        catch (TimeoutException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// Closes once every submit already taken has its answer queued (at most <see cref="DrainTimeout"/>): a message that
-    /// was charged is never left without its submit_sm_resp, or the client would send it again.
-    /// </summary>
-    private async Task CloseWhenAnswered()
-    {
-        var waited = _host.Time.GetTimestamp();
-        while (true)
-        {
-            var left = DrainTimeout - _host.Time.GetElapsedTime(waited);
-
-            // Decided under the lock that takes submits: none can be taken between "all answered" and closing.
-            lock (_stateLock)
-            {
-                if (_inFlight.Count == 0 || left <= TimeSpan.Zero)
-                {
-                    Close();
-                    return;
-                }
-            }
-
-            await WhenAnswered(left);
-        }
-    }
-
-    /// <summary>Counts a submit in flight unless the session is closing (then it must not be charged).</summary>
-    private bool TryTakeSubmit()
-    {
-        lock (_stateLock)
-        {
-            if (_channel.IsClosing) return false;
-            _inFlight.Enter();
-            return true;
-        }
-    }
-
     /// <summary>Ends the session after what is queued has been written.</summary>
-    private void Close()
-    {
-        lock (_stateLock) _channel.Close();
-    }
+    private void Close() => _submits.Close();
 
     private void Abort(Exception? reason) =>
         _connection.Abort(reason is null ? new ConnectionAbortedException() : new ConnectionAbortedException(reason.Message, reason));
@@ -468,9 +349,6 @@ public sealed partial class SmppServerSession : ISmppChannelHandler, ISmppBindin
         RequestUnbind($"idle for {idle.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s");
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} (account {AccountId}): submit_sm {SequenceNumber} arrived while closing; not taken, not charged")]
-    private partial void LogSubmitRefusedClosing(Guid sessionId, long? accountId, uint sequenceNumber);
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "SMPP session {SessionId} connected from {Remote}")]
     private partial void LogConnected(Guid sessionId, string remote);
 
@@ -503,18 +381,6 @@ public sealed partial class SmppServerSession : ISmppChannelHandler, ISmppBindin
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "SMPP session {SessionId}: {CommandId} seq {SequenceNumber} matches no request of ours")]
     private partial void LogUnexpectedResponse(Guid sessionId, CommandId commandId, uint sequenceNumber);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} account {AccountId}: submit_sm seq {SequenceNumber} refused with {CommandStatus}: {Problem}")]
-    private partial void LogSubmitInvalid(Guid sessionId, long? accountId, uint sequenceNumber, CommandStatus commandStatus, string? problem);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "SMPP session {SessionId} account {AccountId}: submit_sm seq {SequenceNumber} rejected with {CommandStatus}, VAS reason {VasCode} {VasReason}")]
-    private partial void LogSubmitRejected(Guid sessionId, long accountId, uint sequenceNumber, CommandStatus commandStatus, string vasCode, string vasReason);
-
-    [LoggerMessage(Message = "SMPP session {SessionId} account {AccountId}: submit_sm seq {SequenceNumber} failed ({Reason})")]
-    private partial void LogSubmitError(LogLevel level, Exception? exception, Guid sessionId, long accountId, uint sequenceNumber, string reason);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "SMPP session {SessionId} account {AccountId}: submit_sm seq {SequenceNumber} throttled")]
-    private partial void LogThrottled(Guid sessionId, long? accountId, uint sequenceNumber);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP session {SessionId} from {Remote} (account {AccountId}) closed: {Limit} PDUs queued and the client is not reading")]
     private partial void LogOutboundFull(Guid sessionId, string remote, long? accountId, int limit);
