@@ -21,6 +21,7 @@ public sealed partial class ConfigurationDocTests
         var keys = Keys(typeof(TaifaOptions), TaifaOptions.Section)
             .Concat(Keys(typeof(DispatchOptions), "Taifa:Dispatch", skip: nameof(DispatchOptions.Operators)))
             .Concat(Keys(typeof(OperatorOptions), "Taifa:Operators:<name>"))
+            .Concat(Keys(typeof(Taifa.Silo.Inbound.InboundOptions), Taifa.Silo.Inbound.InboundOptions.Section))
             .ToList();
 
         Assert.Contains("Taifa:Smpp:Tls:Port", keys);
