@@ -378,27 +378,9 @@ public sealed class OperatorBind : IAsyncDisposable
 
         private async Task KeepAliveAsync(Connections.SmppConnection connection)
         {
-            while (!connection.Closed.IsCancellationRequested)
+            if (!await connection.KeepAliveAsync(Options.EnquireLinkInterval, Options.ResponseTimeout))
             {
-                try
-                {
-                    await Task.Delay(Options.EnquireLinkInterval, owner._timeProvider, connection.Closed);
-                    await connection.RequestAsync(new EnquireLink(), Options.ResponseTimeout);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                catch (TimeoutException)
-                {
-                    Logger.LogWarning("{Operator} {Role} got no enquire_link_resp within {Timeout}; the link is dead", owner.Name, role, Options.ResponseTimeout);
-                    connection.Abort();
-                    return;
-                }
-                catch (Exception e) when (e is SmppSessionClosedException or InvalidOperationException or InvalidDataException)
-                {
-                    return;
-                }
+                Logger.LogWarning("{Operator} {Role} got no enquire_link_resp within {Timeout}; the link is dead", owner.Name, role, Options.ResponseTimeout);
             }
         }
 
@@ -407,10 +389,13 @@ public sealed class OperatorBind : IAsyncDisposable
         {
             _bound = null;
             var timeout = Options.UnbindTimeout;
-            var waitingSince = owner._timeProvider.GetTimestamp();
-            while (connection.Window.Count > 0 && owner._timeProvider.GetElapsedTime(waitingSince) < timeout && !connection.Closed.IsCancellationRequested)
+            try
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(10), owner._timeProvider);
+                // Closing the connection empties the window too.
+                await connection.Window.WhenEmpty().WaitAsync(timeout, owner._timeProvider);
+            }
+            catch (TimeoutException)
+            {
             }
 
             try
@@ -424,7 +409,8 @@ public sealed class OperatorBind : IAsyncDisposable
             }
         }
 
-        private async ValueTask OnIncomingAsync(Connections.SmppConnection connection, Pdu pdu, CancellationToken stopping)
+        /// <returns>True to stop reading: the SMSC unbound.</returns>
+        private ValueTask<bool> OnIncomingAsync(Connections.SmppConnection connection, Pdu pdu, CancellationToken stopping)
         {
             switch (pdu)
             {
@@ -436,24 +422,25 @@ public sealed class OperatorBind : IAsyncDisposable
                     _ = HandleDeliverSmAsync(connection, dataSm, AsDeliverSm(dataSm), stopping);
                     break;
                 case EnquireLink enquireLink:
-                    await TrySendAsync(connection, enquireLink.CreateResponse());
+                    connection.Send(enquireLink.CreateResponse());
                     break;
                 case Unbind unbind:
                     Logger.LogWarning("{Operator} SMSC unbound the {Role} session; reconnecting", owner.Name, role);
                     _bound = null;
-                    await TrySendAsync(connection, unbind.CreateResponse());
-                    connection.Abort();
-                    break;
+                    connection.Send(unbind.CreateResponse());
+                    return ValueTask.FromResult(true);
                 case SmppRequest request:
                     // deliver_sm and data_sm on a transmitter session: we take neither.
                     Logger.LogWarning("{Operator} {Role} refused an unexpected {CommandId} from the SMSC", owner.Name, role, request.CommandId);
-                    await TrySendAsync(connection, request.CreateResponse(
+                    connection.Send(request.CreateResponse(
                         request is DeliverSm or DataSm ? CommandStatus.IncorrectBindStatus : CommandStatus.ReceiverRejectedMessage));
                     break;
                 default:
                     Logger.LogInformation("{Operator} {Role} ignored {CommandId} from the SMSC", owner.Name, role, pdu.CommandId);
                     break;
             }
+
+            return ValueTask.FromResult(false);
         }
 
         private static DeliverSm AsDeliverSm(DataSm dataSm)
@@ -487,19 +474,8 @@ public sealed class OperatorBind : IAsyncDisposable
                 taken = false;
             }
 
-            await TrySendAsync(connection, request.CreateResponse(taken ? CommandStatus.Ok : CommandStatus.ReceiverTemporaryError));
-        }
-
-        private static async ValueTask TrySendAsync(Connections.SmppConnection connection, Pdu pdu)
-        {
-            try
-            {
-                await connection.SendAsync(pdu);
-            }
-            catch (SmppSessionClosedException)
-            {
-                // The peer is gone; it resends whatever it did not see answered.
-            }
+            // Not sent when the peer is gone; it resends whatever it did not see answered.
+            connection.Send(request.CreateResponse(taken ? CommandStatus.Ok : CommandStatus.ReceiverTemporaryError));
         }
 
         private TimeSpan BackOff(int failures)

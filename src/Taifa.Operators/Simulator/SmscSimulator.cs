@@ -262,31 +262,35 @@ public sealed class SmscSimulator : IAsyncDisposable
         }
     }
 
-    private async ValueTask OnIncomingAsync(EsmeSession session, Pdu pdu)
+    /// <returns>True to stop reading: the client unbound.</returns>
+    private async ValueTask<bool> OnIncomingAsync(EsmeSession session, Pdu pdu)
     {
         await WhileStalledAsync(session.Connection.Closed);
+
+        // Answers to a client that went away are not written; it learns nothing more from this session.
         switch (pdu)
         {
             case BindRequest bind:
-                await SendAsync(session, Bind(session, bind));
+                session.Connection.Send(Bind(session, bind));
                 break;
             case EnquireLink enquireLink:
                 Interlocked.Increment(ref _enquireLinksReceived);
-                await SendAsync(session, enquireLink.CreateResponse());
+                session.Connection.Send(enquireLink.CreateResponse());
                 break;
             case Unbind unbind:
                 Interlocked.Increment(ref _unbindsReceived);
                 session.State = SessionState.Unbinding;
-                await SendAsync(session, unbind.CreateResponse());
-                session.Connection.Abort();
-                break;
+                session.Connection.Send(unbind.CreateResponse());
+                return true;
             case SubmitSm submit when session.State.CanSubmit():
-                await SubmitAsync(session, submit);
+                Submit(session, submit);
                 break;
             case SmppRequest request:
-                await SendAsync(session, request.CreateResponse(session.State.IsBound() ? CommandStatus.InvalidCommandId : CommandStatus.IncorrectBindStatus));
+                session.Connection.Send(request.CreateResponse(session.State.IsBound() ? CommandStatus.InvalidCommandId : CommandStatus.IncorrectBindStatus));
                 break;
         }
+
+        return false;
     }
 
     private async Task WhileStalledAsync(CancellationToken closed)
@@ -345,7 +349,7 @@ public sealed class SmscSimulator : IAsyncDisposable
         return response;
     }
 
-    private async ValueTask SubmitAsync(EsmeSession session, SubmitSm submit)
+    private void Submit(EsmeSession session, SubmitSm submit)
     {
         Interlocked.Increment(ref _submitsReceived);
         var outstanding = Interlocked.Increment(ref _outstandingSubmits);
@@ -375,7 +379,7 @@ public sealed class SmscSimulator : IAsyncDisposable
         }
         else
         {
-            await RespondAsync(session, response);
+            Respond(session, response);
         }
     }
 
@@ -493,26 +497,14 @@ public sealed class SmscSimulator : IAsyncDisposable
             return;
         }
 
-        await RespondAsync(session, response);
+        Respond(session, response);
     }
 
-    private async ValueTask RespondAsync(EsmeSession session, SubmitSmResp response)
+    private void Respond(EsmeSession session, SubmitSmResp response)
     {
         // Counted as answered before the bytes leave: the client may send its next submit the moment they arrive.
         Interlocked.Decrement(ref _outstandingSubmits);
-        await SendAsync(session, response);
-    }
-
-    private static async ValueTask SendAsync(EsmeSession session, Pdu pdu)
-    {
-        try
-        {
-            await session.Connection.SendAsync(pdu);
-        }
-        catch (SmppSessionClosedException)
-        {
-            // The client went away; it learns nothing more from this session.
-        }
+        session.Connection.Send(response);
     }
 
     private async Task DeliverReceiptAsync(string systemId, DeliverSm receipt)

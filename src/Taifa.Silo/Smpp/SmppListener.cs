@@ -18,6 +18,7 @@ public static class SmppListener
     /// <summary>Registers the SMPP services; the returned callback binds the SMPP port to them.</summary>
     public static Action<ListenOptions> AddTaifaSmpp(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<SmppBindAuthenticator>();
         builder.Services.AddSingleton<SmppSessionHost>();
         builder.Services.AddHostedService(services => services.GetRequiredService<SmppSessionHost>());
         return listen => listen.UseConnectionHandler<SmppConnectionHandler>();

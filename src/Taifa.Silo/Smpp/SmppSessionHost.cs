@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
-using Orleans.Runtime;
 using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Smpp;
 using Taifa.Silo.Hosting;
 using Taifa.Silo.Intake;
 using Taifa.Silo.Options;
+using Taifa.Smpp.Session;
 
 namespace Taifa.Silo.Smpp;
 
@@ -22,17 +22,21 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
     private readonly ILogger<SmppSessionHost> _logger;
 
     public SmppSessionHost(
-        IGrainFactory grains, ILocalSiloDetails silo, RecipientParser parser, IOptions<TaifaOptions> options,
-        AddressLockouts lockouts, AccountSends sends, TimeProvider time, ILoggerFactory loggers)
+        IGrainFactory grains, RecipientParser parser, IOptions<TaifaOptions> options,
+        SmppBindAuthenticator authenticator, AccountSends sends, TimeProvider time, ILoggerFactory loggers)
     {
         Grains = grains;
         Sends = sends;
         Options = options.Value.Smpp;
-        SystemIdLimit = options.Value.Security.SystemIdLimit;
-        Lockouts = lockouts;
+        Authenticator = authenticator;
+        ChannelOptions = new SmppChannelOptions
+        {
+            WindowCapacity = 64,
+            MaxCommandLength = (uint)Options.MaxCommandLength,
+            MaxQueuedOutbound = Options.MaxQueuedOutbound,
+        };
         Time = time;
         Loggers = loggers;
-        Silo = silo.SiloAddress.ToString();
         Intake = new SubmitSmIntake(parser, options.Value.Api.MaxParts);
         RateLimiter = new AccountRateLimiter(time, Options.MaxPartsPerSecond);
         _logger = loggers.CreateLogger<SmppSessionHost>();
@@ -50,15 +54,14 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
 
     internal SmppListenerOptions Options { get; }
 
-    internal LoginLimit SystemIdLimit { get; }
+    internal SmppBindAuthenticator Authenticator { get; }
 
-    internal AddressLockouts Lockouts { get; }
+    /// <summary>One for every session: the server's window of 64 and the listener's limits.</summary>
+    internal SmppChannelOptions ChannelOptions { get; }
 
     internal TimeProvider Time { get; }
 
     internal ILoggerFactory Loggers { get; }
-
-    internal string Silo { get; }
 
     internal SubmitSmIntake Intake { get; }
 

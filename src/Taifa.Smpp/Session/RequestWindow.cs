@@ -12,6 +12,7 @@ public sealed class RequestWindow : IDisposable
     private readonly Dictionary<uint, Pending> _pending = [];
     private readonly TimeProvider _timeProvider;
     private Exception? _closedBecause;
+    private TaskCompletionSource? _empty;
 
     /// <param name="capacity">How many requests may be outstanding at once.</param>
     public RequestWindow(int capacity, TimeProvider timeProvider)
@@ -31,6 +32,15 @@ public sealed class RequestWindow : IDisposable
             {
                 return _pending.Count;
             }
+        }
+    }
+
+    /// <summary>Completes when no request is outstanding: at once if none is now.</summary>
+    public Task WhenEmpty()
+    {
+        lock (_pending)
+        {
+            return _pending.Count == 0 ? Task.CompletedTask : (_empty ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
         }
     }
 
@@ -80,12 +90,16 @@ public sealed class RequestWindow : IDisposable
     public void Close(Exception? reason = null)
     {
         List<Pending> outstanding;
+        TaskCompletionSource? empty;
         lock (_pending)
         {
             _closedBecause ??= reason ?? new SmppSessionClosedException("The session closed.");
             outstanding = [.. _pending.Values];
             _pending.Clear();
+            empty = TakeEmptySignal();
         }
+
+        empty?.TrySetResult();
 
         foreach (var pending in outstanding)
         {
@@ -100,6 +114,7 @@ public sealed class RequestWindow : IDisposable
     private Pending? Remove(uint sequenceNumber, Func<Pending, bool> matches)
     {
         Pending? pending;
+        TaskCompletionSource? empty;
         lock (_pending)
         {
             if (!_pending.TryGetValue(sequenceNumber, out pending) || !matches(pending))
@@ -108,10 +123,19 @@ public sealed class RequestWindow : IDisposable
             }
 
             _pending.Remove(sequenceNumber);
+            empty = _pending.Count == 0 ? TakeEmptySignal() : null;
         }
 
         pending.Timer?.Dispose();
+        empty?.TrySetResult();
         return pending;
+    }
+
+    private TaskCompletionSource? TakeEmptySignal()
+    {
+        var empty = _empty;
+        _empty = null;
+        return empty;
     }
 
     private sealed class Pending(SmppRequest request)

@@ -1,40 +1,33 @@
 using System.Collections.Concurrent;
-using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Taifa.Smpp.Codec;
 using Taifa.Smpp.Pdus;
 using Taifa.Smpp.Session;
 
 namespace Taifa.Cluster.Tests.Infrastructure;
 
 /// <summary>
-/// A customer's SMPP session built on our codec, as an ESME would run it: a reader answers the server's
-/// deliver_sm, enquire_link and unbind as they come and matches responses to requests by sequence number, so
+/// A customer's SMPP session on our <see cref="SmppChannel"/>, as an ESME would run it: the channel matches responses to
+/// requests by sequence number while this answers the server's deliver_sm, enquire_link and unbind as they come, so
 /// receipts can arrive while submits are outstanding.
 /// </summary>
-public sealed class SmppCustomer : IAsyncDisposable
+public sealed class SmppCustomer : ISmppChannelHandler, IAsyncDisposable
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    private readonly Socket _socket;
-    private readonly PipeReader _input;
-    private readonly SequenceNumberAllocator _sequence = new();
-    private readonly SemaphoreSlim _writing = new(1, 1);
-    private readonly ConcurrentDictionary<uint, TaskCompletionSource<SmppResponse>> _waiting = new();
+    private readonly SmppChannel _channel;
     private readonly ConcurrentQueue<DeliverSm> _receipts = new();
     private readonly TaskCompletionSource _unbindReceived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Action<DeliverSm>? _onReceipt;
-    private readonly Task _reading;
+    private readonly Task _running;
 
     private SmppCustomer(Socket socket, Action<DeliverSm>? onReceipt)
     {
-        _socket = socket;
         _onReceipt = onReceipt;
-        _input = PipeReader.Create(new NetworkStream(socket, ownsSocket: false));
-        _reading = Task.Run(ReadLoopAsync);
+        _channel = SmppChannel.OverStream(new NetworkStream(socket, ownsSocket: true), this, new SmppChannelOptions(), TimeProvider.System);
+        _running = Task.Run(RunAsync);
     }
 
     /// <summary>Completes when the server sends unbind (answered at once).</summary>
@@ -120,62 +113,38 @@ public sealed class SmppCustomer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _socket.Dispose();
-        await _reading;
-        await _input.CompleteAsync();
-        _writing.Dispose();
+        _channel.Abort();
+        await _running;
     }
 
-    private async Task<SmppResponse> RequestAsync(SmppRequest request)
+    /// <summary>Answered at once, on the reading task; receipts are kept.</summary>
+    ValueTask<bool> ISmppChannelHandler.OnIncomingAsync(Pdu pdu)
     {
-        request.SequenceNumber = _sequence.Next();
-        var answer = new TaskCompletionSource<SmppResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiting[request.SequenceNumber] = answer;
-        await WriteAsync(request);
-        var finished = await Task.WhenAny(answer.Task, _closed.Task, Task.Delay(Patience));
+        switch (pdu)
+        {
+            case DeliverSm deliver:
+                _receipts.Enqueue(deliver);
+                _onReceipt?.Invoke(deliver);
+                _channel.Send(deliver.CreateResponse());
+                break;
+            case Unbind unbind:
+                _unbindReceived.TrySetResult();
+                _channel.Send(unbind.CreateResponse());
+                break;
+            case SmppRequest other:
+                _channel.Send(other.CreateResponse());
+                break;
+        }
 
-        // An answer followed at once by the close (unbind_resp) completes both; their continuations run in either order.
-        if (answer.Task.IsCompleted) return await answer.Task;
-        _waiting.TryRemove(request.SequenceNumber, out _);
-        throw new TimeoutException(finished == _closed.Task
-            ? $"the server closed the connection before answering {request}"
-            : $"no answer to {request} within {Patience}");
+        return ValueTask.FromResult(false);
     }
 
-    private async Task WriteAsync(Pdu pdu)
-    {
-        await _writing.WaitAsync();
-        try
-        {
-            await _socket.SendAsync(SmppPduWriter.ToArray(pdu), SocketFlags.None);
-        }
-        finally
-        {
-            _writing.Release();
-        }
-    }
-
-    private async Task ReadLoopAsync()
+    /// <summary>The connection closed under us (the silo died, drained, or we disposed): that is what Closed reports.</summary>
+    private async Task RunAsync()
     {
         try
         {
-            while (true)
-            {
-                var result = await _input.ReadAsync();
-                var buffer = result.Buffer;
-                while (SmppFrameReader.Default.TryRead(ref buffer, out var pdu, out var error))
-                {
-                    if (error is not null) throw new InvalidDataException($"the server sent a PDU we cannot decode: {error}");
-                    await HandleAsync(pdu!);
-                }
-
-                _input.AdvanceTo(buffer.Start, buffer.End);
-                if (result.IsCompleted) break;
-            }
-        }
-        catch (Exception exception) when (exception is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The connection closed under us (the silo died, drained, or we disposed): that is what Closed reports.
+            await _channel.RunAsync();
         }
         finally
         {
@@ -183,25 +152,19 @@ public sealed class SmppCustomer : IAsyncDisposable
         }
     }
 
-    private async Task HandleAsync(Pdu pdu)
+    private async Task<SmppResponse> RequestAsync(SmppRequest request)
     {
-        switch (pdu)
+        try
         {
-            case SmppResponse response:
-                if (_waiting.TryRemove(response.SequenceNumber, out var waiter)) waiter.TrySetResult(response);
-                break;
-            case DeliverSm deliver:
-                _receipts.Enqueue(deliver);
-                _onReceipt?.Invoke(deliver);
-                await WriteAsync(deliver.CreateResponse());
-                break;
-            case Unbind unbind:
-                _unbindReceived.TrySetResult();
-                await WriteAsync(unbind.CreateResponse());
-                break;
-            case SmppRequest other:
-                await WriteAsync(other.CreateResponse());
-                break;
+            return await _channel.RequestAsync(request, Patience);
+        }
+        catch (SmppSessionClosedException)
+        {
+            throw new TimeoutException($"the server closed the connection before answering {request}");
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no answer to {request} within {Patience}");
         }
     }
 }

@@ -1,8 +1,7 @@
-using System.Buffers;
 using System.Globalization;
 using System.Net.Sockets;
-using Taifa.Smpp.Codec;
 using Taifa.Smpp.Pdus;
+using Taifa.Smpp.Session;
 
 namespace Taifa.LoadTest.Smpp;
 
@@ -116,18 +115,16 @@ public static class IdleSessions
     private static int Number(string value) =>
         int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : -1;
 
-    /// <summary>One idle bind_transceiver: a read loop that answers enquire_link and unbind, and a keep-alive loop.</summary>
-    private sealed class IdleSession
+    /// <summary>One idle bind_transceiver on an <see cref="SmppChannel"/>: it answers enquire_link and unbind, and keeps alive.</summary>
+    private sealed class IdleSession : ISmppChannelHandler
     {
-        private readonly Socket _socket;
-        private readonly SmppFrameReader _frames = new();
-        private readonly SemaphoreSlim _sendLock = new(1, 1);
-        private readonly TaskCompletionSource<CommandStatus> _bound = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly SmppChannel _channel;
         private readonly CancellationTokenSource _stop = new();
-        private uint _sequence;
+        private Task _running = Task.CompletedTask;
         private volatile bool _unbinding;
 
-        private IdleSession(Socket socket) => _socket = socket;
+        private IdleSession(Socket socket) =>
+            _channel = SmppChannel.OverStream(new NetworkStream(socket, ownsSocket: true), this, new SmppChannelOptions(), TimeProvider.System);
 
         public bool ClosedByServer { get; private set; }
 
@@ -136,19 +133,22 @@ public static class IdleSessions
         public static async Task<IdleSession> BindAsync(string host, int port, string systemId, string password, TimeSpan enquireInterval, CancellationToken cancellationToken)
         {
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            var session = new IdleSession(socket);
+            IdleSession? session = null;
             try
             {
                 await socket.ConnectAsync(host, port, cancellationToken);
-                _ = Task.Run(session.ReadLoop, CancellationToken.None);
-                await session.SendAsync(new BindTransceiver { SystemId = systemId, Password = password, InterfaceVersion = InterfaceVersion.V34 });
-                var status = await session._bound.Task.WaitAsync(BindTimeout, cancellationToken);
+                session = new IdleSession(socket);
+                session._running = Task.Run(session.RunAsync, CancellationToken.None);
+                var bind = new BindTransceiver { SystemId = systemId, Password = password, InterfaceVersion = InterfaceVersion.V34 };
+                var status = (await session._channel.RequestAsync(bind, BindTimeout).WaitAsync(cancellationToken)).CommandStatus;
                 if (status != CommandStatus.Ok) throw new InvalidOperationException($"bind_transceiver refused: 0x{(uint)status:X8}");
             }
-            catch
+            catch (Exception exception)
             {
-                session._stop.Cancel();
+                session?._stop.Cancel();
+                session?._channel.Abort();
                 socket.Dispose();
+                if (exception is SmppSessionClosedException) throw new IOException("the server closed the connection before answering the bind", exception);
                 throw;
             }
 
@@ -162,16 +162,42 @@ public static class IdleSessions
             await _stop.CancelAsync();
             try
             {
-                await SendAsync(new Unbind());
-                await Task.Delay(TimeSpan.FromSeconds(2));
+                await _channel.RequestAsync(new Unbind(), TimeSpan.FromSeconds(2));
             }
-            catch (Exception exception) when (exception is SocketException or ObjectDisposedException)
+            catch (Exception exception) when (exception is TimeoutException or SmppSessionClosedException or InvalidOperationException)
             {
             }
 
-            _socket.Dispose();
+            _channel.Abort();
+            await _running;
         }
 
+        ValueTask<bool> ISmppChannelHandler.OnIncomingAsync(Pdu pdu)
+        {
+            switch (pdu)
+            {
+                case EnquireLink enquire:
+                    EnquireLinksAnswered++;
+                    _channel.Send(enquire.CreateResponse());
+                    break;
+                case Unbind unbind:
+                    _channel.Send(unbind.CreateResponse());
+                    break;
+                case SmppRequest request:
+                    _channel.Send(request.CreateResponse(CommandStatus.InvalidCommandId));
+                    break;
+            }
+
+            return ValueTask.FromResult(false);
+        }
+
+        private async Task RunAsync()
+        {
+            await _channel.RunAsync();
+            if (!_unbinding) ClosedByServer = true;
+        }
+
+        /// <summary>Sends enquire_link without waiting for the answer (it arrives as a response nobody waits for).</summary>
         private async Task KeepAlive(TimeSpan interval)
         {
             // Spread the sessions' enquire_links over the interval instead of sending them all at once.
@@ -181,78 +207,12 @@ public static class IdleSessions
                 while (true)
                 {
                     await Task.Delay(delay, _stop.Token);
-                    await SendAsync(new EnquireLink());
+                    _channel.Send(new EnquireLink { SequenceNumber = _channel.Sequence.Next() });
                     delay = interval;
                 }
             }
-            catch (Exception exception) when (exception is OperationCanceledException or SocketException or ObjectDisposedException)
+            catch (OperationCanceledException)
             {
-            }
-        }
-
-        private async Task ReadLoop()
-        {
-            var buffer = new byte[4096];
-            var filled = 0;
-            try
-            {
-                while (true)
-                {
-                    var read = await _socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None);
-                    if (read == 0) break;
-                    filled += read;
-                    var unread = new ReadOnlySequence<byte>(buffer, 0, filled);
-                    while (_frames.TryRead(ref unread, out var pdu, out var error))
-                    {
-                        if (error is not null) throw new IOException(error.ToString());
-                        await OnPdu(pdu!);
-                    }
-
-                    var rest = (int)unread.Length;
-                    buffer.AsSpan(filled - rest, rest).CopyTo(buffer);
-                    filled = rest;
-                }
-            }
-            catch (Exception exception) when (exception is SocketException or ObjectDisposedException or IOException)
-            {
-            }
-
-            if (!_unbinding) ClosedByServer = true;
-            _bound.TrySetResult(CommandStatus.UnknownError);
-        }
-
-        private async Task OnPdu(Pdu pdu)
-        {
-            switch (pdu)
-            {
-                case BindTransceiverResp response:
-                    _bound.TrySetResult(response.CommandStatus);
-                    break;
-                case EnquireLink enquire:
-                    EnquireLinksAnswered++;
-                    await SendAsync(enquire.CreateResponse());
-                    break;
-                case Unbind unbind:
-                    await SendAsync(unbind.CreateResponse());
-                    break;
-                case SmppRequest request:
-                    await SendAsync(request.CreateResponse(CommandStatus.InvalidCommandId));
-                    break;
-            }
-        }
-
-        private async Task SendAsync(Pdu pdu)
-        {
-            if (pdu is SmppRequest) pdu.SequenceNumber = Interlocked.Increment(ref _sequence);
-            var frame = SmppPduWriter.ToArray(pdu);
-            await _sendLock.WaitAsync();
-            try
-            {
-                await _socket.SendAsync(frame, SocketFlags.None);
-            }
-            finally
-            {
-                _sendLock.Release();
             }
         }
     }

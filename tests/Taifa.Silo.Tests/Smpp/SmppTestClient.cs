@@ -10,7 +10,11 @@ using Taifa.Smpp.Session;
 
 namespace Taifa.Silo.Tests.Smpp;
 
-/// <summary>A bare SMPP client over a real socket, built on our codec, that lets a test send anything and read what comes back.</summary>
+/// <summary>
+/// A bare SMPP client over a real socket, built on our codec, that lets a test send anything and read what comes back.
+/// Deliberately not a session (not on <see cref="SmppChannel"/>): it answers nothing by itself, sends malformed bytes,
+/// half-closes, and reads from the socket only when the test asks, so a test can play a client that stops reading.
+/// </summary>
 public sealed class SmppTestClient : IAsyncDisposable
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
