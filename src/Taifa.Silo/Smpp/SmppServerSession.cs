@@ -381,6 +381,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     /// Lock-outs first (the address on this silo, then the system_id cluster-wide), so a locked-out guesser never reaches a
     /// password check. Then password, a bind slot, and the password once more: a credential change or suspension that
     /// lands while the slot is being taken either fails the second check or finds the slot in the registry and unbinds it.
+    /// Each grain call is repeated while its silo has vanished, so a silo's death delays a bind instead of refusing it.
     /// </summary>
     private async Task<(CommandStatus Status, bool Close)> Authenticate(BindRequest bind, SmppBindType bindType)
     {
@@ -394,13 +395,13 @@ public sealed partial class SmppServerSession : IAsyncDisposable
         try
         {
             var lockout = _host.Grains.SmppSystemIdLockout(bind.SystemId);
-            if (await lockout.IsLockedOut())
+            if (await _host.SystemIdLockedOut(lockout, bind.SystemId))
             {
                 LogBindRefused(Id, Remote, bind.SystemId, "system_id locked out after repeated failed binds");
                 return (CommandStatus.BindFailed, true);
             }
 
-            var owner = await _host.Grains.SmppUsername(bind.SystemId).Owner();
+            var owner = await _host.Vanished.Call(() => _host.Grains.SmppUsername(bind.SystemId).Owner());
             if (owner is not { } accountId)
             {
                 LogBindRefused(Id, Remote, bind.SystemId, "unknown system_id");
@@ -408,7 +409,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
             }
 
             var account = _host.Grains.GetGrain<IAccountGrain>(accountId);
-            var check = await account.CheckSmppPassword(bind.SystemId, bind.Password, source);
+            var check = await _host.Vanished.Call(() => account.CheckSmppPassword(bind.SystemId, bind.Password, source));
             if (check != TaifaStatus.Success)
             {
                 LogBindRefused(Id, Remote, bind.SystemId, check.Description());
@@ -424,7 +425,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
 
             var binding = new SmppBinding(Id, bindType, _host.Silo, _host.Reference);
             var registry = _host.Grains.GetGrain<ISmppBindRegistryGrain>(accountId);
-            if (!await registry.TryBind(binding, _host.Options.MaxBindsPerAccount))
+            if (!await _host.Vanished.Call(() => registry.TryBind(binding, _host.Options.MaxBindsPerAccount)))
             {
                 LogBindRefused(Id, Remote, bind.SystemId, $"account already holds {_host.Options.MaxBindsPerAccount} binds");
                 return (CommandStatus.BindFailed, false);
@@ -432,7 +433,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
 
             Binding = new BoundSession(accountId, binding);
             _admission = new SubmitAdmission(_host.Options.Window, _host.RateLimiter, accountId, _host.Time);
-            check = await account.CheckSmppPassword(bind.SystemId, bind.Password, source);
+            check = await _host.Vanished.Call(() => account.CheckSmppPassword(bind.SystemId, bind.Password, source));
             if (check == TaifaStatus.Success) return (CommandStatus.Ok, false);
 
             await ReleaseBind();
@@ -451,7 +452,7 @@ public sealed partial class SmppServerSession : IAsyncDisposable
     private async Task<(CommandStatus Status, bool Close)> BindGuessFailed(string systemId, ILoginLockoutGrain lockout, IPAddress? source)
     {
         var addressLockedOut = _host.Lockouts.Failed(source, SmppChannel);
-        var systemIdLockedOut = await lockout.Failed(_host.SystemIdLimit);
+        var systemIdLockedOut = await _host.SystemIdFailed(lockout, systemId);
         if (systemIdLockedOut)
         {
             TaifaMetrics.LockedOut("system_id", SmppChannel);

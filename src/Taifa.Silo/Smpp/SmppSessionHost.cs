@@ -13,20 +13,24 @@ namespace Taifa.Silo.Smpp;
 /// <summary>
 /// The SMPP sessions of this silo. It is the grain observer the bind registries call to unbind an account's sessions
 /// or hand one of them a receipt, and it renews its bound sessions in their registries every
-/// <see cref="SmppBindLease.RenewEvery"/>.
+/// <see cref="SmppBindLease.RenewEvery"/>, and at once when a silo dies: a registry that lived there is re-created empty
+/// on a survivor, and would otherwise not know this silo's sessions (for receipts, for the bind limit) until the next renewal.
 /// </summary>
 public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHost
 {
     private readonly ConcurrentDictionary<Guid, SmppServerSession> _sessions = new();
     private readonly Lazy<ISmppSessionHost> _reference;
     private readonly ILogger<SmppSessionHost> _logger;
+    private readonly IClusterMembershipService _membership;
 
     public SmppSessionHost(
         IGrainFactory grains, ILocalSiloDetails silo, RecipientParser parser, IOptions<TaifaOptions> options,
-        AddressLockouts lockouts, AccountSends sends, TimeProvider time, ILoggerFactory loggers)
+        AddressLockouts lockouts, AccountSends sends, VanishedSilos vanished, IClusterMembershipService membership, TimeProvider time, ILoggerFactory loggers)
     {
         Grains = grains;
         Sends = sends;
+        Vanished = vanished;
+        _membership = membership;
         Options = options.Value.Smpp;
         SystemIdLimit = options.Value.Security.SystemIdLimit;
         Lockouts = lockouts;
@@ -47,6 +51,8 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
     internal IGrainFactory Grains { get; }
 
     internal AccountSends Sends { get; }
+
+    internal VanishedSilos Vanished { get; }
 
     internal SmppListenerOptions Options { get; }
 
@@ -69,6 +75,9 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
 
     /// <summary>This host as a grain observer, for the registries to call back.</summary>
     internal ISmppSessionHost Reference => _reference.Value;
+
+    /// <summary>How long a bind waits for the system_id lock-out before going on without it (see <see cref="SystemIdLockedOut"/>).</summary>
+    internal static readonly TimeSpan LockoutPatience = TimeSpan.FromSeconds(1);
 
     internal int Count => _sessions.Count;
 
@@ -95,21 +104,61 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
     public Task<ReceiptHandoff> DeliverReceipts(Guid sessionId, IReadOnlyList<SmppReceipt> receipts) =>
         Task.FromResult(_sessions.TryGetValue(sessionId, out var session) ? session.TakeReceipts(receipts) : new ReceiptHandoff(false, 0));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// The cluster-wide system_id lock-out. A bind must not wait on one grain of a dead silo: when the lock-out cannot be
+    /// reached within <see cref="LockoutPatience"/> the bind goes on without it (fails open), with a warning; this silo's
+    /// address lock-out still stands, and the lock-out grain, re-created on a survivor, counts again from zero.
+    /// </summary>
+    internal async Task<bool> SystemIdLockedOut(ILoginLockoutGrain lockout, string systemId) =>
+        await FailOpen(() => lockout.IsLockedOut(), systemId, "checking");
+
+    /// <summary>Counts a failed bind against the system_id; unreachable, as <see cref="SystemIdLockedOut"/>, it counts nothing.</summary>
+    internal async Task<bool> SystemIdFailed(ILoginLockoutGrain lockout, string systemId) =>
+        await FailOpen(() => lockout.Failed(SystemIdLimit), systemId, "counting a failure against");
+
+    private async Task<bool> FailOpen(Func<Task<bool>> call, string systemId, string action)
+    {
+        try
+        {
+            return await Vanished.Call(call, LockoutPatience).WaitAsync(LockoutPatience, Time);
+        }
+        catch (Exception exception) when (VanishedSilos.IsVanished(exception) || exception is TimeoutException)
+        {
+            LogLockoutUnreachable(action, systemId, Failures.Reason(exception));
+            return false;
+        }
+    }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(RenewPeriodically(stoppingToken), RenewWhenASiloDies(stoppingToken));
+
+    private async Task RenewPeriodically(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(SmppBindLease.RenewEvery, Time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (await timer.WaitForNextTickAsync(stoppingToken)) await RenewAll();
+    }
+
+    private async Task RenewWhenASiloDies(CancellationToken stoppingToken)
+    {
+        var dead = new HashSet<SiloAddress>();
+        await foreach (var update in _membership.MembershipUpdates.WithCancellation(stoppingToken))
         {
-            foreach (var account in _sessions.Values.Select(s => s.Binding).OfType<BoundSession>().GroupBy(b => b.AccountId))
+            var died = update.Members.Values.Count(m => m.Status == SiloStatus.Dead && dead.Add(m.SiloAddress));
+            if (died > 0 && !_sessions.IsEmpty) await RenewAll();
+        }
+    }
+
+    private async Task RenewAll()
+    {
+        foreach (var account in _sessions.Values.Select(s => s.Binding).OfType<BoundSession>().GroupBy(b => b.AccountId))
+        {
+            try
             {
-                try
-                {
-                    await Grains.GetGrain<ISmppBindRegistryGrain>(account.Key).Renew([.. account.Select(b => b.Binding)]);
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    LogRenewFailed(Failures.Level(exception), Failures.StackWorthy(exception), account.Key, Failures.Reason(exception));
-                }
+                await Vanished.Call(() => Grains.GetGrain<ISmppBindRegistryGrain>(account.Key).Renew([.. account.Select(b => b.Binding)]));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogRenewFailed(Failures.Level(exception), Failures.StackWorthy(exception), account.Key, Failures.Reason(exception));
             }
         }
     }
@@ -128,6 +177,9 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP null responder is on (benchmark mode): submit_sm are answered ESME_ROK without being recorded, sent or charged")]
     private partial void LogNullResponder();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP system_id {SystemId}: the cluster-wide lock-out is unreachable ({Reason}); binds go on without {Action} it, the address lock-out of this silo still applies")]
+    private partial void LogLockoutUnreachable(string action, string systemId, string reason);
 
     [LoggerMessage(Message = "Could not renew the SMPP sessions of account {AccountId} in its bind registry ({Reason})")]
     private partial void LogRenewFailed(LogLevel level, Exception? exception, long accountId, string reason);
