@@ -1,5 +1,6 @@
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
+using Taifa.Silo.Hosting;
 
 namespace Taifa.Silo.Intake;
 
@@ -8,9 +9,13 @@ namespace Taifa.Silo.Intake;
 /// silo dead (a few seconds, docs/reliability.md) the grain's directory entry still names it and every call to it fails at
 /// once; after that the grain is activated on a survivor and the same call succeeds. Only for calls that are safe to
 /// repeat: reads, and writes keyed so that a repeat changes nothing (a bind registered under its session id).
+/// A pause between attempts ends early when the cluster's membership changes (a silo declared dead): the signal that
+/// the next attempt can succeed, rather than a longer sleep.
 /// </summary>
-public sealed class VanishedSilos(TimeProvider time)
+public sealed class VanishedSilos(IClusterMembershipService membership, RefusedSilos refused, TimeProvider time) : BackgroundService
 {
+    private TaskCompletionSource _membershipChanged = NewSignal();
+
     /// <summary>How long a bind or a REST lookup waits for the cluster to notice a dead silo: beyond the death
     /// declaration with the membership defaults (about 3 s, docs/configuration.md), well inside a client's timeout.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(8);
@@ -38,11 +43,40 @@ public sealed class VanishedSilos(TimeProvider time)
             }
             catch (Exception exception) when (IsVanished(exception) && time.GetElapsedTime(started) + pause < patience)
             {
-                await Task.Delay(pause, time);
-                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPause.Ticks));
+                pause = await Pause(pause, FirstPause, LongestPause);
             }
         }
     }
+
+    /// <summary>
+    /// Waits <paramref name="pause"/>, or less if the membership changes meanwhile; returns the next pause: doubled up to
+    /// <paramref name="longest"/>, or <paramref name="first"/> again after a change (what failed may work now).
+    /// </summary>
+    public async Task<TimeSpan> Pause(TimeSpan pause, TimeSpan first, TimeSpan longest)
+    {
+        // Something failed to reach its silo: if that silo is gone, say so now rather than after the probes.
+        refused.Look();
+        var changed = Volatile.Read(ref _membershipChanged).Task;
+        using var cancel = new CancellationTokenSource();
+        var slept = Task.Delay(pause, time, cancel.Token);
+        if (await Task.WhenAny(slept, changed) == changed)
+        {
+            await cancel.CancelAsync();
+            return first;
+        }
+
+        return TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, longest.Ticks));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var _ in membership.MembershipUpdates.WithCancellation(stoppingToken))
+        {
+            Interlocked.Exchange(ref _membershipChanged, NewSignal()).TrySetResult();
+        }
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Task Call(Func<Task> call) => Call(async () =>
     {
