@@ -57,13 +57,14 @@ public static class OrleansHosting
 
     /// <summary>
     /// How fast a dead silo is declared dead, which bounds how long its grains (an account, a lock-out, a bind registry)
-    /// cannot be reached: until then every call to them fails. Orleans' defaults take 11–16 s; these 2–3 s
+    /// cannot be reached: until then every call to them fails. Orleans' defaults take 11–16 s; these 3–4 s on an idle host
     /// (docs/reliability.md has the measurements and the trade-off, docs/configuration.md the keys).
     /// </summary>
     public static void FailureDetection(ClusterMembershipOptions options)
     {
-        // A probe every ~0.75 s once round trips are known (the period adapts between half and four times this).
-        options.ProbeTimeout = TimeSpan.FromSeconds(1.5);
+        // A probe every ~1 s once round trips are known (the period adapts between half and four times this, and
+        // stretches under load). A SIGKILLed silo's refused port is noticed sooner still (RefusedSilos).
+        options.ProbeTimeout = TimeSpan.FromSeconds(2);
         options.NumMissedProbesLimit = 3;
 
         // Direct probes only. An indirect probe goes through another silo, and when that one is dead too (two of three
@@ -95,7 +96,7 @@ public static class OrleansHosting
                 options.ServiceId = orleans["ServiceId"] ?? "taifa-gateway";
             });
 
-            // Failure detection: our defaults (a SIGKILLed silo declared dead in 2–3 s), then Orleans:Membership:* over them.
+            // Failure detection: our defaults (a silo that stops answering declared dead in 3–4 s), then Orleans:Membership:* over them.
             silo.Configure<ClusterMembershipOptions>(FailureDetection);
             silo.Configure<ClusterMembershipOptions>(orleans.GetSection("Membership"));
 
