@@ -30,6 +30,12 @@ public sealed class VanishedSilos(IClusterMembershipService membership, RefusedS
 
     public Task<T> Call<T>(Func<Task<T>> call) => Call(call, Patience);
 
+    public Task Call(Func<Task> call) => Call(async () =>
+    {
+        await call();
+        return true;
+    });
+
     /// <summary>Calls, and repeats while the failure is <see cref="IsVanished"/> and <paramref name="patience"/> lasts; then the last failure is thrown.</summary>
     public async Task<T> Call<T>(Func<Task<T>> call, TimeSpan patience)
     {
@@ -77,10 +83,4 @@ public sealed class VanishedSilos(IClusterMembershipService membership, RefusedS
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Task Call(Func<Task> call) => Call(async () =>
-    {
-        await call();
-        return true;
-    });
 }
