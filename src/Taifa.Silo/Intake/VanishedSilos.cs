@@ -20,6 +20,9 @@ public sealed class VanishedSilos(IClusterMembershipService membership, RefusedS
     /// declaration with the membership defaults (about 3 s, docs/configuration.md), well inside a client's timeout.</summary>
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(8);
 
+    // A grain call this slow may be waiting on a silo that was killed with it pending: time to look for refusing silos.
+    private static readonly TimeSpan SlowCall = TimeSpan.FromMilliseconds(500);
+
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan LongestPause = TimeSpan.FromMilliseconds(500);
 
@@ -36,7 +39,10 @@ public sealed class VanishedSilos(IClusterMembershipService membership, RefusedS
         return true;
     });
 
-    /// <summary>Calls, and repeats while the failure is <see cref="IsVanished"/> and <paramref name="patience"/> lasts; then the last failure is thrown.</summary>
+    /// <summary>
+    /// Calls, and repeats while the failure is <see cref="IsVanished"/> and <paramref name="patience"/> lasts; then the last
+    /// failure is thrown. A call that fails so, or is slow to answer, also has <see cref="RefusedSilos"/> look for a dead silo.
+    /// </summary>
     public async Task<T> Call<T>(Func<Task<T>> call, TimeSpan patience)
     {
         var started = time.GetTimestamp();
@@ -45,7 +51,9 @@ public sealed class VanishedSilos(IClusterMembershipService membership, RefusedS
         {
             try
             {
-                return await call();
+                var answer = call();
+                if (!answer.IsCompleted && await Task.WhenAny(answer, Task.Delay(SlowCall, time)) != answer) refused.Look();
+                return await answer;
             }
             catch (Exception exception) when (IsVanished(exception) && time.GetElapsedTime(started) + pause < patience)
             {
