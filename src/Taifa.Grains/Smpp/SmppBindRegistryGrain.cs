@@ -5,9 +5,11 @@ namespace Taifa.Grains.Smpp;
 
 /// <summary>
 /// Counts the live SMPP sessions of one account and chooses which of them receive its receipts. Deliberately not persisted: sessions are TCP connections
-/// that die with their silo, so the silos' periodic renewals are the truth and this grain is a cache of them.
+/// that die with their silo, so the silos' renewals are the truth and this grain is a cache of them. A session of a silo
+/// the cluster has declared dead is dropped at once, not at lease expiry: receipts are not offered to it, and it holds no bind slot.
 /// </summary>
-public sealed partial class SmppBindRegistryGrain(TimeProvider time, ILogger<SmppBindRegistryGrain> logger) : Grain, ISmppBindRegistryGrain
+public sealed partial class SmppBindRegistryGrain(TimeProvider time, IClusterMembershipService membership, ILogger<SmppBindRegistryGrain> logger)
+    : Grain, ISmppBindRegistryGrain
 {
     private readonly Dictionary<Guid, Entry> _sessions = [];
     private int _nextReceiver;
@@ -71,13 +73,14 @@ public sealed partial class SmppBindRegistryGrain(TimeProvider time, ILogger<Smp
         return Task.FromResult<IReadOnlyList<SmppBinding>>([.. _sessions.Values.Select(e => e.Binding)]);
     }
 
-    /// <summary>Drops the sessions whose silo stopped renewing them (it died without saying so).</summary>
+    /// <summary>Drops the sessions of silos declared dead, and those whose silo stopped renewing them (it died unnoticed).</summary>
     private void Prune()
     {
         var cutoff = time.GetUtcNow() - SmppBindLease.Expiry;
+        var dead = membership.CurrentSnapshot.Members.Values.Where(m => m.Status == SiloStatus.Dead).Select(m => m.SiloAddress.ToString()).ToHashSet();
         foreach (var (id, entry) in _sessions)
         {
-            if (entry.RenewedAt < cutoff) _sessions.Remove(id);
+            if (entry.RenewedAt < cutoff || dead.Contains(entry.Binding.Silo)) _sessions.Remove(id);
         }
     }
 

@@ -50,6 +50,9 @@ public static class TaifaHost
         builder.Services.AddSingleton(services => new CallbackUrlPolicy(
             services.GetRequiredService<IOptions<TaifaOptions>>().Value.Api.AllowPrivateCallbackTargets));
         builder.Services.AddSingleton<AddressLockouts>();
+        builder.Services.AddSingleton<RefusedSilos>();
+        builder.Services.AddSingleton<VanishedSilos>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<VanishedSilos>());
         builder.Services.AddSingleton<ApiKeyAccounts>();
         builder.Services.AddSingleton<AccountSends>();
         builder.Services.AddSingleton<DispatchBacklog>();

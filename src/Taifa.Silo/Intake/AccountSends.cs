@@ -17,7 +17,7 @@ public sealed class SendOutcomeUnknownException(string message, Exception innerE
 /// and the account — reactivated on a survivor if need be — answers what it charged or charges once now.
 /// </summary>
 public sealed partial class AccountSends(
-    IGrainFactory grains, MessageIdGenerator ids, IOptions<TaifaOptions> options, TimeProvider time, ILogger<AccountSends> logger)
+    IGrainFactory grains, MessageIdGenerator ids, VanishedSilos vanished, IOptions<TaifaOptions> options, TimeProvider time, ILogger<AccountSends> logger)
 {
     private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan LongestPause = TimeSpan.FromSeconds(2);
@@ -57,8 +57,9 @@ public sealed partial class AccountSends(
 
                 LogRepeating(accountId, attempts, exception.GetType().Name, Failures.FirstLine(exception.Message));
                 command = command with { Retry = true };
-                await Task.Delay(pause, time);
-                pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, LongestPause.Ticks));
+
+                // Ends early when a silo is declared dead: the account can then be activated on a survivor.
+                pause = await vanished.Pause(pause, FirstPause, LongestPause);
             }
         }
     }

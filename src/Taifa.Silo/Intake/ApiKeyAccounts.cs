@@ -8,9 +8,10 @@ namespace Taifa.Silo.Intake;
 /// <summary>
 /// Finds the account behind a REST call's API key. Positive lookups are cached per silo: safe, because the
 /// account grain checks the key digest (and the caller's address) again on every call, so a rotated key fails at
-/// once and is evicted here. Every refusal counts as a failed login of the caller's address.
+/// once and is evicted here. Every refusal counts as a failed login of the caller's address. Both lookups are reads,
+/// repeated while their grain's silo has vanished (<see cref="VanishedSilos"/>) rather than answered 1005.
 /// </summary>
-public sealed class ApiKeyAccounts(IGrainFactory grains, AddressLockouts lockouts)
+public sealed class ApiKeyAccounts(IGrainFactory grains, AddressLockouts lockouts, VanishedSilos vanished)
 {
     public const string ApiKeyHeader = "h_api_key";
     private const string Channel = "rest";
@@ -36,7 +37,7 @@ public sealed class ApiKeyAccounts(IGrainFactory grains, AddressLockouts lockout
         var digest = ApiKeys.Digest(apiKey.Trim());
         if (_accountByDigest.TryGetValue(digest, out var cached)) return new Caller(digest, cached, source);
 
-        var owner = await grains.ApiKey(digest).Owner();
+        var owner = await vanished.Call(() => grains.ApiKey(digest).Owner());
         if (owner is null)
         {
             lockouts.Failed(source, Channel);
@@ -51,7 +52,7 @@ public sealed class ApiKeyAccounts(IGrainFactory grains, AddressLockouts lockout
     /// <summary>Asks the caller's account to authorize it (key, address, status), noting a refusal as <see cref="Checked"/> does.</summary>
     public async Task<KeyCheck> Authorize(Caller caller)
     {
-        var check = await grains.GetGrain<IAccountGrain>(caller.AccountId).CheckKey(caller.Digest, caller.Source);
+        var check = await vanished.Call(() => grains.GetGrain<IAccountGrain>(caller.AccountId).CheckKey(caller.Digest, caller.Source));
         Checked(caller, check.Status);
         return check;
     }

@@ -41,8 +41,12 @@ internal readonly record struct SmppBindDecision(CommandStatus Status, bool Clos
 /// the account's registry. The session only turns the decision into bind_resp and its state.
 /// </summary>
 public sealed partial class SmppBindAuthenticator(
-    IGrainFactory grains, AddressLockouts lockouts, IOptions<TaifaOptions> options, ILocalSiloDetails silo, ILogger<SmppBindAuthenticator> logger)
+    IGrainFactory grains, AddressLockouts lockouts, VanishedSilos vanished, IOptions<TaifaOptions> options, ILocalSiloDetails silo,
+    TimeProvider time, ILogger<SmppBindAuthenticator> logger)
 {
+    /// <summary>How long a bind waits for the system_id lock-out before going on without it (see <see cref="SystemIdLockedOut"/>).</summary>
+    internal static readonly TimeSpan LockoutPatience = TimeSpan.FromSeconds(1);
+
     private const string SmppChannel = "smpp";
 
     private readonly ILogger _logger = logger;
@@ -54,6 +58,7 @@ public sealed partial class SmppBindAuthenticator(
     /// Lock-outs first (the address on this silo, then the system_id cluster-wide), so a locked-out guesser never reaches a
     /// password check. Then password, a bind slot, and the password once more: a credential change or suspension that
     /// lands while the slot is being taken either fails the second check or finds the slot in the registry and unbinds it.
+    /// Each grain call is repeated while its silo has vanished, so a silo's death delays a bind instead of refusing it.
     /// </summary>
     internal async Task<SmppBindDecision> AuthenticateAsync(BindRequest bind, SmppBindType bindType, ISmppBindingHolder attempt)
     {
@@ -67,13 +72,13 @@ public sealed partial class SmppBindAuthenticator(
         try
         {
             var lockout = grains.SmppSystemIdLockout(bind.SystemId);
-            if (await lockout.IsLockedOut())
+            if (await SystemIdLockedOut(lockout, bind.SystemId))
             {
                 LogBindRefused(attempt.Id, attempt.Remote, bind.SystemId, "system_id locked out after repeated failed binds");
                 return SmppBindDecision.Refused(close: true);
             }
 
-            var owner = await grains.SmppUsername(bind.SystemId).Owner();
+            var owner = await vanished.Call(() => grains.SmppUsername(bind.SystemId).Owner());
             if (owner is not { } accountId)
             {
                 LogBindRefused(attempt.Id, attempt.Remote, bind.SystemId, "unknown system_id");
@@ -81,7 +86,7 @@ public sealed partial class SmppBindAuthenticator(
             }
 
             var account = grains.GetGrain<IAccountGrain>(accountId);
-            var check = await account.CheckSmppPassword(bind.SystemId, bind.Password, source);
+            var check = await vanished.Call(() => account.CheckSmppPassword(bind.SystemId, bind.Password, source));
             if (check != TaifaStatus.Success)
             {
                 LogBindRefused(attempt.Id, attempt.Remote, bind.SystemId, check.Description());
@@ -96,14 +101,15 @@ public sealed partial class SmppBindAuthenticator(
             }
 
             var binding = new SmppBinding(attempt.Id, bindType, _silo, attempt.Host);
-            if (!await grains.GetGrain<ISmppBindRegistryGrain>(accountId).TryBind(binding, _maxBindsPerAccount))
+            var registry = grains.GetGrain<ISmppBindRegistryGrain>(accountId);
+            if (!await vanished.Call(() => registry.TryBind(binding, _maxBindsPerAccount)))
             {
                 LogBindRefused(attempt.Id, attempt.Remote, bind.SystemId, $"account already holds {_maxBindsPerAccount} binds");
                 return SmppBindDecision.Refused();
             }
 
             attempt.Binding = new BoundSession(accountId, binding);
-            check = await account.CheckSmppPassword(bind.SystemId, bind.Password, source);
+            check = await vanished.Call(() => account.CheckSmppPassword(bind.SystemId, bind.Password, source));
             if (check == TaifaStatus.Success) return new SmppBindDecision(CommandStatus.Ok, false);
 
             await ReleaseAsync(attempt);
@@ -138,7 +144,7 @@ public sealed partial class SmppBindAuthenticator(
     private async Task<SmppBindDecision> GuessFailed(string systemId, ILoginLockoutGrain lockout, ISmppBindingHolder attempt)
     {
         var addressLockedOut = lockouts.Failed(attempt.Source, SmppChannel);
-        var systemIdLockedOut = await lockout.Failed(_systemIdLimit);
+        var systemIdLockedOut = await SystemIdFailed(lockout, systemId);
         if (systemIdLockedOut)
         {
             TaifaMetrics.LockedOut("system_id", SmppChannel);
@@ -147,6 +153,34 @@ public sealed partial class SmppBindAuthenticator(
 
         return SmppBindDecision.Refused(addressLockedOut || systemIdLockedOut);
     }
+
+    /// <summary>
+    /// The cluster-wide system_id lock-out. A bind must not wait on one grain of a dead silo: when the lock-out cannot be
+    /// reached within <see cref="LockoutPatience"/> the bind goes on without it (fails open), with a warning; this silo's
+    /// address lock-out still stands, and the lock-out grain, re-created on a survivor, counts again from zero.
+    /// </summary>
+    private Task<bool> SystemIdLockedOut(ILoginLockoutGrain lockout, string systemId) =>
+        FailOpen(() => lockout.IsLockedOut(), systemId, "checking");
+
+    /// <summary>Counts a failed bind against the system_id; unreachable, as <see cref="SystemIdLockedOut"/>, it counts nothing.</summary>
+    private Task<bool> SystemIdFailed(ILoginLockoutGrain lockout, string systemId) =>
+        FailOpen(() => lockout.Failed(_systemIdLimit), systemId, "counting a failure against");
+
+    private async Task<bool> FailOpen(Func<Task<bool>> call, string systemId, string action)
+    {
+        try
+        {
+            return await vanished.Call(call, LockoutPatience).WaitAsync(LockoutPatience, time);
+        }
+        catch (Exception exception) when (VanishedSilos.IsVanished(exception) || exception is TimeoutException)
+        {
+            LogLockoutUnreachable(action, systemId, Failures.Reason(exception));
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP system_id {SystemId}: the cluster-wide lock-out is unreachable ({Reason}); binds go on without {Action} it, the address lock-out of this silo still applies")]
+    private partial void LogLockoutUnreachable(string action, string systemId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SMPP session {SessionId} from {Remote}: bind as {SystemId} refused: {Reason}")]
     private partial void LogBindRefused(Guid sessionId, string remote, string systemId, string reason);

@@ -13,20 +13,24 @@ namespace Taifa.Silo.Smpp;
 /// <summary>
 /// The SMPP sessions of this silo. It is the grain observer the bind registries call to unbind an account's sessions
 /// or hand one of them a receipt, and it renews its bound sessions in their registries every
-/// <see cref="SmppBindLease.RenewEvery"/>.
+/// <see cref="SmppBindLease.RenewEvery"/>, and at once when a silo dies: a registry that lived there is re-created empty
+/// on a survivor, and would otherwise not know this silo's sessions (for receipts, for the bind limit) until the next renewal.
 /// </summary>
 public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHost
 {
     private readonly ConcurrentDictionary<Guid, SmppServerSession> _sessions = new();
     private readonly Lazy<ISmppSessionHost> _reference;
     private readonly ILogger<SmppSessionHost> _logger;
+    private readonly IClusterMembershipService _membership;
 
     public SmppSessionHost(
         IGrainFactory grains, RecipientParser parser, IOptions<TaifaOptions> options,
-        SmppBindAuthenticator authenticator, AccountSends sends, TimeProvider time, ILoggerFactory loggers)
+        SmppBindAuthenticator authenticator, AccountSends sends, VanishedSilos vanished, IClusterMembershipService membership, TimeProvider time, ILoggerFactory loggers)
     {
         Grains = grains;
         Sends = sends;
+        Vanished = vanished;
+        _membership = membership;
         Options = options.Value.Smpp;
         Authenticator = authenticator;
         ChannelOptions = new SmppChannelOptions
@@ -51,6 +55,8 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
     internal IGrainFactory Grains { get; }
 
     internal AccountSends Sends { get; }
+
+    internal VanishedSilos Vanished { get; }
 
     internal SmppListenerOptions Options { get; }
 
@@ -98,21 +104,36 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
     public Task<ReceiptHandoff> DeliverReceipts(Guid sessionId, IReadOnlyList<SmppReceipt> receipts) =>
         Task.FromResult(_sessions.TryGetValue(sessionId, out var session) ? session.TakeReceipts(receipts) : new ReceiptHandoff(false, 0));
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(RenewPeriodically(stoppingToken), RenewWhenASiloDies(stoppingToken));
+
+    private async Task RenewPeriodically(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(SmppBindLease.RenewEvery, Time);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        while (await timer.WaitForNextTickAsync(stoppingToken)) await RenewAll();
+    }
+
+    private async Task RenewWhenASiloDies(CancellationToken stoppingToken)
+    {
+        var dead = new HashSet<SiloAddress>();
+        await foreach (var update in _membership.MembershipUpdates.WithCancellation(stoppingToken))
         {
-            foreach (var account in _sessions.Values.Select(s => s.Binding).OfType<BoundSession>().GroupBy(b => b.AccountId))
+            var died = update.Members.Values.Count(m => m.Status == SiloStatus.Dead && dead.Add(m.SiloAddress));
+            if (died > 0 && !_sessions.IsEmpty) await RenewAll();
+        }
+    }
+
+    private async Task RenewAll()
+    {
+        foreach (var account in _sessions.Values.Select(s => s.Binding).OfType<BoundSession>().GroupBy(b => b.AccountId))
+        {
+            try
             {
-                try
-                {
-                    await Grains.GetGrain<ISmppBindRegistryGrain>(account.Key).Renew([.. account.Select(b => b.Binding)]);
-                }
-                catch (Exception exception) when (exception is not OperationCanceledException)
-                {
-                    LogRenewFailed(Failures.Level(exception), Failures.StackWorthy(exception), account.Key, Failures.Reason(exception));
-                }
+                await Vanished.Call(() => Grains.GetGrain<ISmppBindRegistryGrain>(account.Key).Renew([.. account.Select(b => b.Binding)]));
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogRenewFailed(Failures.Level(exception), Failures.StackWorthy(exception), account.Key, Failures.Reason(exception));
             }
         }
     }

@@ -44,6 +44,15 @@ public sealed class SmppCustomer : ISmppChannelHandler, IAsyncDisposable
     public static async Task<SmppCustomer> BindAsync(SiloProcess silo, string systemId, string password, CommandId bind = CommandId.BindTransceiver,
         Action<DeliverSm>? onReceipt = null)
     {
+        var (status, customer) = await TryBindAsync(silo, systemId, password, bind, onReceipt);
+        Assert.True(customer is not null, $"{bind} on silo {silo.Name} answered {status}");
+        return customer;
+    }
+
+    /// <summary>Binds and returns the answer's status, with the bound session only if it was ESME_ROK.</summary>
+    public static async Task<(CommandStatus Status, SmppCustomer? Customer)> TryBindAsync(SiloProcess silo, string systemId, string password,
+        CommandId bind = CommandId.BindTransceiver, Action<DeliverSm>? onReceipt = null)
+    {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync(IPAddress.Loopback, silo.SmppPort);
         var customer = new SmppCustomer(socket, onReceipt);
@@ -58,8 +67,9 @@ public sealed class SmppCustomer : ISmppChannelHandler, IAsyncDisposable
         try
         {
             var response = await customer.RequestAsync(request);
-            Assert.True(response.CommandStatus == CommandStatus.Ok, $"{bind} on silo {silo.Name} answered {response.CommandStatus}");
-            return customer;
+            if (response.CommandStatus == CommandStatus.Ok) return (response.CommandStatus, customer);
+            await customer.DisposeAsync();
+            return (response.CommandStatus, null);
         }
         catch
         {

@@ -1,13 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Taifa.Silo.Hosting;
 using Taifa.Silo.Tests.Infrastructure;
 
 namespace Taifa.Silo.Tests.Hosting;
 
 /// <summary>
 /// Orleans' failure detection is tunable from configuration (<c>Orleans:Membership:*</c>), so a deployment can trade
-/// detection speed against false suspicions (docs/reliability.md); unset, Orleans' defaults stay.
+/// detection speed against false suspicions (docs/reliability.md); unset, the gateway's defaults (faster than Orleans') apply.
 /// </summary>
 public sealed class MembershipOptionsTests
 {
@@ -29,14 +30,20 @@ public sealed class MembershipOptionsTests
     }
 
     [Fact]
-    public async Task Without_settings_the_failure_detector_keeps_Orleans_defaults()
+    public async Task Without_settings_the_failure_detector_uses_the_gateway_s_defaults_not_Orleans_slower_ones()
     {
         await using var gateway = new GatewayFactory();
         using var client = gateway.CreateClient();
 
         var options = gateway.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
+        var ours = new ClusterMembershipOptions();
+        OrleansHosting.FailureDetection(ours);
 
-        Assert.Equal(new ClusterMembershipOptions().ProbeTimeout, options.ProbeTimeout);
-        Assert.Equal(new ClusterMembershipOptions().NumMissedProbesLimit, options.NumMissedProbesLimit);
+        Assert.True(ours.ProbeTimeout < new ClusterMembershipOptions().ProbeTimeout);
+        Assert.Equal(ours.ProbeTimeout, options.ProbeTimeout);
+        Assert.Equal(ours.NumMissedProbesLimit, options.NumMissedProbesLimit);
+        Assert.Equal(ours.EnableIndirectProbes, options.EnableIndirectProbes);
+        Assert.Equal(ours.IAmAliveTablePublishTimeout, options.IAmAliveTablePublishTimeout);
+        Assert.Equal(ours.NumMissedTableIAmAliveLimit, options.NumMissedTableIAmAliveLimit);
     }
 }
