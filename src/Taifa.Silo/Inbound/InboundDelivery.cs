@@ -25,6 +25,7 @@ public sealed partial class InboundDelivery(
 
     // Longer than an attempt may take (the webhook's 10 s timeout): another silo takes the work only if this one died.
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan ReleasePatience = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan PruneEvery = TimeSpan.FromMinutes(10);
 
     // Parts of a concatenated message that never completes are kept this long.
@@ -102,7 +103,8 @@ public sealed partial class InboundDelivery(
         }
         catch (Exception)
         {
-            // Stopping: the lease runs out and the next silo (or this one, restarted) takes it again.
+            // Stopping mid-attempt: hand the work back now, or the next silo (or this one, restarted) waits out the lease.
+            await Release(work);
             return;
         }
 
@@ -114,6 +116,18 @@ public sealed partial class InboundDelivery(
         catch (Exception exception)
         {
             // The lease runs out and the work is tried again; every step is safe to repeat.
+            LogAttemptFailed(work.Kind, work.Message.InboundId, work.AccountId, Failures.Reason(exception));
+        }
+    }
+
+    private async Task Release(InboundWork work)
+    {
+        try
+        {
+            await store.Retry(work.WorkId, time.GetUtcNow()).WaitAsync(ReleasePatience, time);
+        }
+        catch (Exception exception)
+        {
             LogAttemptFailed(work.Kind, work.Message.InboundId, work.AccountId, Failures.Reason(exception));
         }
     }
