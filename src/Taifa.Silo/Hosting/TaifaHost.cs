@@ -8,6 +8,7 @@ using Taifa.Grains.Messages;
 using Taifa.Grains.Persistence;
 using Taifa.Silo.Api;
 using Taifa.Silo.Database;
+using Taifa.Silo.Database.Ledger;
 using Taifa.Silo.Dispatch;
 using Taifa.Silo.Intake;
 using Taifa.Silo.Options;
@@ -59,6 +60,7 @@ public static class TaifaHost
 
         builder.ConfigureTaifaEndpoints(smpp: builder.AddTaifaSmpp());
         builder.AddTaifaSilo();
+        builder.AddTaifaLedger();
         builder.Services.AddSingleton<QueueDepthReporter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<QueueDepthReporter>());
         builder.AddTaifaDispatch();
