@@ -21,6 +21,8 @@ public interface IMessageLedger
     /// answer) changes nothing and answers as the first time did.
     /// </summary>
     /// <exception cref="WalletConflictException">The wallet is at another version: another activation wrote it.</exception>
+    /// <exception cref="LedgerNotWrittenException">The commit failed before it could have committed: nothing was written.
+    /// Any other failure may have committed; repeating the commit (same commit id) tells.</exception>
     Task<CommitOutcome> Commit(WalletCommit commit, CancellationToken cancellationToken = default);
 
     /// <summary>The append-only entries of one account after <paramref name="afterEntryId"/>, oldest first.</summary>
@@ -143,3 +145,7 @@ public sealed record FollowUp(long MessageId, bool StatusCallback, bool SmppRece
 /// <summary>The wallet was written by another activation since this one read it: this one must reload.</summary>
 public sealed class WalletConflictException(long accountId, long expectedVersion)
     : Exception($"wallet of account {accountId} is no longer at version {expectedVersion}: another activation wrote it");
+
+/// <summary>A commit that failed before it could have been committed (the database was not reached, or refused it).</summary>
+public sealed class LedgerNotWrittenException(long accountId, Exception cause)
+    : Exception($"account {accountId}: the ledger commit was not written ({cause.GetType().Name}: {cause.Message})", cause);

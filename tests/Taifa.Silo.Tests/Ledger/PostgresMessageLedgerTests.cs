@@ -1,6 +1,7 @@
 using Npgsql;
 using Taifa.Grains.Ledger;
 using Taifa.Silo.Database.Ledger;
+using Taifa.Silo.Storage;
 using Taifa.Silo.Tests.Infrastructure;
 
 namespace Taifa.Silo.Tests.Ledger;
@@ -55,6 +56,20 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
         }
 
         Assert.Single(plan, line => line.Contains("taifa_message_p", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_commit_that_cannot_reach_the_database_says_it_wrote_nothing()
+    {
+        var commit = new WalletCommit(7, Guid.NewGuid(), 0, DateTimeOffset.UtcNow, [], [], []) { OpeningBalance = 5m };
+        await _database.SetAvailableAsync(false);
+        NpgsqlConnection.ClearAllPools();
+
+        var failure = await Assert.ThrowsAsync<LedgerNotWrittenException>(() => Ledger.Commit(commit));
+
+        Assert.True(new PostgresWriteFailures().ProvablyNotWritten(failure));
+        await _database.SetAvailableAsync(true);
+        Assert.Null(await Ledger.ReadWallet(7));
     }
 
     private async Task<List<string>> Partitions()

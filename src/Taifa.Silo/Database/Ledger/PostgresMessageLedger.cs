@@ -111,14 +111,39 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
 
     public async Task<CommitOutcome> Commit(WalletCommit commit, CancellationToken cancellationToken = default)
     {
-        await EnsureDays(commit.Messages.Select(m => LedgerDays.DayOf(m.Record.MessageId)), cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection? connection = null;
+        NpgsqlTransaction? transaction = null;
+        try
+        {
+            CommitPlan? plan;
+            try
+            {
+                await EnsureDays(commit.Messages.Select(m => LedgerDays.DayOf(m.Record.MessageId)), cancellationToken).ConfigureAwait(false);
+                connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                var row = await LockWallet(connection, transaction, commit, cancellationToken).ConfigureAwait(false);
+                plan = CommitPlan.Decide(commit, row.Wallet, row.RefundApplied, row.CreditApplied);
+                if (plan is null) return CommitPlan.RepeatOutcome(commit, row.Wallet!);
+                await Write(connection, transaction, commit, plan, row.Wallet is null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is not (WalletConflictException or InvalidOperationException or OperationCanceledException))
+            {
+                // Nothing is committed before COMMIT is sent: a failure up to here wrote nothing.
+                throw new LedgerNotWrittenException(commit.AccountId, exception);
+            }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var row = await LockWallet(connection, transaction, commit, cancellationToken).ConfigureAwait(false);
-        var plan = CommitPlan.Decide(commit, row.Wallet, row.RefundApplied, row.CreditApplied);
-        if (plan is null) return CommitPlan.RepeatOutcome(commit, row.Wallet!);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return plan.Outcome(commit);
+        }
+        finally
+        {
+            if (transaction is not null) await transaction.DisposeAsync().ConfigureAwait(false);
+            if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
+    private static async Task Write(NpgsqlConnection connection, NpgsqlTransaction transaction, WalletCommit commit, CommitPlan plan, bool opensWallet, CancellationToken cancellationToken)
+    {
         await using var batch = new NpgsqlBatch(connection, transaction);
         if (commit.Messages.Count > 0) batch.BatchCommands.Add(InsertMessages(commit.Messages));
         if (plan.Entries.Count > 0) batch.BatchCommands.Add(InsertEntries(commit, plan.Entries));
@@ -129,7 +154,7 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
                 Parameter(plan.AppliedRefunds.ToArray())));
         }
 
-        batch.BatchCommands.Add(row.Wallet is null
+        batch.BatchCommands.Add(opensWallet
             ? Command(
                 "INSERT INTO taifa_wallet (account_id, balance, version, last_commit, last_refunds, updated_at) VALUES ($1, $2, 1, $3, $4, $5)",
                 Parameter(commit.AccountId), Parameter(plan.Balance), Parameter(commit.CommitId), Parameter(plan.AppliedRefunds.ToArray()), Parameter(commit.At.ToUniversalTime()))
@@ -139,7 +164,6 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         try
         {
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.UniqueViolation)
         {
@@ -147,8 +171,6 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
             if (exception.ConstraintName == "taifa_wallet_pkey") throw new WalletConflictException(commit.AccountId, commit.ExpectedVersion);
             throw new InvalidOperationException($"account {commit.AccountId}: a message of this commit is already in the ledger ({exception.ConstraintName}); it is debited once", exception);
         }
-
-        return plan.Outcome(commit);
     }
 
     public async Task<IReadOnlyList<LedgerEntry>> ReadEntries(long accountId, long afterEntryId, int limit, CancellationToken cancellationToken = default)
