@@ -55,6 +55,12 @@ public sealed record CommitPlan(IReadOnlyList<PlannedEntry> Entries, decimal Bal
             applied.Add(refund.MessageId);
         }
 
+        foreach (var messageId in commit.RefundedBefore.Distinct())
+        {
+            if (applied.Contains(messageId) || refundApplied(new RefundDue(messageId, 0m))) continue;
+            entries.Add(new PlannedEntry(LedgerEntryKind.Refund, 0m, balance, messageId, null));
+        }
+
         return new CommitPlan(entries, balance, applied);
     }
 

@@ -61,6 +61,12 @@ public interface IMessageLedger
     /// <summary>Replaces the pending follow-ups of these messages (nothing left pending: none is due any more).</summary>
     Task RecordFollowUps(IReadOnlyList<FollowUp> followUps, CancellationToken cancellationToken = default);
 
+    /// <summary>Committed messages of this account not yet handed to their records and dispatchers, oldest first.</summary>
+    Task<IReadOnlyList<LedgerMessage>> ReadNotHandedOff(long accountId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>These messages reached their records and dispatchers: no activation hands them off again.</summary>
+    Task MarkHandedOff(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default);
+
     /// <summary>Makes sure the days around <paramref name="now"/> can take messages, and drops days past the retention.</summary>
     Task Maintain(DateTimeOffset now, CancellationToken cancellationToken = default);
 }
@@ -100,6 +106,10 @@ public sealed record WalletCommit(
 {
     /// <summary>The wallet's first commit (expected version 0) opens it with this balance, as a credit entry.</summary>
     public decimal OpeningBalance { get; init; }
+
+    /// <summary>Messages refunded before the ledger kept the money (an account upgraded from its old state): recorded as
+    /// refunds of nothing, so a repeated refund request for them stays a no-op.</summary>
+    public IReadOnlyList<long> RefundedBefore { get; init; } = [];
 }
 
 /// <param name="Wallet">The wallet after the commit.</param>

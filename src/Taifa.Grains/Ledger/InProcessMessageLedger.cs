@@ -37,7 +37,14 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         }
     }
 
-    public Task<CommitOutcome> Commit(WalletCommit commit, CancellationToken cancellationToken = default)
+    public async Task<CommitOutcome> Commit(WalletCommit commit, CancellationToken cancellationToken = default)
+    {
+        // Completes later, as a database commit does: what the caller does meanwhile (more sends) joins its next commit.
+        await Task.Yield();
+        return CommitNow(commit);
+    }
+
+    private CommitOutcome CommitNow(WalletCommit commit)
     {
         lock (_lock)
         {
@@ -47,7 +54,7 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
                 row,
                 refund => _messageEntries.Contains((LedgerEntryKind.Refund, refund.MessageId)),
                 credit => _referenceEntries.Contains((commit.AccountId, credit.Kind, credit.Reference)));
-            if (plan is null) return Task.FromResult(CommitPlan.RepeatOutcome(commit, row!));
+            if (plan is null) return CommitPlan.RepeatOutcome(commit, row!);
 
             // Checked before anything changes, as the database's unique keys refuse the whole transaction.
             foreach (var message in commit.Messages)
@@ -66,13 +73,13 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
                 if (entry.Reference is { } reference) _referenceEntries.Add((commit.AccountId, entry.Kind, reference));
             }
 
-            foreach (var messageId in plan.AppliedRefunds)
+            foreach (var messageId in commit.Refunds.Select(r => r.MessageId).Concat(commit.RefundedBefore))
             {
-                if (_messages.TryGetValue(messageId, out var refunded)) refunded.RefundApplied = true;
+                if (_messages.TryGetValue(messageId, out var refunded) && _messageEntries.Contains((LedgerEntryKind.Refund, messageId))) refunded.RefundApplied = true;
             }
 
             _wallets[commit.AccountId] = new WalletRow(plan.Balance, commit.ExpectedVersion + 1, commit.CommitId, plan.AppliedRefunds);
-            return Task.FromResult(plan.Outcome(commit));
+            return plan.Outcome(commit);
         }
     }
 
@@ -204,6 +211,30 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<LedgerMessage>> ReadNotHandedOff(long accountId, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Result(_messages.Values
+                .Where(m => m.Record.AccountId == accountId && !m.HandedOff)
+                .Take(limit)
+                .Select(m => new LedgerMessage(m.Current, m.Shard)));
+        }
+    }
+
+    public Task MarkHandedOff(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            foreach (var id in messageIds)
+            {
+                if (_messages.TryGetValue(id, out var row)) row.HandedOff = true;
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task Maintain(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var firstKept = LedgerDays.FirstId(LedgerDays.FirstKept(now, options.Value.RetentionDays));
@@ -229,6 +260,7 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         public List<PartRow> Parts { get; } = [];
         public decimal RefundDue { get; private set; }
         public bool RefundApplied { get; set; }
+        public bool HandedOff { get; set; }
         public FollowUp? FollowUp { get; set; }
 
         public MessageRecord Current => Record with { OperatorPartIds = [.. Parts.OrderBy(p => p.Part).Select(p => p.OperatorMessageId)] };

@@ -134,6 +134,34 @@ public abstract class MessageLedgerContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Refunds_made_before_the_ledger_stay_made()
+    {
+        var messages = Messages(1, cost: 2m, startBalance: 10m);
+        var earlier = Random.Shared.NextInt64(1, long.MaxValue);
+        await Ledger.Commit(Open(10m, messages) with { RefundedBefore = [earlier] });
+
+        var asked = await Ledger.Commit(Next(expectedVersion: 1, [], refunds: [new RefundDue(earlier, 2m)]));
+
+        Assert.Empty(asked.AppliedRefunds);
+        Assert.Equal(8m, (await Ledger.ReadWallet(_account))!.Balance);
+        Assert.Equal(0m, Assert.Single(await Ledger.ReadEntries(_account, 0, 100), e => e.Kind == LedgerEntryKind.Refund).Amount);
+    }
+
+    [Fact]
+    public async Task Committed_messages_wait_for_their_hand_off_by_account()
+    {
+        var messages = Messages(3, cost: 1m, startBalance: 10m);
+        await Ledger.Commit(Open(10m, messages));
+
+        await Ledger.MarkHandedOff([messages[1].Record.MessageId]);
+
+        var waiting = await Ledger.ReadNotHandedOff(_account, 10);
+        Assert.Equal([messages[0].Record.MessageId, messages[2].Record.MessageId], waiting.Select(m => m.Record.MessageId));
+        Assert.Equal("safaricom-0", waiting[0].Shard);
+        Assert.Empty(await Ledger.ReadNotHandedOff(_account + 1, 10));
+    }
+
+    [Fact]
     public async Task A_credit_is_unique_per_reference()
     {
         await Ledger.Commit(Open(0m, []));

@@ -147,11 +147,10 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         await using var batch = new NpgsqlBatch(connection, transaction);
         if (commit.Messages.Count > 0) batch.BatchCommands.Add(InsertMessages(commit.Messages));
         if (plan.Entries.Count > 0) batch.BatchCommands.Add(InsertEntries(commit, plan.Entries));
-        if (plan.AppliedRefunds.Count > 0)
+        var refunded = plan.Entries.Where(e => e.Kind == LedgerEntryKind.Refund).Select(e => e.MessageId!.Value).ToArray();
+        if (refunded.Length > 0)
         {
-            batch.BatchCommands.Add(Command(
-                "UPDATE taifa_message SET refund_state = 2 WHERE message_id = ANY($1) AND refund_state = 1",
-                Parameter(plan.AppliedRefunds.ToArray())));
+            batch.BatchCommands.Add(Command("UPDATE taifa_message SET refund_state = 2 WHERE message_id = ANY($1) AND refund_state = 1", Parameter(refunded)));
         }
 
         batch.BatchCommands.Add(opensWallet
@@ -295,6 +294,23 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         command.Parameters.Add(Parameter(followUps.Select(f => f.SmppReceipt).ToArray()));
         command.Parameters.Add(Parameter(followUps.Select(f => f.Attempts).ToArray()));
         command.Parameters.Add(Parameter(followUps.Select(f => f.NextAttemptAt.ToUniversalTime()).ToArray()));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<LedgerMessage>> ReadNotHandedOff(long accountId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {MessageColumns}, m.shard FROM taifa_message m WHERE m.account_id = $1 AND NOT m.handed_off ORDER BY m.message_id LIMIT $2");
+        command.Parameters.Add(Parameter(accountId));
+        command.Parameters.Add(Parameter(limit));
+        return await ReadAll(command, reader => new LedgerMessage(ReadMessage(reader), reader.IsDBNull(26) ? null : reader.GetString(26)), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task MarkHandedOff(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
+    {
+        if (messageIds.Count == 0) return;
+        await using var command = dataSource.CreateCommand("UPDATE taifa_message SET handed_off = true WHERE message_id = ANY($1) AND NOT handed_off");
+        command.Parameters.Add(Parameter(messageIds.ToArray()));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
