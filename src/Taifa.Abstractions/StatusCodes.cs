@@ -21,6 +21,7 @@ public enum TaifaStatus
     UnknownMessageId = 1014,
     IdempotencyKeyReused = 1015,
     AddressNotAllowed = 1016,
+    RecipientOptedOut = 1017,
 }
 
 public static class TaifaStatusText
@@ -42,6 +43,7 @@ public static class TaifaStatusText
         TaifaStatus.UnknownMessageId => "Unknown message ID",
         TaifaStatus.IdempotencyKeyReused => "Idempotency key reused with a different request",
         TaifaStatus.AddressNotAllowed => "Address not allowed",
+        TaifaStatus.RecipientOptedOut => "Recipient opted out",
         _ => status.ToString(),
     };
 }

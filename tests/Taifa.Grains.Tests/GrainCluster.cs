@@ -53,6 +53,7 @@ public sealed class GrainCluster : IAsyncLifetime
             silo.Services.AddSingleton(TimeProvider.System);
             silo.Services.AddSingleton(new MessageIdGenerator(7, TimeProvider.System));
             silo.Services.AddSingleton<DispatchBacklog>();
+            silo.Services.AddSingleton<Taifa.Grains.Inbound.IInboundStore, Taifa.Grains.Inbound.InMemoryInboundStore>();
             silo.Services.AddSingleton<WriteFailures>();
             silo.AddMemoryStreams(DispatchStreams.Provider);
             silo.AddMemoryGrainStorage(StorageNames.PubSub);

@@ -63,6 +63,17 @@ public interface IAccountGrain : IGrainWithIntegerKey
     [Alias("Refund")]
     Task Refund(long messageId, decimal amount);
 
+    /// <summary>
+    /// Puts a normalised mobile number on the account's opt-out list (stored, then honoured by every later send;
+    /// a number already there keeps its first entry). The caller has authorized the request.
+    /// </summary>
+    [Alias("AddOptOut")]
+    Task AddOptOut(string mobileNumber, Inbound.OptOutSource source);
+
+    /// <summary>Takes a number off the opt-out list; false when it was not on it.</summary>
+    [Alias("RemoveOptOut")]
+    Task<bool> RemoveOptOut(string mobileNumber);
+
     [Alias("FindMessage")]
     Task<MessageLookup> FindMessage(string apiKeyDigest, IPAddress? source, long messageId);
 }

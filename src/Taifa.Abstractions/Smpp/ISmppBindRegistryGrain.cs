@@ -18,7 +18,11 @@ public sealed record SmppBinding(
     [property: Id(2)] string Silo,
     [property: Id(3)] ISmppSessionHost Host);
 
-/// <summary>A delivery receipt for a message an SMPP customer submitted, to be sent to one of its receiving sessions.</summary>
+/// <summary>
+/// A delivery receipt for a message an SMPP customer submitted, to be sent to one of its receiving sessions; or, with
+/// <see cref="MobileOriginated"/>, an inbound message (MessageId is its inbound id, from MobileNumber to the account's
+/// number in SenderId, received at DoneAt), which travels the same outbox and windows as a plain deliver_sm.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("taifa.smpp-receipt.v1")]
 public sealed record SmppReceipt(
     [property: Id(0)] long MessageId,
@@ -28,7 +32,8 @@ public sealed record SmppReceipt(
     [property: Id(4)] DateTimeOffset SubmittedAt,
     [property: Id(5)] DateTimeOffset DoneAt,
     [property: Id(6)] string? ErrorCode,
-    [property: Id(7)] string Text);
+    [property: Id(7)] string Text,
+    [property: Id(8)] bool MobileOriginated = false);
 
 /// <summary>
 /// The live SMPP sessions of one account across the cluster (key: account id). In memory only: every silo renews its

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 using Taifa.Abstractions;
@@ -10,6 +11,7 @@ using Taifa.Domain.Ids;
 using Taifa.Domain.Money;
 using Taifa.Grains.Dispatch;
 using Taifa.Grains.Ledger;
+using Taifa.Grains.Inbound;
 using Taifa.Grains.Messages;
 using Taifa.Grains.Persistence;
 using Taifa.Grains.Security;
@@ -62,6 +64,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private List<WalletCredit> _unwrittenCredits = [];
     private Dictionary<long, decimal> _unwrittenRefunds = [];
     private bool _stateDirty;
+    private AccountOptOuts? _optOuts;
 
     public AccountGrain(
         [PersistentState("account", StorageNames.Accounts)] IPersistentState<AccountState> storage,
@@ -222,6 +225,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 
         var messageIds = command.MessageIds.Count == command.Recipients.Count ? command.MessageIds : null;
         var charged = command.Retry && messageIds is not null ? await FindCharged(messageIds) : null;
+        if (!await OptOuts.Ready()) return new SendResult(TaifaStatus.DatabaseError, []);
 
         // From here to the commit nothing awaits: the balance checked is the balance debited.
         var senderId = AccountIndex.NormalizeSenderId(command.SenderId);
@@ -247,6 +251,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
             TaifaStatus status;
             if (!senderRegistered) status = TaifaStatus.InvalidSenderId;
             else if (recipient.MobileNumber is null) status = TaifaStatus.InvalidMobileNumber;
+            else if (OptOuts.Contains(recipient.MobileNumber)) status = TaifaStatus.RecipientOptedOut;
             else if (_live.Balance < cost) status = TaifaStatus.InsufficientCredit;
             else status = TaifaStatus.Success;
 
@@ -303,6 +308,12 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         Durable(accepted);
         return new SendResult(TaifaStatus.Success, outcomes);
     }
+
+    private AccountOptOuts OptOuts => _optOuts ??= new AccountOptOuts(AccountId, ServiceProvider.GetRequiredService<IInboundStore>(), _time);
+
+    public Task AddOptOut(string mobileNumber, Abstractions.Inbound.OptOutSource source) => OptOuts.Add(mobileNumber, source);
+
+    public Task<bool> RemoveOptOut(string mobileNumber) => OptOuts.Remove(mobileNumber);
 
     /// <summary>Accepted messages whose debit storage holds: counted, and on their way to their records and operators.</summary>
     private void Durable(List<MessageRecord> accepted)

@@ -24,6 +24,8 @@ public static class TaifaMetrics
     private static readonly Histogram<double> DispatchLatency = Meter.CreateHistogram<double>("taifa.dispatch.latency", "ms", "From acceptance to the operator's submit_sm_resp");
     private static readonly Counter<long> FailedLogins = Meter.CreateCounter<long>("taifa.logins.failed", "{login}", "Failed REST authentications and SMPP binds, by channel");
     private static readonly Counter<long> Lockouts = Meter.CreateCounter<long>("taifa.logins.lockouts", "{lockout}", "Lock-outs started after repeated failed logins, by scope (address or system_id) and channel");
+    private static readonly Counter<long> InboundPdus = Meter.CreateCounter<long>("taifa.inbound", "{pdu}", "Inbound (mobile-originated) PDUs from operators, by operator and outcome (stored, partstored, duplicate)");
+    private static readonly Counter<long> Unrouted = Meter.CreateCounter<long>("taifa.inbound.unrouted", "{message}", "Inbound messages that matched no account's number and keyword (kept, not delivered)");
     private static readonly Counter<long> Pdus = Meter.CreateCounter<long>("taifa.smpp.pdus", "{pdu}", "SMPP PDUs received from customers, by command and answer status");
 
     public static void Accepted(MessageChannel channel, int parts, decimal cost)
@@ -51,6 +53,11 @@ public static class TaifaMetrics
 
     public static void Pdu(string command, string status) =>
         Pdus.Add(1, new KeyValuePair<string, object?>("command", command), new KeyValuePair<string, object?>("status", status));
+
+    public static void Inbound(string operatorName, string outcome) =>
+        InboundPdus.Add(1, new KeyValuePair<string, object?>("operator", operatorName), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public static void InboundUnrouted(string operatorName) => Unrouted.Add(1, new KeyValuePair<string, object?>("operator", operatorName));
 
     public static void LoginFailed(string channel) => FailedLogins.Add(1, new KeyValuePair<string, object?>("channel", channel));
 

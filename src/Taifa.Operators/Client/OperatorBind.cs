@@ -429,7 +429,11 @@ public sealed class OperatorBind : IAsyncDisposable
             switch (pdu)
             {
                 case DeliverSm deliverSm when role != BindRole.Transmitter:
-                    _ = HandleDeliverSmAsync(connection, deliverSm, stopping);
+                    _ = HandleDeliverSmAsync(connection, deliverSm, deliverSm, stopping);
+                    break;
+                case DataSm dataSm when role != BindRole.Transmitter:
+                    // The same message in the other PDU (content in message_payload): one handler for both.
+                    _ = HandleDeliverSmAsync(connection, dataSm, AsDeliverSm(dataSm), stopping);
                     break;
                 case EnquireLink enquireLink:
                     await TrySendAsync(connection, enquireLink.CreateResponse());
@@ -441,10 +445,10 @@ public sealed class OperatorBind : IAsyncDisposable
                     connection.Abort();
                     break;
                 case SmppRequest request:
-                    // data_sm, and deliver_sm on a transmitter session: we take neither.
+                    // deliver_sm and data_sm on a transmitter session: we take neither.
                     Logger.LogWarning("{Operator} {Role} refused an unexpected {CommandId} from the SMSC", owner.Name, role, request.CommandId);
                     await TrySendAsync(connection, request.CreateResponse(
-                        request is DeliverSm ? CommandStatus.IncorrectBindStatus : CommandStatus.ReceiverRejectedMessage));
+                        request is DeliverSm or DataSm ? CommandStatus.IncorrectBindStatus : CommandStatus.ReceiverRejectedMessage));
                     break;
                 default:
                     Logger.LogInformation("{Operator} {Role} ignored {CommandId} from the SMSC", owner.Name, role, pdu.CommandId);
@@ -452,7 +456,24 @@ public sealed class OperatorBind : IAsyncDisposable
             }
         }
 
-        private async Task HandleDeliverSmAsync(Connections.SmppConnection connection, DeliverSm deliverSm, CancellationToken stopping)
+        private static DeliverSm AsDeliverSm(DataSm dataSm)
+        {
+            var deliverSm = new DeliverSm
+            {
+                SequenceNumber = dataSm.SequenceNumber,
+                ServiceType = dataSm.ServiceType,
+                Source = dataSm.Source,
+                Destination = dataSm.Destination,
+                EsmClass = dataSm.EsmClass,
+                RegisteredDelivery = dataSm.RegisteredDelivery,
+                DataCoding = dataSm.DataCoding,
+            };
+            foreach (var tlv in dataSm.OptionalParameters) deliverSm.OptionalParameters.Add(tlv);
+            return deliverSm;
+        }
+
+        /// <param name="request">What the SMSC sent (deliver_sm or data_sm), answered in kind.</param>
+        private async Task HandleDeliverSmAsync(Connections.SmppConnection connection, SmppRequest request, DeliverSm deliverSm, CancellationToken stopping)
         {
             var received = new ReceivedDeliverSm(deliverSm, Smpp.Receipts.DeliveryReceipt.FromDeliverSm(deliverSm));
             bool taken;
@@ -466,7 +487,7 @@ public sealed class OperatorBind : IAsyncDisposable
                 taken = false;
             }
 
-            await TrySendAsync(connection, deliverSm.CreateResponse(taken ? CommandStatus.Ok : CommandStatus.ReceiverTemporaryError));
+            await TrySendAsync(connection, request.CreateResponse(taken ? CommandStatus.Ok : CommandStatus.ReceiverTemporaryError));
         }
 
         private static async ValueTask TrySendAsync(Connections.SmppConnection connection, Pdu pdu)

@@ -137,6 +137,43 @@ public sealed class SmscSimulator : IAsyncDisposable
         _logger.LogInformation("SMSC simulator {Simulator} listening on {EndPoint}", _options.Name, EndPoint);
     }
 
+    /// <summary>
+    /// Sends a mobile-originated message (a deliver_sm or data_sm the caller built, as a subscriber's handset would
+    /// cause) to one of the bound receiving sessions, in the same rotation and window as receipts, and returns the
+    /// client's answer: null when no receiver is bound or it did not answer within the response timeout.
+    /// </summary>
+    public async Task<CommandStatus?> DeliverMobileOriginatedAsync(SmppRequest message, string? systemId = null)
+    {
+        var receivers = _sessions.Keys.Where(s => s.State.CanReceive() && (systemId is null || s.SystemId == systemId)).ToArray();
+        if (receivers.Length == 0)
+        {
+            return null;
+        }
+
+        var session = receivers[(int)((uint)Interlocked.Increment(ref _receiverRotation) % receivers.Length)];
+        try
+        {
+            await session.ReceiptSlots.WaitAsync(session.Connection.Closed);
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+
+        try
+        {
+            return (await session.Connection.RequestAsync(message, _options.ResponseTimeout)).CommandStatus;
+        }
+        catch (Exception e) when (e is TimeoutException or SmppSessionClosedException or InvalidOperationException or InvalidDataException)
+        {
+            return null;
+        }
+        finally
+        {
+            session.ReceiptSlots.Release();
+        }
+    }
+
     /// <summary>Closes every session at once, as a crashing SMSC would; clients may bind again straight away.</summary>
     public void DropAllBinds()
     {

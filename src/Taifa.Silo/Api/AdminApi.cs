@@ -164,7 +164,7 @@ public static partial class AdminApi
 
     private static string AccountIdText(long accountId) => accountId.ToString(CultureInfo.InvariantCulture);
 
-    private static async Task<JsonElement?> ReadObject(HttpContext http, CancellationToken cancellationToken)
+    internal static async Task<JsonElement?> ReadObject(HttpContext http, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync(http.Request, 64 * 1024, cancellationToken);
         if (body is null) return null;
@@ -192,10 +192,10 @@ public static partial class AdminApi
     [GeneratedRegex("^\\+?[0-9]{1,15}$")]
     private static partial Regex NumericSender();
 
-    private static ProblemHttpResult Invalid(string detail) =>
+    internal static ProblemHttpResult Invalid(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid request");
 
-    private static ProblemHttpResult NotFound(long accountId) =>
+    internal static ProblemHttpResult NotFound(long accountId) =>
         TypedResults.Problem($"No account {accountId}.", statusCode: StatusCodes.Status404NotFound, title: "Account not found");
 
     private static ProblemHttpResult Problem(AdminResult result, long accountId = 0) => result.Outcome switch

@@ -11,7 +11,7 @@ using ClientBindMode = Taifa.Operators.Client.OperatorBindMode;
 namespace Taifa.Silo.Dispatch;
 
 /// <summary>Dispatcher links over our own SMPP client binds to the operators' SMSCs.</summary>
-public sealed class SmppOperatorLinks(OperatorRoutes routes, ILoggerFactory loggers, TimeProvider time) : IOperatorLinks
+public sealed class SmppOperatorLinks(OperatorRoutes routes, Inbound.InboundIntake inbound, ILoggerFactory loggers, TimeProvider time) : IOperatorLinks
 {
     public IOperatorLink Open(string operatorName, int shard, Func<OperatorReceipt, Task<bool>> onReceipt)
     {
@@ -32,15 +32,22 @@ public sealed class SmppOperatorLinks(OperatorRoutes routes, ILoggerFactory logg
             ReconnectMinDelay = route.ReconnectMinDelay,
             ReconnectMaxDelay = route.ReconnectMaxDelay,
         };
-        var bind = new OperatorBind(options, (received, _) => OnDeliverSm(received, onReceipt), loggers.CreateLogger<OperatorBind>(), time);
+        var bind = new OperatorBind(options, (received, _) => OnDeliverSm(operatorName, received, onReceipt), loggers.CreateLogger<OperatorBind>(), time);
         bind.Start();
         return new Link(bind);
     }
 
-    /// <summary>Receipts go to the dispatcher; anything else an operator delivers (mobile-originated text) is acknowledged and ignored.</summary>
-    private Task<bool> OnDeliverSm(ReceivedDeliverSm received, Func<OperatorReceipt, Task<bool>> onReceipt)
+    /// <summary>
+    /// Receipts go to the dispatcher; a mobile-originated message (esm_class message type 0) to the inbound intake,
+    /// which stores it before the answer; other notifications (acknowledgements, intermediate) are acknowledged and ignored.
+    /// </summary>
+    private Task<bool> OnDeliverSm(string operatorName, ReceivedDeliverSm received, Func<OperatorReceipt, Task<bool>> onReceipt)
     {
-        if (received.Receipt is not { } receipt) return Task.FromResult(true);
+        if (received.Receipt is not { } receipt)
+        {
+            return (received.DeliverSm.EsmClass & EsmClass.MessageTypeMask) == 0 ? inbound.AcceptAsync(operatorName, received.DeliverSm) : Task.FromResult(true);
+        }
+
         var status = receipt.State switch
         {
             MessageState.Delivered => MessageStatus.Delivered,

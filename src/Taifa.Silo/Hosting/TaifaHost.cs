@@ -10,6 +10,7 @@ using Taifa.Silo.Api;
 using Taifa.Silo.Database;
 using Taifa.Silo.Database.Ledger;
 using Taifa.Silo.Dispatch;
+using Taifa.Silo.Inbound;
 using Taifa.Silo.Intake;
 using Taifa.Silo.Options;
 using Taifa.Silo.Smpp;
@@ -64,6 +65,7 @@ public static class TaifaHost
         builder.Services.AddSingleton<QueueDepthReporter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<QueueDepthReporter>());
         builder.AddTaifaDispatch();
+        builder.AddTaifaInbound();
         builder.AddTaifaOperations();
         var demo = builder.Configuration.GetValue<bool?>($"{TaifaOptions.Section}:Demo:Enabled") ?? !production;
         if (demo) builder.Services.AddHostedService<DemoAccount>();
@@ -105,6 +107,7 @@ public static class TaifaHost
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapCustomerApi();
         app.MapAdminApi();
+        app.MapInboundApi();
     }
 
     private const double SlowRequestMs = 1000;

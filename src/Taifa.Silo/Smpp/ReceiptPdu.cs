@@ -15,6 +15,7 @@ public static class ReceiptPdu
 {
     public static DeliverSm Create(SmppReceipt receipt)
     {
+        if (receipt.MobileOriginated) return MobileOriginated(receipt);
         var state = receipt.Status switch
         {
             MessageStatus.Delivered => MessageState.Delivered,
@@ -51,6 +52,29 @@ public static class ReceiptPdu
         deliver.OptionalParameters.MessageState = state;
         return deliver;
     }
+
+    /// <summary>
+    /// An inbound message as a plain deliver_sm (esm_class 0) from the subscriber to the account's number: GSM 7-bit
+    /// when the default alphabet holds the text, else UCS-2; a text longer than short_message's 254 octets travels
+    /// whole in message_payload, so the customer gets one PDU per inbound message.
+    /// </summary>
+    private static DeliverSm MobileOriginated(SmppReceipt inbound)
+    {
+        var alphabet = SmsText.ChooseAlphabet(inbound.Text);
+        var body = SmsText.Encode(alphabet, inbound.Text);
+        var deliver = new DeliverSm
+        {
+            Source = SmppAddress.International(inbound.MobileNumber),
+            Destination = SmppAddress.International(inbound.SenderId),
+            EsmClass = 0,
+            DataCoding = SmsText.GetDataCoding(alphabet),
+        };
+        if (body.Length <= MaxShortMessageLength) deliver.ShortMessage = body;
+        else deliver.OptionalParameters.MessagePayload = body;
+        return deliver;
+    }
+
+    private const int MaxShortMessageLength = 254;
 
     /// <summary>The first 20 characters, keeping only those the GSM default alphabet can carry.</summary>
     private static string Excerpt(string text)

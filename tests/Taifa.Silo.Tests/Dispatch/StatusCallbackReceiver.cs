@@ -11,6 +11,7 @@ public sealed class StatusCallbackReceiver : IAsyncDisposable
     private readonly HttpListener _listener = new();
     private readonly Task _serving;
     private int _failuresToAnswer;
+    private int _refused;
 
     public StatusCallbackReceiver()
     {
@@ -23,6 +24,9 @@ public sealed class StatusCallbackReceiver : IAsyncDisposable
     public string Url { get; }
 
     public ConcurrentQueue<JsonNode> Posts { get; } = new();
+
+    /// <summary>How many posts were answered 503 (see <see cref="FailNext"/>).</summary>
+    public int Refused => Volatile.Read(ref _refused);
 
     /// <summary>The next <paramref name="count"/> posts are answered 503, as a customer's server under maintenance would.</summary>
     public void FailNext(int count) => Interlocked.Exchange(ref _failuresToAnswer, count);
@@ -38,6 +42,18 @@ public sealed class StatusCallbackReceiver : IAsyncDisposable
         }
 
         throw new TimeoutException($"no status callback for message {messageId} within {timeout}; got {Posts.Count} other posts");
+    }
+
+    public async Task<JsonNode> WaitForAsync(Func<JsonNode, bool> match, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (Posts.FirstOrDefault(match) is { } post) return post;
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"no callback {what} within {timeout}; got {Posts.Count} other posts");
     }
 
     private async Task Serve()
@@ -63,6 +79,7 @@ public sealed class StatusCallbackReceiver : IAsyncDisposable
             if (Interlocked.Decrement(ref _failuresToAnswer) >= 0)
             {
                 context.Response.StatusCode = 503;
+                Interlocked.Increment(ref _refused);
             }
             else
             {

@@ -23,6 +23,7 @@ public sealed partial class ConfigurationDocTests
             .Concat(Keys(typeof(DispatchOptions), "Taifa:Dispatch", skip: nameof(DispatchOptions.Operators)))
             .Concat(Keys(typeof(OperatorOptions), "Taifa:Operators:<name>"))
             .Concat(Keys(typeof(LedgerOptions), LedgerOptions.Section))
+            .Concat(Keys(typeof(Taifa.Silo.Inbound.InboundOptions), Taifa.Silo.Inbound.InboundOptions.Section))
             .ToList();
 
         Assert.Contains("Taifa:Smpp:Tls:Port", keys);
