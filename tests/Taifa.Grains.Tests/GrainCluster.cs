@@ -7,7 +7,11 @@ using Taifa.Abstractions.Dispatch;
 using Taifa.Grains.Dispatch;
 using Taifa.Domain.Ids;
 using Taifa.Grains.Messages;
+using Taifa.Grains.Ledger;
 using Taifa.Grains.Persistence;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Taifa.Abstractions.Messages;
 
 namespace Taifa.Grains.Tests;
 
@@ -43,6 +47,8 @@ public sealed class GrainCluster : IAsyncLifetime
             silo.AddMemoryGrainStorage("accounts-inner");
             silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Accounts, (services, _) =>
                 new CountingStorage(services.GetRequiredKeyedService<IGrainStorage>("accounts-inner")));
+            silo.Services.AddSingleton<IMessageLedger>(services =>
+                new CountingLedger(InProcessMessageLedger.ForCluster(services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId)));
             silo.UseInMemoryReminderService();
             silo.Services.AddSingleton(TimeProvider.System);
             silo.Services.AddSingleton(new MessageIdGenerator(7, TimeProvider.System));
@@ -109,6 +115,11 @@ public sealed class CountingStorage(IGrainStorage inner) : IGrainStorage
             ? script.Write(() => inner.ClearStateAsync(stateName, grainId, grainState))
             : inner.ClearStateAsync(stateName, grainId, grainState);
 
+    /// <summary>The script of an account grain, by account id (the ledger knows accounts by id).</summary>
+    internal static StorageScript? ForAccount(long accountId) =>
+        Scripts.FirstOrDefault(s => s.Key.Type.ToString()!.Contains("account", StringComparison.OrdinalIgnoreCase)
+                                    && s.Key.TryGetIntegerKey(out var key, out _) && key == accountId).Value;
+
     private sealed class Unscript(GrainId grain) : IDisposable
     {
         public void Dispose() => Scripts.TryRemove(grain, out _);
@@ -137,4 +148,78 @@ public sealed class StorageScript
 public sealed class GrainClusterCollection : ICollectionFixture<GrainCluster>
 {
     public const string Name = "grain cluster";
+}
+
+/// <summary>
+/// The cluster's in-process ledger, with its commits counted and an account's ledger calls put through the script its
+/// grain has in <see cref="CountingStorage.Script"/> (commits as writes; wallet and message reads as reads).
+/// </summary>
+public sealed class CountingLedger(IMessageLedger inner) : IMessageLedger
+{
+    private static long _commits;
+
+    public static long Commits => Interlocked.Read(ref _commits);
+
+    public Task<Wallet?> ReadWallet(long accountId, CancellationToken cancellationToken = default) =>
+        Read(accountId, () => inner.ReadWallet(accountId, cancellationToken));
+
+    public async Task<CommitOutcome> Commit(WalletCommit commit, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _commits);
+        if (CountingStorage.ForAccount(commit.AccountId) is not { } script) return await inner.Commit(commit, cancellationToken);
+        CommitOutcome? outcome = null;
+        await script.Write(async () => outcome = await inner.Commit(commit, cancellationToken));
+        return outcome ?? throw new InvalidOperationException("the script skipped the commit but reported success");
+    }
+
+    public Task<IReadOnlyList<LedgerEntry>> ReadEntries(long accountId, long afterEntryId, int limit, CancellationToken cancellationToken = default) =>
+        inner.ReadEntries(accountId, afterEntryId, limit, cancellationToken);
+
+    public async Task<IReadOnlyList<MessageRecord>> FindMessages(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
+    {
+        var found = await inner.FindMessages(messageIds, cancellationToken);
+        foreach (var account in found.Select(r => r.AccountId).Distinct())
+        {
+            if (CountingStorage.ForAccount(account) is { } script) await script.Read(() => Task.CompletedTask);
+        }
+
+        return found;
+    }
+
+    public Task<IReadOnlyList<MessageRecord>> ReadQueued(string shard, long afterMessageId, int limit, CancellationToken cancellationToken = default) =>
+        inner.ReadQueued(shard, afterMessageId, limit, cancellationToken);
+
+    public Task<IReadOnlyList<long>> RecordOutcomes(IReadOnlyList<MessageOutcome> outcomes, CancellationToken cancellationToken = default) =>
+        inner.RecordOutcomes(outcomes, cancellationToken);
+
+    public Task<IReadOnlyList<OperatorPart>> RecordReceipts(IReadOnlyList<PartReceipt> receipts, DateTimeOffset acceptedSince, CancellationToken cancellationToken = default) =>
+        inner.RecordReceipts(receipts, acceptedSince, cancellationToken);
+
+    public Task<IReadOnlyList<OperatorPart>> FindByOperatorIds(string operatorName, IReadOnlyList<string> operatorIds, DateTimeOffset acceptedSince, CancellationToken cancellationToken = default) =>
+        inner.FindByOperatorIds(operatorName, operatorIds, acceptedSince, cancellationToken);
+
+    public Task<IReadOnlyList<RefundDue>> ReadRefundsDue(long accountId, int limit, CancellationToken cancellationToken = default) =>
+        inner.ReadRefundsDue(accountId, limit, cancellationToken);
+
+    public Task<IReadOnlyList<FollowUp>> ReadFollowUpsDue(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
+        inner.ReadFollowUpsDue(now, limit, cancellationToken);
+
+    public Task RecordFollowUps(IReadOnlyList<FollowUp> followUps, CancellationToken cancellationToken = default) =>
+        inner.RecordFollowUps(followUps, cancellationToken);
+
+    public Task<IReadOnlyList<LedgerMessage>> ReadNotHandedOff(long accountId, int limit, CancellationToken cancellationToken = default) =>
+        Read(accountId, () => inner.ReadNotHandedOff(accountId, limit, cancellationToken));
+
+    public Task MarkHandedOff(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default) =>
+        inner.MarkHandedOff(messageIds, cancellationToken);
+
+    public Task Maintain(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.Maintain(now, cancellationToken);
+
+    private static async Task<T> Read<T>(long accountId, Func<Task<T>> read)
+    {
+        if (CountingStorage.ForAccount(accountId) is not { } script) return await read();
+        T result = default!;
+        await script.Read(async () => result = await read());
+        return result;
+    }
 }

@@ -10,6 +10,7 @@ using Taifa.Abstractions.Smpp;
 using Taifa.Domain.Ids;
 using Taifa.Domain.Money;
 using Taifa.Grains.Dispatch;
+using Taifa.Grains.Ledger;
 using Taifa.Grains.Inbound;
 using Taifa.Grains.Messages;
 using Taifa.Grains.Persistence;
@@ -31,10 +32,8 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private const int HandOffRoundSize = 512;
     private static readonly TimeSpan HandoffRetry = TimeSpan.FromSeconds(2);
 
-    // A message retries its refund until acknowledged; remembering refunds this long covers any realistic outage.
-    private static readonly TimeSpan RefundMemory = TimeSpan.FromDays(7);
-
     private readonly IPersistentState<AccountState> _storage;
+    private readonly IMessageLedger _ledger;
     private readonly MessageIdGenerator _ids;
     private readonly DispatchBacklog _backlog;
     private readonly OperatorRoutes _routes;
@@ -46,7 +45,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 
     // Accepted into the outbox, but the write covering them has not completed: not to be handed off yet.
     private readonly HashSet<long> _awaitingCommit = [];
-    private Task<HashSet<long>?>? _readBack;
+    private Task<bool>? _readBack;
     private readonly SmppPasswordVerifier _smppPasswords = new();
 
     // Sender IDs an AddSenderId has claimed but not yet written: not released by a RemoveSenderId meanwhile.
@@ -57,11 +56,19 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private bool _deactivating;
     private AccountState _live = new();
     private AddressAllowList _allowList = AddressAllowList.Everyone;
-    private bool _outboxTrimPending;
+
+    // The wallet's committed version (0: no wallet yet); what the next ledger commit carries; whether identity changed.
+    private long _walletVersion;
+    private decimal _openingBalance;
+    private List<LedgerMessage> _unwrittenMessages = [];
+    private List<WalletCredit> _unwrittenCredits = [];
+    private Dictionary<long, decimal> _unwrittenRefunds = [];
+    private bool _stateDirty;
     private AccountOptOuts? _optOuts;
 
     public AccountGrain(
         [PersistentState("account", StorageNames.Accounts)] IPersistentState<AccountState> storage,
+        IMessageLedger ledger,
         MessageIdGenerator ids,
         DispatchBacklog backlog,
         OperatorRoutes routes,
@@ -71,23 +78,56 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     {
         _writeFailures = writeFailures;
         _storage = storage;
+        _ledger = ledger;
         _ids = ids;
         _backlog = backlog;
         _routes = routes;
         _time = time;
         _logger = logger;
-        _commit = new GroupCommit(WriteSnapshot);
+        _commit = new GroupCommit(Write);
     }
 
     private long AccountId => this.GetPrimaryKeyLong();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _live = _storage.State.Snapshot();
         _allowList = AddressAllowList.FromStored(_live.AllowedAddresses);
         this.RegisterGrainTimer(SweepOutbox, new GrainTimerCreationOptions(HandoffRetry, HandoffRetry) { Interleave = true });
+        if (!_live.IsOpen) return;
+
+        var wallet = await _ledger.ReadWallet(AccountId, cancellationToken);
+        if (wallet is null || _storage.State.Outbox.Count > 0 || _storage.State.Refunds.Count > 0) wallet = await Upgrade(wallet, cancellationToken);
+        _live.Balance = wallet.Balance;
+        _walletVersion = wallet.Version;
+
+        var unsent = await _ledger.ReadNotHandedOff(AccountId, int.MaxValue, cancellationToken);
+        _live.Outbox.AddRange(unsent.Select(m => m.Record));
         if (_live.Outbox.Count > 0) HandOff([.. _live.Outbox]);
-        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// An account stored before the ledger kept its money (or opened while the ledger was unreachable): its balance,
+    /// its outbox and the refunds it remembers go into the ledger in one commit, then the state is written without them.
+    /// The ledger first: a failure between the two finds the wallet there next time, and the outbox's messages in it.
+    /// </summary>
+    private async Task<Wallet> Upgrade(Wallet? wallet, CancellationToken cancellationToken)
+    {
+        var legacy = _storage.State;
+        if (wallet is null)
+        {
+            var outbox = legacy.Outbox.Select(r => new LedgerMessage(r, _routes.StreamKeyFor(r.NetworkId, r.MessageId))).ToList();
+            var commit = new WalletCommit(AccountId, Guid.NewGuid(), 0, _time.GetUtcNow(), outbox, [], [])
+            {
+                OpeningBalance = legacy.Balance + outbox.Sum(m => m.Record.Cost),
+                RefundedBefore = [.. legacy.Refunds.Keys],
+            };
+            wallet = (await _ledger.Commit(commit, cancellationToken)).Wallet;
+        }
+
+        _storage.State = _live.Snapshot();
+        await _storage.WriteStateAsync(cancellationToken);
+        return wallet;
     }
 
     /// <summary>
@@ -150,9 +190,10 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         _live.SenderIds = senderIds;
         _live.ApiKeyDigest = request.ApiKeyDigest;
         _live.CreatedAt = _time.GetUtcNow();
+        _openingBalance = _live.Balance;
         try
         {
-            await _commit.Commit();
+            await CommitState();
         }
         catch
         {
@@ -244,6 +285,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
                 BalanceAfter = _live.Balance,
             };
             _live.Outbox.Add(record);
+            _unwrittenMessages.Add(new LedgerMessage(record, _routes.StreamKeyFor(record.NetworkId, record.MessageId)));
             _awaitingCommit.Add(record.MessageId);
             accepted.Add(record);
             covered.Add(record.MessageId);
@@ -286,23 +328,26 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 
     /// <summary>
     /// For a repeated send: each recipient an earlier attempt charged, found in the outbox (its write possibly still in
-    /// flight) or, once handed off, in its message record. Null entries were not charged.
+    /// flight) or in the ledger, or (accepted before the ledger kept messages) in its message record. Null entries were
+    /// not charged.
     /// </summary>
     private async Task<(MessageRecord Record, bool AwaitingCommit)?[]> FindCharged(IReadOnlyList<long> messageIds)
     {
         var found = new (MessageRecord Record, bool AwaitingCommit)?[messageIds.Count];
         var outbox = _live.Outbox.ToDictionary(r => r.MessageId);
-        var lookups = new List<(int Index, Task<MessageRecord?> Record)>();
+        var missing = new List<int>();
         for (var i = 0; i < messageIds.Count; i++)
         {
             if (outbox.TryGetValue(messageIds[i], out var pending)) found[i] = (pending, _awaitingCommit.Contains(pending.MessageId));
-            else lookups.Add((i, GrainFactory.GetGrain<IMessageGrain>(messageIds[i]).Get()));
+            else missing.Add(i);
         }
 
-        // The outbox is trimmed only after the records are written, so a charged message is in one place or the other.
-        foreach (var (index, lookup) in lookups)
+        if (missing.Count == 0) return found;
+        var stored = (await _ledger.FindMessages([.. missing.Select(i => messageIds[i])])).ToDictionary(r => r.MessageId);
+        foreach (var index in missing)
         {
-            if (await lookup is { } record && record.AccountId == AccountId) found[index] = (record, false);
+            var record = stored.GetValueOrDefault(messageIds[index]) ?? await GrainFactory.GetGrain<IMessageGrain>(messageIds[index]).Get();
+            if (record is not null && record.AccountId == AccountId) found[index] = (record, false);
         }
 
         return found;
@@ -318,8 +363,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     {
         if (_writeFailures.ProvablyNotWritten(failure) && covered.Count == accepted.Count) return new SendResult(TaifaStatus.DatabaseError, []);
 
-        _readBack ??= ReadBack();
-        var stored = await _readBack;
+        var stored = await ReadBackMessages(covered);
         if (stored is null) throw new SendUncertainException($"account {AccountId}: a write failed and storage could not be read back");
         var held = covered.Count(stored.Contains);
         if (held == 0) return new SendResult(TaifaStatus.DatabaseError, []);
@@ -332,12 +376,12 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         return new SendResult(TaifaStatus.Success, outcomes);
     }
 
-    private async Task<HashSet<long>?> ReadBack()
+    /// <summary>Which of these messages the ledger holds, after a failed commit; null when it cannot be read either.</summary>
+    private async Task<HashSet<long>?> ReadBackMessages(List<long> messageIds)
     {
         try
         {
-            await _storage.ReadStateAsync();
-            return [.. _storage.State.Outbox.Select(r => r.MessageId)];
+            return [.. (await _ledger.FindMessages(messageIds)).Where(r => r.AccountId == AccountId).Select(r => r.MessageId)];
         }
         catch (Exception exception)
         {
@@ -346,11 +390,30 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         }
     }
 
-    public Task<AdminResult> Credit(decimal amount) => Change(() =>
+    /// <summary>Reads the account's identity state back after a failed write; false when it cannot be read.</summary>
+    private async Task<bool> ReadBack()
     {
-        _live.Balance = Money.Round(_live.Balance + amount);
-        return null;
-    });
+        try
+        {
+            await _storage.ReadStateAsync();
+            return true;
+        }
+        catch (Exception exception)
+        {
+            LogReadBackFailed(exception, AccountId);
+            return false;
+        }
+    }
+
+    public async Task<AdminResult> Credit(decimal amount)
+    {
+        if (!_live.IsOpen) return new AdminResult(AdminOutcome.NotFound);
+        var credit = Money.Round(amount);
+        _live.Balance = Money.Round(_live.Balance + credit);
+        _unwrittenCredits.Add(new WalletCredit(LedgerEntryKind.Credit, credit, "admin:" + Guid.NewGuid().ToString("N")));
+        await _commit.Commit();
+        return new AdminResult(AdminOutcome.Ok, _live.ToView(AccountId));
+    }
 
     public async Task<AdminResult> AddSenderId(string senderId)
     {
@@ -445,7 +508,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         _live.SmppPasswordHash = SmppPasswordHash.Hash(password);
         try
         {
-            await _commit.Commit();
+            await CommitState();
         }
         catch (Exception exception)
         {
@@ -509,7 +572,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     {
         if (claimed.Count == 0 || !_commit.Failed) return;
         _readBack ??= ReadBack();
-        if (await _readBack is null)
+        if (!await _readBack)
         {
             foreach (var claim in claimed) LogReleaseFailed(null, AccountId, claim.What);
             return;
@@ -559,19 +622,14 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
             : new MessageLookup(TaifaStatus.UnknownMessageId, null);
     }
 
+    /// <summary>
+    /// Credits a message's refund once ever: the ledger holds one refund entry per message, and the balance rises only
+    /// by what a commit reports it applied. Also for a repeat, answers only once the commit covering it is durable.
+    /// </summary>
     public async Task Refund(long messageId, decimal amount)
     {
         if (!_live.IsOpen) return;
-        if (_live.Refunds.TryAdd(messageId, _time.GetUtcNow()))
-        {
-            _live.Balance = Money.Round(_live.Balance + amount);
-            var cutoff = _time.GetUtcNow() - RefundMemory;
-            foreach (var old in _live.Refunds.Where(r => r.Value < cutoff).Select(r => r.Key).ToList()) _live.Refunds.Remove(old);
-            LogRefunded(AccountId, messageId, amount);
-            TaifaMetrics.Refunded(amount);
-        }
-
-        // Also for a repeat: answer only once the write covering the refund is durable.
+        _unwrittenRefunds.TryAdd(messageId, Money.Round(amount));
         await _commit.Commit();
     }
 
@@ -615,23 +673,59 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         if (!_live.IsOpen) return new AdminResult(AdminOutcome.NotFound);
         var problem = mutate();
         if (problem is not null) return new AdminResult(AdminOutcome.Invalid, Detail: problem);
-        await _commit.Commit();
+        await CommitState();
         return new AdminResult(AdminOutcome.Ok, _live.ToView(AccountId));
     }
 
-    private async Task WriteSnapshot()
+    /// <summary>An identity change (not money): the next write saves the account's state too.</summary>
+    private Task CommitState()
     {
-        _storage.State = _live.Snapshot();
-        _outboxTrimPending = false;
+        _stateDirty = true;
+        return _commit.Commit();
+    }
+
+    /// <summary>
+    /// One round of the group commit: the account's identity state if it changed, then, in one ledger transaction,
+    /// every message, credit and refund since the last round (and the wallet itself, the first time).
+    /// </summary>
+    private async Task Write()
+    {
         try
         {
-            await _storage.WriteStateAsync();
+            if (_stateDirty)
+            {
+                _stateDirty = false;
+                _storage.State = _live.Snapshot();
+                await _storage.WriteStateAsync();
+            }
+
+            if (_live.IsOpen && (_walletVersion == 0 || _unwrittenMessages.Count + _unwrittenCredits.Count + _unwrittenRefunds.Count > 0)) await WriteLedger();
         }
         catch
         {
             // The live state now holds changes storage may never have seen: reload from storage on next call.
             DeactivateOnIdle();
             throw;
+        }
+    }
+
+    private async Task WriteLedger()
+    {
+        var commit = new WalletCommit(AccountId, Guid.NewGuid(), _walletVersion, _time.GetUtcNow(), _unwrittenMessages, _unwrittenCredits,
+            [.. _unwrittenRefunds.Select(r => new RefundDue(r.Key, r.Value))])
+        {
+            OpeningBalance = _walletVersion == 0 ? _openingBalance : 0m,
+        };
+        _unwrittenMessages = [];
+        _unwrittenCredits = [];
+        _unwrittenRefunds = [];
+        var outcome = await _ledger.Commit(commit);
+        _walletVersion = outcome.Wallet.Version;
+        foreach (var refund in commit.Refunds.Where(r => outcome.AppliedRefunds.Contains(r.MessageId)))
+        {
+            _live.Balance = Money.Round(_live.Balance + refund.Amount);
+            LogRefunded(AccountId, refund.MessageId, refund.Amount);
+            TaifaMetrics.Refunded(refund.Amount);
         }
     }
 
@@ -691,8 +785,8 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
             var waiting = _routes.Operators.Any() ? null : shards.Find(s => s.Key is null);
             await Task.WhenAll(shards.Where(s => s != waiting).Select(Publish));
             var done = records.Select(r => r.MessageId).Except(waiting?.Select(r => r.MessageId) ?? []).ToHashSet();
+            await _ledger.MarkHandedOff([.. done]);
             _live.Outbox.RemoveAll(r => done.Contains(r.MessageId));
-            _outboxTrimPending = true;
             return true;
         }
         catch (Exception exception)
@@ -719,21 +813,10 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
             .OnNextAsync(new DispatchBatch([.. shard]));
     }
 
-    private async Task SweepOutbox(CancellationToken cancellationToken)
+    private Task SweepOutbox(CancellationToken cancellationToken)
     {
-        if (_commit.Failed) return;
-        if (_live.Outbox.Count > 0) HandOff([.. _live.Outbox.Where(r => !_awaitingCommit.Contains(r.MessageId))]);
-        if (_outboxTrimPending)
-        {
-            try
-            {
-                await _commit.Commit();
-            }
-            catch (Exception exception)
-            {
-                LogWriteFailed(exception, AccountId);
-            }
-        }
+        if (!_commit.Failed && _live.Outbox.Count > 0) HandOff([.. _live.Outbox.Where(r => !_awaitingCommit.Contains(r.MessageId))]);
+        return Task.CompletedTask;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId} opened for {AccountName}")]

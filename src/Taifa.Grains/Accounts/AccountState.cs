@@ -9,6 +9,7 @@ public sealed class AccountState
     [Id(0)] public bool IsOpen { get; set; }
     [Id(1)] public string Name { get; set; } = "";
     [Id(2)] public AccountStatus Status { get; set; }
+    /// <summary>The balance the wallet opens with (stored before the ledger: the balance); after that the ledger's wallet holds it.</summary>
     [Id(3)] public decimal Balance { get; set; }
     [Id(4)] public decimal PricePerSms { get; set; }
     [Id(5)] public List<string> SenderIds { get; set; } = [];
@@ -18,12 +19,13 @@ public sealed class AccountState
     [Id(9)] public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>
-    /// Accepted messages whose debit is durable but whose own record is not yet written.
-    /// Written in the same state write as the debit, so acceptance and charge are one atomic step.
+    /// Stored before the ledger kept messages: accepted messages whose own record was not yet written. Read once, into
+    /// the ledger, when such an account is activated (<c>AccountGrain.Upgrade</c>); in memory, the messages committed
+    /// but not yet handed off. Never written with anything in it any more.
     /// </summary>
     [Id(10)] public List<MessageRecord> Outbox { get; set; } = [];
 
-    /// <summary>Message ids refunded recently, with when: makes a repeated refund request a no-op.</summary>
+    /// <summary>Stored before the ledger kept money: message ids refunded recently. Moved into the ledger on upgrade.</summary>
     [Id(11)] public Dictionary<long, DateTimeOffset> Refunds { get; set; } = [];
 
     /// <summary>The IP allow-list in canonical CIDR form; empty: every address.</summary>
@@ -42,8 +44,6 @@ public sealed class AccountState
         SmppUsername = SmppUsername,
         SmppPasswordHash = SmppPasswordHash,
         CreatedAt = CreatedAt,
-        Outbox = [.. Outbox],
-        Refunds = new Dictionary<long, DateTimeOffset>(Refunds),
         AllowedAddresses = [.. AllowedAddresses],
     };
 

@@ -1,4 +1,5 @@
 using Orleans.Storage;
+using Taifa.Grains.Ledger;
 
 namespace Taifa.Grains.Persistence;
 
@@ -13,7 +14,7 @@ public class WriteFailures
     {
         for (var cause = exception; cause is not null; cause = cause.InnerException)
         {
-            if (cause is InconsistentStateException || Refused(cause)) return true;
+            if (cause is InconsistentStateException or LedgerNotWrittenException or WalletConflictException || Refused(cause)) return true;
         }
 
         return false;

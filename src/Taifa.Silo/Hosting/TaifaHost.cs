@@ -8,6 +8,7 @@ using Taifa.Grains.Messages;
 using Taifa.Grains.Persistence;
 using Taifa.Silo.Api;
 using Taifa.Silo.Database;
+using Taifa.Silo.Database.Ledger;
 using Taifa.Silo.Dispatch;
 using Taifa.Silo.Inbound;
 using Taifa.Silo.Intake;
@@ -64,6 +65,7 @@ public static class TaifaHost
 
         builder.ConfigureTaifaEndpoints(smpp: builder.AddTaifaSmpp());
         builder.AddTaifaSilo();
+        builder.AddTaifaLedger();
         builder.Services.AddSingleton<QueueDepthReporter>();
         builder.Services.AddHostedService(services => services.GetRequiredService<QueueDepthReporter>());
         builder.AddTaifaDispatch();

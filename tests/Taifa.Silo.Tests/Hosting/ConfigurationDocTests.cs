@@ -2,6 +2,7 @@ using System.Collections;
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Taifa.Grains.Dispatch;
+using Taifa.Grains.Ledger;
 using Taifa.Operators.Client;
 using Taifa.Operators.Simulator;
 using Taifa.Silo.Options;
@@ -21,11 +22,13 @@ public sealed partial class ConfigurationDocTests
         var keys = Keys(typeof(TaifaOptions), TaifaOptions.Section)
             .Concat(Keys(typeof(DispatchOptions), "Taifa:Dispatch", skip: nameof(DispatchOptions.Operators)))
             .Concat(Keys(typeof(OperatorOptions), "Taifa:Operators:<name>"))
+            .Concat(Keys(typeof(LedgerOptions), LedgerOptions.Section))
             .Concat(Keys(typeof(Taifa.Silo.Inbound.InboundOptions), Taifa.Silo.Inbound.InboundOptions.Section))
             .ToList();
 
         Assert.Contains("Taifa:Smpp:Tls:Port", keys);
         Assert.Contains("Taifa:Operators:<name>:NetworkIds", keys);
+        Assert.Contains("Taifa:Ledger:RetentionDays", keys);
         AssertDocumented(keys.SelectMany(k => new[] { k, k.Replace(":", "__", StringComparison.Ordinal) }));
     }
 

@@ -1,0 +1,161 @@
+using Taifa.Abstractions.Messages;
+
+namespace Taifa.Grains.Ledger;
+
+/// <summary>
+/// Durable messages and money, shaped for batches: every call covers many messages in one statement (and a commit
+/// in one transaction), so the cost per message falls as load rises. The account grain stays the single owner of its
+/// wallet: it decides and debits in memory and writes through <see cref="Commit"/>, guarded by the wallet's version so
+/// a stale activation cannot overwrite a newer one. Messages are rows keyed by message id (which also gives their
+/// acceptance day); a message is queued until its operator answer is recorded.
+/// </summary>
+public interface IMessageLedger
+{
+    /// <summary>The wallet as last committed, or null when the account has none yet.</summary>
+    Task<Wallet?> ReadWallet(long accountId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// In one transaction: the wallet goes from <see cref="WalletCommit.ExpectedVersion"/> to the next version, every
+    /// message row is inserted, every entry appended with its balance after, and every refund not applied before is
+    /// credited (once per message, ever). Repeating a commit that already succeeded (same commit id, after a lost
+    /// answer) changes nothing and answers as the first time did.
+    /// </summary>
+    /// <exception cref="WalletConflictException">The wallet is at another version: another activation wrote it.</exception>
+    /// <exception cref="LedgerNotWrittenException">The commit failed before it could have committed: nothing was written.
+    /// Any other failure may have committed; repeating the commit (same commit id) tells.</exception>
+    Task<CommitOutcome> Commit(WalletCommit commit, CancellationToken cancellationToken = default);
+
+    /// <summary>The append-only entries of one account after <paramref name="afterEntryId"/>, oldest first.</summary>
+    Task<IReadOnlyList<LedgerEntry>> ReadEntries(long accountId, long afterEntryId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The stored messages among <paramref name="messageIds"/> (by primary key); unknown ids are left out.</summary>
+    Task<IReadOnlyList<MessageRecord>> FindMessages(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default);
+
+    /// <summary>A shard's queued messages above <paramref name="afterMessageId"/>, oldest first: what a dispatcher reads on start or takeover.</summary>
+    Task<IReadOnlyList<MessageRecord>> ReadQueued(string shard, long afterMessageId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Operator answers and final states, in one statement (at most one outcome per message per call). A message moves only forward (queued → submitted → final,
+    /// or queued → final); an outcome for a message already there is a no-op. Submitted outcomes map their operator
+    /// part ids; a refund due is set with a final state and applied later, once, by the account's commit.
+    /// </summary>
+    /// <returns>The ids of the messages this call changed.</returns>
+    Task<IReadOnlyList<long>> RecordOutcomes(IReadOnlyList<MessageOutcome> outcomes, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Part receipts, in one statement: each sets its part's final status once (a repeat is a no-op).
+    /// </summary>
+    /// <returns>The parts matched among messages accepted since <paramref name="acceptedSince"/>, with their status
+    /// (the first receipt's); a receipt for an unknown operator id matches nothing, and the operator should redeliver it.</returns>
+    Task<IReadOnlyList<OperatorPart>> RecordReceipts(IReadOnlyList<PartReceipt> receipts, DateTimeOffset acceptedSince, CancellationToken cancellationToken = default);
+
+    /// <summary>The parts with these operator ids, among messages accepted since <paramref name="acceptedSince"/> (which bounds the search to recent days).</summary>
+    Task<IReadOnlyList<OperatorPart>> FindByOperatorIds(string operatorName, IReadOnlyList<string> operatorIds, DateTimeOffset acceptedSince, CancellationToken cancellationToken = default);
+
+    /// <summary>Refunds set on final messages of this account that its wallet has not applied yet.</summary>
+    Task<IReadOnlyList<RefundDue>> ReadRefundsDue(long accountId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Pending follow-ups (dlr_url callbacks, held SMPP receipts) due at or before <paramref name="now"/>, earliest first.</summary>
+    Task<IReadOnlyList<FollowUp>> ReadFollowUpsDue(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the pending follow-ups of these messages (nothing left pending: none is due any more).</summary>
+    Task RecordFollowUps(IReadOnlyList<FollowUp> followUps, CancellationToken cancellationToken = default);
+
+    /// <summary>Committed messages of this account not yet handed to their records and dispatchers, oldest first.</summary>
+    Task<IReadOnlyList<LedgerMessage>> ReadNotHandedOff(long accountId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>These messages reached their records and dispatchers: no activation hands them off again.</summary>
+    Task MarkHandedOff(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default);
+
+    /// <summary>Makes sure the days around <paramref name="now"/> can take messages, and drops days past the retention.</summary>
+    Task Maintain(DateTimeOffset now, CancellationToken cancellationToken = default);
+}
+
+public enum LedgerEntryKind
+{
+    Debit = 1,
+    Refund = 2,
+    Credit = 3,
+    TopUp = 4,
+}
+
+public sealed record Wallet(long AccountId, decimal Balance, long Version);
+
+/// <summary>A message accepted into a commit, with the dispatch shard it goes to (null: no route).</summary>
+public sealed record LedgerMessage(MessageRecord Record, string? Shard);
+
+/// <summary>A credit or top-up, unique per account, kind and reference (a repeat with the same reference is a no-op).</summary>
+public sealed record WalletCredit(LedgerEntryKind Kind, decimal Amount, string Reference);
+
+/// <summary>A refund the account applies for one message.</summary>
+public sealed record RefundDue(long MessageId, decimal Amount);
+
+/// <summary>
+/// What one group commit of an account makes durable. Entries are applied in this order: each message's debit (its
+/// cost), then the credits, then the refunds; <see cref="MessageRecord.BalanceAfter"/> of the messages is the balance
+/// the ledger computes too, since both start from the committed balance.
+/// </summary>
+public sealed record WalletCommit(
+    long AccountId,
+    Guid CommitId,
+    long ExpectedVersion,
+    DateTimeOffset At,
+    IReadOnlyList<LedgerMessage> Messages,
+    IReadOnlyList<WalletCredit> Credits,
+    IReadOnlyList<RefundDue> Refunds)
+{
+    /// <summary>The wallet's first commit (expected version 0) opens it with this balance, as a credit entry.</summary>
+    public decimal OpeningBalance { get; init; }
+
+    /// <summary>Messages refunded before the ledger kept the money (an account upgraded from its old state): recorded as
+    /// refunds of nothing, so a repeated refund request for them stays a no-op.</summary>
+    public IReadOnlyList<long> RefundedBefore { get; init; } = [];
+}
+
+/// <param name="Wallet">The wallet after the commit.</param>
+/// <param name="AppliedRefunds">The refunds this commit credited; the others had been applied before.</param>
+/// <param name="Repeated">The commit had already succeeded; nothing was written now.</param>
+public sealed record CommitOutcome(Wallet Wallet, IReadOnlyList<long> AppliedRefunds, bool Repeated);
+
+public sealed record LedgerEntry(
+    long EntryId,
+    long AccountId,
+    LedgerEntryKind Kind,
+    decimal Amount,
+    decimal BalanceAfter,
+    long? MessageId,
+    string? Reference,
+    DateTimeOffset At);
+
+/// <summary>One message's operator answer or final state.</summary>
+public sealed record MessageOutcome(long MessageId, MessageStatus Status, DateTimeOffset At)
+{
+    public string? OperatorName { get; init; }
+
+    /// <summary>For <see cref="MessageStatus.Submitted"/> (and the parts accepted before a rejection): the operator's ids, in part order.</summary>
+    public IReadOnlyList<string> OperatorPartIds { get; init; } = [];
+
+    public string? ErrorCode { get; init; }
+
+    /// <summary>With a final state: what the account gives back (0: nothing).</summary>
+    public decimal Refund { get; init; }
+}
+
+public sealed record PartReceipt(string OperatorName, string OperatorMessageId, MessageStatus Status, string? ErrorCode, DateTimeOffset ReceivedAt);
+
+/// <summary>One part the operator took: its id, and its receipt's status once one came.</summary>
+public sealed record OperatorPart(string OperatorName, string OperatorMessageId, long MessageId, int Part, MessageStatus? Status);
+
+/// <summary>What is still to tell the customer about one message, and when to try next.</summary>
+public sealed record FollowUp(long MessageId, bool StatusCallback, bool SmppReceipt, int Attempts, DateTimeOffset NextAttemptAt)
+{
+    public bool Pending => StatusCallback || SmppReceipt;
+}
+
+/// <summary>The wallet was written by another activation since this one read it: this one must reload.</summary>
+public sealed class WalletConflictException(long accountId, long expectedVersion)
+    : Exception($"wallet of account {accountId} is no longer at version {expectedVersion}: another activation wrote it");
+
+/// <summary>A commit that failed before it could have been committed (the database was not reached, or refused it).</summary>
+public sealed class LedgerNotWrittenException(long accountId, Exception cause)
+    : Exception($"account {accountId}: the ledger commit was not written ({cause.GetType().Name}: {cause.Message})", cause);

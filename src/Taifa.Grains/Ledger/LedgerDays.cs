@@ -1,0 +1,26 @@
+using Taifa.Domain.Ids;
+
+namespace Taifa.Grains.Ledger;
+
+/// <summary>
+/// A message's acceptance day is the UTC day of its id's timestamp (ids are given at intake), so a day is a range of
+/// message ids: the ledger partitions by it, and a look-up by id finds its day without reading anything.
+/// </summary>
+public static class LedgerDays
+{
+    private const int TimestampShift = 22;
+
+    public static DateOnly DayOf(long messageId) => DateOnly.FromDateTime(MessageIdGenerator.GetTimestamp(messageId).UtcDateTime);
+
+    public static DateOnly DayOf(DateTimeOffset time) => DateOnly.FromDateTime(time.UtcDateTime);
+
+    /// <summary>The lowest message id of the day (inclusive); the next day's is the upper bound.</summary>
+    public static long FirstId(DateOnly day) =>
+        MessageIdGenerator.ToMilliseconds(new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) << TimestampShift;
+
+    /// <summary>The days to keep at <paramref name="now"/>: from this first one on (older ones are dropped).</summary>
+    public static DateOnly FirstKept(DateTimeOffset now, int retentionDays) => DayOf(now).AddDays(-retentionDays);
+
+    /// <summary>Days made ready ahead of time, so a commit never waits for a partition to be created.</summary>
+    public const int DaysAhead = 3;
+}

@@ -1,0 +1,91 @@
+using Npgsql;
+using Taifa.Grains.Ledger;
+using Taifa.Silo.Database.Ledger;
+using Taifa.Silo.Storage;
+using Taifa.Silo.Tests.Infrastructure;
+
+namespace Taifa.Silo.Tests.Ledger;
+
+/// <summary>The ledger contract against PostgreSQL (a fresh database per test), and what only the tables show.</summary>
+public sealed class PostgresMessageLedgerTests : MessageLedgerContract
+{
+    private TestDatabase _database = null!;
+    private NpgsqlDataSource _dataSource = null!;
+
+    protected override async Task<IMessageLedger> CreateLedger()
+    {
+        _database = await TestDatabase.CreateAsync();
+        _dataSource = NpgsqlDataSource.Create(_database.ConnectionString);
+        return new PostgresMessageLedger(_dataSource, Microsoft.Extensions.Options.Options.Create(new LedgerOptions()));
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await _dataSource.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Maintenance_creates_the_days_ahead_and_drops_days_past_the_retention_as_whole_partitions()
+    {
+        var now = new DateTimeOffset(2026, 6, 10, 12, 0, 0, TimeSpan.Zero);
+        await Ledger.Maintain(now.AddDays(-100));
+        Assert.Contains("taifa_message_p20260302", await Partitions());
+
+        await Ledger.Maintain(now);
+
+        var partitions = await Partitions();
+        Assert.Contains("taifa_message_p20260613", partitions);
+        Assert.Contains("taifa_operator_part_p20260613", partitions);
+        Assert.DoesNotContain("taifa_message_p20260302", partitions);
+        Assert.DoesNotContain("taifa_operator_part_p20260302", partitions);
+        Assert.Equal("taifa_message_p20260609", partitions.Where(p => p.StartsWith("taifa_message_p", StringComparison.Ordinal)).Min());
+    }
+
+    [Fact]
+    public async Task A_status_look_up_by_message_id_reads_one_partition()
+    {
+        await Ledger.Maintain(DateTimeOffset.UtcNow);
+        await using var connection = await _database.OpenConnectionAsync();
+        var id = LedgerDays.FirstId(LedgerDays.DayOf(DateTimeOffset.UtcNow)) + 5;
+        await using var command = new NpgsqlCommand($"EXPLAIN SELECT * FROM taifa_message WHERE message_id = {id}", connection);
+        var plan = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+        }
+
+        Assert.Single(plan, line => line.Contains("taifa_message_p", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_commit_that_cannot_reach_the_database_says_it_wrote_nothing()
+    {
+        var commit = new WalletCommit(7, Guid.NewGuid(), 0, DateTimeOffset.UtcNow, [], [], []) { OpeningBalance = 5m };
+        await _database.SetAvailableAsync(false);
+        NpgsqlConnection.ClearAllPools();
+
+        var failure = await Assert.ThrowsAsync<LedgerNotWrittenException>(() => Ledger.Commit(commit));
+
+        Assert.True(new PostgresWriteFailures().ProvablyNotWritten(failure));
+        await _database.SetAvailableAsync(true);
+        Assert.Null(await Ledger.ReadWallet(7));
+    }
+
+    private async Task<List<string>> Partitions()
+    {
+        await using var connection = await _database.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT child.relname FROM pg_inherits
+            JOIN pg_class parent ON parent.oid = pg_inherits.inhparent
+            JOIN pg_class child ON child.oid = pg_inherits.inhrelid
+            WHERE parent.relname IN ('taifa_message', 'taifa_operator_part')
+            """,
+            connection);
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) names.Add(reader.GetString(0));
+        return names;
+    }
+}
