@@ -27,10 +27,22 @@ if [ "$rc" != 0 ] && [ "$rc" != 2 ]; then
   exit "$rc"
 fi
 
-for _ in $(seq 1 50); do
-  as_postgres "psql -qAtc 'select 1'" >/dev/null 2>&1 && break
-  sleep 0.2
-done
+wait_ready() {
+  for _ in $(seq 1 50); do
+    as_postgres "psql -qAtc 'select 1'" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+}
+wait_ready
+
+# The suite runs many gateways at once, each with its own pools (Orleans, grain storage, ledger, inbound): the default
+# 100 connections run out. Raised once, with a restart, only when lower.
+PG_MAX_CONNECTIONS="${TAIFA_PG_MAX_CONNECTIONS:-400}"
+if [ "$(as_postgres "psql -qAtc 'show max_connections'")" -lt "$PG_MAX_CONNECTIONS" ]; then
+  as_postgres "psql -qAtc 'ALTER SYSTEM SET max_connections = $PG_MAX_CONNECTIONS'" >/dev/null
+  pg_ctlcluster "$PG_VERSION" main restart
+  wait_ready
+fi
 
 as_postgres "psql -v ON_ERROR_STOP=1 -qAt" <<SQL
 DO \$\$

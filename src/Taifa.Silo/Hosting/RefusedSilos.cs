@@ -52,6 +52,10 @@ public sealed partial class RefusedSilos(
         foreach (var silo in others)
         {
             if (!await Refuses(silo.Endpoint)) continue;
+
+            // A silo shutting down cleanly closes its port too: it has said so in the table, which our snapshot may not show yet.
+            await membership.Refresh();
+            if (membership.CurrentSnapshot.GetSiloStatus(silo) != SiloStatus.Active) continue;
             LogRefused(silo);
             await membership.TryKill(silo);
         }

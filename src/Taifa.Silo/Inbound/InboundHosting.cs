@@ -14,7 +14,8 @@ public static class InboundHosting
         builder.Services.AddOptions<InboundOptions>().BindConfiguration(InboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var connectionString = builder.Configuration.ProductionConnectionString();
         if (connectionString is null) builder.Services.AddSingleton<IInboundStore, InMemoryInboundStore>();
-        else builder.Services.AddSingleton<IInboundStore>(new NpgsqlInboundStore(connectionString));
+        // From a factory, so that the host disposes it (and its connection pool) when it stops.
+        else builder.Services.AddSingleton<IInboundStore>(_ => new NpgsqlInboundStore(connectionString));
         builder.Services.AddSingleton<InboundIntake>();
         builder.Services.AddSingleton<InboundDelivery>();
         builder.Services.AddHostedService(services => services.GetRequiredService<InboundDelivery>());

@@ -6,7 +6,7 @@ using Taifa.Grains.Inbound;
 namespace Taifa.Silo.Database.Inbound;
 
 /// <summary>The inbound store in PostgreSQL (infra/db/0300_taifa_inbound.sql).</summary>
-public sealed class NpgsqlInboundStore(string connectionString) : IInboundStore, IAsyncDisposable
+public sealed class NpgsqlInboundStore(string connectionString) : IInboundStore, IAsyncDisposable, IDisposable
 {
     private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(connectionString);
 
@@ -216,6 +216,8 @@ public sealed class NpgsqlInboundStore(string connectionString) : IInboundStore,
     }
 
     public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
+
+    public void Dispose() => _dataSource.Dispose();
 
     private const string MessageColumns =
         "m.inbound_id, m.account_id, m.operator, m.from_number, m.to_number, m.keyword, m.text, m.network_id, m.opt_out, m.received_at";
