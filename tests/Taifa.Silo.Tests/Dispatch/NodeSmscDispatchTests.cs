@@ -13,18 +13,7 @@ public sealed class NodeSmscDispatchTests
     [Fact]
     public async Task A_rest_send_is_delivered_through_a_third_party_smsc()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Taifa.Orleans.sln"))) root = Path.GetDirectoryName(root)!;
-        var interop = Path.Combine(root, "tests", "interop");
-        Assert.True(Directory.Exists(Path.Combine(interop, "node_modules", "smpp")), "node-smpp missing: run infra/local/interop-deps.sh");
-
-        using var node = Process.Start(new ProcessStartInfo("node", ["smsc-server.js", "--lifetime-ms", "60000"])
-        {
-            WorkingDirectory = interop,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        })!;
+        using var node = NodeScripts.StartSmsc();
         try
         {
             var listening = await node.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(15));
@@ -59,8 +48,7 @@ public sealed class NodeSmscDispatchTests
         }
         finally
         {
-            node.StandardInput.Close();
-            if (!node.WaitForExit(TimeSpan.FromSeconds(2))) node.Kill(entireProcessTree: true);
+            NodeScripts.Stop(node);
         }
     }
 }

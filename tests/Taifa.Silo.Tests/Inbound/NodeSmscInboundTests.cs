@@ -17,18 +17,7 @@ public sealed class NodeSmscInboundTests
     [Fact]
     public async Task Inbound_concatenated_inbound_redelivery_and_stop_from_a_third_party_smsc()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Taifa.Orleans.sln"))) root = Path.GetDirectoryName(root)!;
-        var interop = Path.Combine(root, "tests", "interop");
-        Assert.True(Directory.Exists(Path.Combine(interop, "node_modules", "smpp")), "node-smpp missing: run infra/local/interop-deps.sh");
-
-        using var node = Process.Start(new ProcessStartInfo("node", ["smsc-server.js", "--lifetime-ms", "60000"])
-        {
-            WorkingDirectory = interop,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        })!;
+        using var node = NodeScripts.StartSmsc();
         try
         {
             async Task<string> ReadUntil(string prefix)
@@ -96,8 +85,7 @@ public sealed class NodeSmscInboundTests
         }
         finally
         {
-            node.StandardInput.Close();
-            if (!node.WaitForExit(TimeSpan.FromSeconds(2))) node.Kill(entireProcessTree: true);
+            NodeScripts.Stop(node);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Taifa.Silo.Tests.Infrastructure;
 using Taifa.Silo.Tests.Smpp;
 
 namespace Taifa.Silo.Tests.Portal;
@@ -24,46 +25,16 @@ public sealed class PortalBrowserTests(PortalGateway gateway) : IClassFixture<Po
         Assert.DoesNotContain("not ok", output, StringComparison.Ordinal);
     }
 
-    private static async Task<string> RunAsync(params string[] arguments)
+    private static Task<string> RunAsync(params string[] arguments)
     {
-        var directory = ScriptDirectory();
-        var start = new ProcessStartInfo("node") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var directory = NodeScripts.Directory(
+            "portal",
+            folder => Directory.Exists(Path.Combine(folder, "node_modules", "puppeteer-core")) && File.Exists("/usr/bin/chromium"),
+            "puppeteer-core or Debian's chromium is not installed");
+        var start = new ProcessStartInfo("node") { WorkingDirectory = directory };
         start.ArgumentList.Add("portal-browser.js");
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         if (Environment.GetEnvironmentVariable("TAIFA_PORTAL_SCREENSHOTS") is { Length: > 0 } shots) start.ArgumentList.Add(Path.GetFullPath(shots));
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start node");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-        }
-
-        var output = await stdout + await stderr;
-        Assert.True(process.HasExited && process.ExitCode == 0,
-            $"portal-browser.js {(process.HasExited ? $"exited {process.ExitCode}" : "timed out")}; its output:\n{output}");
-        return output;
-    }
-
-    private static string ScriptDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "portal");
-            if (File.Exists(Path.Combine(candidate, "portal-browser.js")))
-            {
-                Assert.True(Directory.Exists(Path.Combine(candidate, "node_modules", "puppeteer-core")) && File.Exists("/usr/bin/chromium"),
-                    "puppeteer-core or Debian's chromium is not installed: run infra/local/interop-deps.sh");
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("tests/portal not found above " + AppContext.BaseDirectory);
+        return NodeScripts.RunAsync(start, TimeSpan.FromSeconds(120), "portal-browser.js");
     }
 }

@@ -55,53 +55,16 @@ public sealed class InteropTests(SmppGateway gateway) : IClassFixture<SmppGatewa
         Assert.Equal(5000m - 2000 * 0.73m, await gateway.BalanceAsync(account.Account));
     }
 
-    private async Task<string> RunAsync(string client, SmppAccount account, string scenario, params string[] extra)
+    private Task<string> RunAsync(string client, SmppAccount account, string scenario, params string[] extra)
     {
-        var directory = InteropDirectory();
+        var directory = NodeScripts.Interop();
         var (program, script) = client == "node" ? ("node", "esme-node.js") : ("perl", "esme-perl.pl");
-        var start = new ProcessStartInfo(program)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
+        var start = new ProcessStartInfo(program) { WorkingDirectory = directory };
         foreach (var argument in new[] { script, gateway.SmppPort.ToString(CultureInfo.InvariantCulture), account.SystemId, account.Password, account.SenderId, Mobile, scenario }.Concat(extra))
         {
             start.ArgumentList.Add(argument);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {program}");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(70));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-        }
-
-        var output = await stdout + await stderr;
-        Assert.True(process.HasExited && process.ExitCode == 0,
-            $"{client} {scenario} {(process.HasExited ? $"exited {process.ExitCode}" : "timed out")}; its output:\n{output}");
-        return output;
-    }
-
-    private static string InteropDirectory()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "interop");
-            if (File.Exists(Path.Combine(candidate, "esme-node.js")))
-            {
-                Assert.True(Directory.Exists(Path.Combine(candidate, "node_modules", "smpp")),
-                    "node-smpp is not installed: run infra/local/interop-deps.sh");
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("tests/interop not found above " + AppContext.BaseDirectory);
+        return NodeScripts.RunAsync(start, TimeSpan.FromSeconds(70), $"{client} {scenario}");
     }
 }
