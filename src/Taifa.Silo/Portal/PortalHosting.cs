@@ -36,11 +36,7 @@ public static class PortalHosting
 
         builder.Services.AddAuthentication().AddCookie(Scheme, options =>
         {
-            options.Cookie.Name = SessionCookie;
-            options.Cookie.Path = "/portal";
-            options.Cookie.HttpOnly = true;
-            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            options.Cookie.SameSite = SameSiteMode.Strict;
+            PortalCookie(options.Cookie, SessionCookie);
             options.SlidingExpiration = false;
         });
         builder.Services.AddOptions<CookieAuthenticationOptions>(Scheme).Configure<IOptions<TaifaOptions>>(
@@ -48,17 +44,23 @@ public static class PortalHosting
 
         builder.Services.AddAntiforgery(options =>
         {
-            options.Cookie.Name = AntiforgeryCookie;
-            options.Cookie.Path = "/portal";
-            options.Cookie.HttpOnly = true;
-            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            options.Cookie.SameSite = SameSiteMode.Strict;
+            PortalCookie(options.Cookie, AntiforgeryCookie);
             options.FormFieldName = AntiforgeryField;
             options.HeaderName = null;
             // The portal sends its own, stricter frame headers (PortalPage).
             options.SuppressXFrameOptionsHeader = true;
         });
         builder.Services.AddSingleton<PortalLogIns>();
+    }
+
+    /// <summary>Both portal cookies: only for /portal, never read by script, Secure when the request came over HTTPS, never sent cross-site.</summary>
+    private static void PortalCookie(CookieBuilder cookie, string name)
+    {
+        cookie.Name = name;
+        cookie.Path = "/portal";
+        cookie.HttpOnly = true;
+        cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        cookie.SameSite = SameSiteMode.Strict;
     }
 
     /// <summary>Used by the pages: a token bound to the caller's session (or to nobody, on the log-in page).</summary>
