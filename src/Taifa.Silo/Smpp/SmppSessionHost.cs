@@ -22,6 +22,7 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
     private readonly Lazy<ISmppSessionHost> _reference;
     private readonly ILogger<SmppSessionHost> _logger;
     private readonly IClusterMembershipService _membership;
+    private readonly VanishedSilos _vanished;
 
     public SmppSessionHost(
         IGrainFactory grains, RecipientParser parser, IOptions<TaifaOptions> options,
@@ -29,7 +30,7 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
     {
         Grains = grains;
         Sends = sends;
-        Vanished = vanished;
+        _vanished = vanished;
         _membership = membership;
         Options = options.Value.Smpp;
         Authenticator = authenticator;
@@ -55,8 +56,6 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
     internal IGrainFactory Grains { get; }
 
     internal AccountSends Sends { get; }
-
-    internal VanishedSilos Vanished { get; }
 
     internal SmppListenerOptions Options { get; }
 
@@ -129,7 +128,7 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
         {
             try
             {
-                await Vanished.Call(() => Grains.GetGrain<ISmppBindRegistryGrain>(account.Key).Renew([.. account.Select(b => b.Binding)]));
+                await _vanished.Call(() => Grains.GetGrain<ISmppBindRegistryGrain>(account.Key).Renew([.. account.Select(b => b.Binding)]));
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
