@@ -54,6 +54,9 @@ BEGIN
   END IF;
 END
 \$\$;
+-- DROP DATABASE ... WITH (FORCE) in the tests terminates every backend on the database, an autovacuum worker's too,
+-- which only a member of pg_signal_backend may do.
+GRANT pg_signal_backend TO $PG_ROLE;
 SQL
 
 for db in $PG_DATABASES; do

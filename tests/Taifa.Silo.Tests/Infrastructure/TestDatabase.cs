@@ -86,7 +86,20 @@ public sealed class TestDatabase : IAsyncDisposable
             NpgsqlConnection.ClearPool(connection);
         }
 
-        await ExecuteAdminAsync(_adminConnectionString, $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)").ConfigureAwait(false);
+        // FORCE may not terminate a backend of another role (an autovacuum worker) unless the admin role is a member
+        // of pg_signal_backend (postgres-up.sh grants it); with any other TAIFA_TEST_PG such a worker ends soon.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await ExecuteAdminAsync(_adminConnectionString, $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)").ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 20)
+            {
+                await Task.Delay(250).ConfigureAwait(false);
+            }
+        }
     }
 
     private static async Task ExecuteAdminAsync(string adminConnectionString, string sql)
