@@ -36,7 +36,7 @@ public sealed class AccountGrainTests(GrainCluster cluster)
     public async Task Concurrent_sends_share_durable_writes_and_never_overdraw()
     {
         var (grain, digest, sender) = await OpenAsync(credit: 250m);
-        var writesBefore = CountingLedger.Commits;
+        var writesBefore = CountingLedger.CommitsOf(grain.GetPrimaryKeyLong());
 
         var results = await Task.WhenAll(Enumerable.Range(0, 500).Select(_ => grain.Send(Command(digest, sender))));
 
@@ -45,7 +45,7 @@ public sealed class AccountGrainTests(GrainCluster cluster)
         Assert.Equal(250, outcomes.Count(s => s == TaifaStatus.InsufficientCredit));
         Assert.Equal(0m, (await grain.View())!.CreditBalance);
         Assert.Equal(250, results.SelectMany(r => r.Outcomes).Where(o => o.Status == TaifaStatus.Success).Select(o => o.MessageId).Distinct().Count());
-        var writes = CountingLedger.Commits - writesBefore;
+        var writes = CountingLedger.CommitsOf(grain.GetPrimaryKeyLong()) - writesBefore;
         Assert.True(writes < 250, $"250 accepted sends took {writes} ledger commits; group commit should batch them");
     }
 

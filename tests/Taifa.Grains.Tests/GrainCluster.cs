@@ -85,10 +85,11 @@ public sealed class GrainCluster : IAsyncLifetime
 /// </summary>
 public sealed class CountingStorage(IGrainStorage inner) : IGrainStorage
 {
-    private static long _writes;
     private static readonly ConcurrentDictionary<GrainId, StorageScript> Scripts = new();
+    private static readonly ConcurrentDictionary<GrainId, long> WritesByGrain = new();
 
-    public static long Writes => Interlocked.Read(ref _writes);
+    /// <summary>Durable writes of one grain so far (counted per grain: the suite's classes run side by side).</summary>
+    public static long WritesOf(GrainId grain) => WritesByGrain.GetValueOrDefault(grain);
 
     /// <summary>Until disposed, the grain's reads and writes (clears count as writes) go through the script.</summary>
     public static IDisposable Script(GrainId grain, StorageScript script)
@@ -104,7 +105,7 @@ public sealed class CountingStorage(IGrainStorage inner) : IGrainStorage
 
     public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
-        Interlocked.Increment(ref _writes);
+        WritesByGrain.AddOrUpdate(grainId, 1, (_, writes) => writes + 1);
         return Scripts.TryGetValue(grainId, out var script)
             ? script.Write(() => inner.WriteStateAsync(stateName, grainId, grainState))
             : inner.WriteStateAsync(stateName, grainId, grainState);
@@ -156,16 +157,17 @@ public sealed class GrainClusterCollection : ICollectionFixture<GrainCluster>
 /// </summary>
 public sealed class CountingLedger(IMessageLedger inner) : IMessageLedger
 {
-    private static long _commits;
+    private static readonly ConcurrentDictionary<long, long> CommitsByAccount = new();
 
-    public static long Commits => Interlocked.Read(ref _commits);
+    /// <summary>Ledger commits of one account so far (counted per account: the suite's classes run side by side).</summary>
+    public static long CommitsOf(long accountId) => CommitsByAccount.GetValueOrDefault(accountId);
 
     public Task<Wallet?> ReadWallet(long accountId, CancellationToken cancellationToken = default) =>
         Read(accountId, () => inner.ReadWallet(accountId, cancellationToken));
 
     public async Task<CommitOutcome> Commit(WalletCommit commit, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _commits);
+        CommitsByAccount.AddOrUpdate(commit.AccountId, 1, (_, commits) => commits + 1);
         if (CountingStorage.ForAccount(commit.AccountId) is not { } script) return await inner.Commit(commit, cancellationToken);
         CommitOutcome? outcome = null;
         await script.Write(async () => outcome = await inner.Commit(commit, cancellationToken));

@@ -50,7 +50,7 @@ public sealed class LedgerUpgradeTests(GrainCluster cluster)
         var digest = ApiKeys.Digest(ApiKeys.NewKey());
         var grain = cluster.Grains.GetGrain<IAccountGrain>(id);
         await grain.Open(new OpenAccount("ledger " + id, 10m, 1m, ["LDG" + id], digest));
-        var writesBefore = CountingStorage.Writes;
+        var writesBefore = CountingStorage.WritesOf(grain.GetGrainId());
 
         var sent = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => grain.Send(Command(digest, "LDG" + id, Ids.Next()))));
         await grain.Refund(sent[0].Outcomes.Single().MessageId, 1m);
@@ -60,7 +60,7 @@ public sealed class LedgerUpgradeTests(GrainCluster cluster)
         var stored = await StoredState(grain);
         Assert.Empty(stored.Outbox);
         Assert.Empty(stored.Refunds);
-        Assert.Equal(0, CountingStorage.Writes - writesBefore);
+        Assert.Equal(0, CountingStorage.WritesOf(grain.GetGrainId()) - writesBefore);
     }
 
     [Fact]
