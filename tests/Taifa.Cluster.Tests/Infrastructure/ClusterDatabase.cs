@@ -41,19 +41,7 @@ public sealed class ClusterDatabase : IAsyncDisposable
             NpgsqlConnection.ClearPool(connection);
         }
 
-        // See TestDatabase: an autovacuum worker may hold the database for a moment when the role cannot end it.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await ExecuteAdminAsync($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
-                return;
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 20)
-            {
-                await Task.Delay(250);
-            }
-        }
+        await ExecuteAdminAsync($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)");
     }
 
     private async Task ExecuteAdminAsync(string sql)

@@ -7,7 +7,8 @@ namespace Taifa.Silo.Tests.Infrastructure;
 /// <summary>
 /// A fresh, uniquely named PostgreSQL database for one test (or one fixture), with our schema applied,
 /// dropped again on dispose. The server comes from <c>TAIFA_TEST_PG</c> (an admin connection string for a
-/// role with CREATEDB), defaulting to the local cluster that <c>infra/local/postgres-up.sh</c> starts.
+/// role with CREATEDB and membership of pg_signal_backend, which DROP DATABASE WITH (FORCE) needs to end an autovacuum
+/// worker on the database), defaulting to the local cluster that <c>infra/local/postgres-up.sh</c> starts.
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
@@ -86,20 +87,7 @@ public sealed class TestDatabase : IAsyncDisposable
             NpgsqlConnection.ClearPool(connection);
         }
 
-        // FORCE may not terminate a backend of another role (an autovacuum worker) unless the admin role is a member
-        // of pg_signal_backend (postgres-up.sh grants it); with any other TAIFA_TEST_PG such a worker ends soon.
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await ExecuteAdminAsync(_adminConnectionString, $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)").ConfigureAwait(false);
-                return;
-            }
-            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 20)
-            {
-                await Task.Delay(250).ConfigureAwait(false);
-            }
-        }
+        await ExecuteAdminAsync(_adminConnectionString, $"DROP DATABASE IF EXISTS {Name} WITH (FORCE)").ConfigureAwait(false);
     }
 
     private static async Task ExecuteAdminAsync(string adminConnectionString, string sql)
