@@ -34,10 +34,21 @@ public sealed partial class SmppBindRegistryGrain(TimeProvider time, IClusterMem
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// A receiver this registry did not know (it was re-created after its silo died, or the bind's own call was lost)
+    /// is told to the receipt outbox as a bind would be: receipts parked meanwhile would otherwise wait for its reminder.
+    /// </summary>
     public Task Renew(IReadOnlyList<SmppBinding> bindings)
     {
         var now = time.GetUtcNow();
-        foreach (var binding in bindings) _sessions[binding.SessionId] = new Entry(binding, now);
+        var receiverLearned = false;
+        foreach (var binding in bindings)
+        {
+            receiverLearned |= !_sessions.ContainsKey(binding.SessionId) && Receives(binding);
+            _sessions[binding.SessionId] = new Entry(binding, now);
+        }
+
+        if (receiverLearned) GrainFactory.GetGrain<ISmppReceiptOutboxGrain>(AccountId).ReceiverBound();
         return Task.CompletedTask;
     }
 
@@ -58,7 +69,7 @@ public sealed partial class SmppBindRegistryGrain(TimeProvider time, IClusterMem
     {
         Prune();
         var receivers = _sessions.Values
-            .Where(e => e.Binding.BindType is SmppBindType.Receiver or SmppBindType.Transceiver)
+            .Where(e => Receives(e.Binding))
             .Select(e => e.Binding)
             .ToList();
         if (receivers.Count == 0) return Task.FromResult<IReadOnlyList<SmppBinding>>([]);
@@ -83,6 +94,8 @@ public sealed partial class SmppBindRegistryGrain(TimeProvider time, IClusterMem
             if (entry.RenewedAt < cutoff || dead.Contains(entry.Binding.Silo)) _sessions.Remove(id);
         }
     }
+
+    private static bool Receives(SmppBinding binding) => binding.BindType is SmppBindType.Receiver or SmppBindType.Transceiver;
 
     private readonly record struct Entry(SmppBinding Binding, DateTimeOffset RenewedAt);
 
