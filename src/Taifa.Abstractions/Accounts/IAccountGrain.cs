@@ -75,6 +75,16 @@ public interface IAccountGrain : IGrainWithIntegerKey
     [Alias("RemoveOptOut")]
     Task<bool> RemoveOptOut(string mobileNumber);
 
+    /// <param name="apiKeyDigest">The REST caller's key; null for a caller the silo authenticated otherwise (an SMPP session).</param>
     [Alias("FindMessage")]
-    Task<MessageLookup> FindMessage(string apiKeyDigest, IPAddress? source, long messageId);
+    Task<MessageLookup> FindMessage(string? apiKeyDigest, IPAddress? source, long messageId);
+
+    /// <summary>
+    /// Cancels one of the account's messages that has not begun its way to an operator (see
+    /// <see cref="Messages.IMessageGrain.Cancel"/>): Success with the cancelled message, MessageNotCancellable with its
+    /// current state, or UnknownMessageId (another account's id answers the same).
+    /// </summary>
+    /// <param name="apiKeyDigest">As for <see cref="FindMessage"/>.</param>
+    [Alias("CancelMessage")]
+    Task<MessageLookup> CancelMessage(string? apiKeyDigest, IPAddress? source, long messageId);
 }

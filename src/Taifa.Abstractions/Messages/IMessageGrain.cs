@@ -2,6 +2,14 @@ using Taifa.Abstractions.Dispatch;
 
 namespace Taifa.Abstractions.Messages;
 
+/// <summary>What a customer's cancel did: cancelled now or before, too late (an operator may have it), or no such message.</summary>
+public enum CancelOutcome
+{
+    Cancelled = 0,
+    TooLate = 1,
+    Unknown = 2,
+}
+
 [GenerateSerializer, Immutable, Alias("taifa.dispatch-claim.v1")]
 public sealed record DispatchClaim([property: Id(0)] MessageRecord? Record, [property: Id(1)] bool Settled);
 
@@ -44,4 +52,11 @@ public interface IMessageGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("ApplyReceipt")]
     Task ApplyReceipt(OperatorReceipt receipt, bool coversWholeMessage = false);
+
+    /// <summary>
+    /// Cancels a message no dispatcher has begun to hand to its operator: final as cancelled and refunded whole, once;
+    /// a repeat answers Cancelled again. Once a submit may have reached the operator it is TooLate.
+    /// </summary>
+    [Alias("Cancel")]
+    Task<CancelOutcome> Cancel();
 }

@@ -18,6 +18,9 @@ public enum MessageStatus
     Expired = 4,
     Rejected = 5,
     Failed = 6,
+
+    /// <summary>Cancelled by its customer before it was handed to an operator; refunded whole.</summary>
+    Cancelled = 7,
 }
 
 /// <summary>Concatenation position of one segment submitted over SMPP with a UDH or sar_* TLVs.</summary>
@@ -66,5 +69,5 @@ public sealed record MessageRecord
 public static class MessageStatuses
 {
     public static bool IsFinal(this MessageStatus status) => status is MessageStatus.Delivered or MessageStatus.Undelivered
-        or MessageStatus.Expired or MessageStatus.Rejected or MessageStatus.Failed;
+        or MessageStatus.Expired or MessageStatus.Rejected or MessageStatus.Failed or MessageStatus.Cancelled;
 }

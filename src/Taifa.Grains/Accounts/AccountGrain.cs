@@ -608,19 +608,44 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         return result;
     }
 
-    public async Task<MessageLookup> FindMessage(string apiKeyDigest, IPAddress? source, long messageId)
+    public async Task<MessageLookup> FindMessage(string? apiKeyDigest, IPAddress? source, long messageId)
     {
-        var authorization = Authorize(apiKeyDigest, source);
+        var authorization = apiKeyDigest is null ? AuthorizeBoundSession() : Authorize(apiKeyDigest, source);
         if (authorization != TaifaStatus.Success) return new MessageLookup(authorization, null);
 
         var pending = _live.Outbox.Find(m => m.MessageId == messageId);
         if (pending is not null) return new MessageLookup(TaifaStatus.Success, pending);
 
-        var record = await GrainFactory.GetGrain<IMessageGrain>(messageId).Get();
-        return record is not null && record.AccountId == AccountId
+        return await OwnMessage(messageId) is { } record
             ? new MessageLookup(TaifaStatus.Success, record)
             : new MessageLookup(TaifaStatus.UnknownMessageId, null);
     }
+
+    public async Task<MessageLookup> CancelMessage(string? apiKeyDigest, IPAddress? source, long messageId)
+    {
+        var authorization = apiKeyDigest is null ? AuthorizeBoundSession() : Authorize(apiKeyDigest, source);
+        if (authorization != TaifaStatus.Success) return new MessageLookup(authorization, null);
+        if (_awaitingCommit.Contains(messageId)) return new MessageLookup(TaifaStatus.UnknownMessageId, null);
+
+        var message = GrainFactory.GetGrain<IMessageGrain>(messageId);
+
+        // Still in the outbox: its record is made now (the hand-off's own Record is then a no-op), so the dispatcher
+        // that later takes it finds it settled.
+        if (_live.Outbox.Find(m => m.MessageId == messageId) is { } pending) await message.Record(pending);
+        else if (await OwnMessage(messageId) is null) return new MessageLookup(TaifaStatus.UnknownMessageId, null);
+
+        var outcome = await message.Cancel();
+        var record = await message.Get();
+        return outcome switch
+        {
+            CancelOutcome.Cancelled => new MessageLookup(TaifaStatus.Success, record),
+            CancelOutcome.TooLate => new MessageLookup(TaifaStatus.MessageNotCancellable, record),
+            _ => new MessageLookup(TaifaStatus.UnknownMessageId, null),
+        };
+    }
+
+    private async Task<MessageRecord?> OwnMessage(long messageId) =>
+        await GrainFactory.GetGrain<IMessageGrain>(messageId).Get() is { } record && record.AccountId == AccountId ? record : null;
 
     /// <summary>
     /// Credits a message's refund once ever: the ledger holds one refund entry per message, and the balance rises only

@@ -188,6 +188,8 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     {
         try
         {
+            // Claimed only once it can be submitted at once: until then its customer may still cancel it.
+            while (_link is not { IsBound: true }) await Task.Delay(NotBoundPoll, _time, _stopping.Token);
             var message = GrainFactory.GetGrain<IMessageGrain>(messageId);
             var claim = await message.ClaimDispatch(_instance);
             if (claim is { Record: null, Settled: false })

@@ -65,6 +65,10 @@ public sealed partial class MessageGrain(
     private static readonly TimeSpan MinReminderPeriod = TimeSpan.FromMinutes(1);
     private Guid _claimedBy;
     private DateTimeOffset _claimedAt;
+
+    // A dispatcher claims a message only to submit it at once (with its operator bound), so once claimed it may have
+    // reached the operator and can no longer be cancelled.
+    private bool _handOverBegun;
     private IGrainTimer? _followUpTimer;
     private TimeSpan? _reminderPeriod;
     private bool _followingUp;
@@ -99,8 +103,23 @@ public sealed partial class MessageGrain(
             return Task.FromResult(new DispatchClaim(null, Settled: false));
         }
 
-        (_claimedBy, _claimedAt) = (dispatcher, now);
+        (_claimedBy, _claimedAt, _handOverBegun) = (dispatcher, now, true);
         return Task.FromResult(new DispatchClaim(record, Settled: false));
+    }
+
+    public async Task<CancelOutcome> Cancel()
+    {
+        if (Current is not { } record) return CancelOutcome.Unknown;
+        if (record.Status == MessageStatus.Cancelled) return CancelOutcome.Cancelled;
+        if (record.Status != MessageStatus.Queued || _handOverBegun) return CancelOutcome.TooLate;
+
+        Finish(MessageStatus.Cancelled, null, time.GetUtcNow());
+        SetRefund(record.Cost);
+        await state.WriteOrRevertAsync(DeactivateOnIdle);
+        backlog.HandedToOperator(1);
+        LogCancelled(record.MessageId, record.Cost);
+        StartFollowUp();
+        return CancelOutcome.Cancelled;
     }
 
     public async Task Submitted(string operatorName, IReadOnlyList<string> operatorMessageIds)
@@ -355,6 +374,9 @@ public sealed partial class MessageGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} {Status} ({ErrorCode}); refunding {RefundedParts} of its {Parts} parts, those that never reached the operator")]
     private partial void LogAbandoned(long messageId, MessageStatus status, string? errorCode, int refundedParts, int parts);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} cancelled by its customer; refunding {Amount}")]
+    private partial void LogCancelled(long messageId, decimal amount);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: {Step} failed; will retry")]
     private partial void LogFollowUpFailed(Exception exception, long messageId, string step);

@@ -32,6 +32,7 @@ public static class CustomerApi
         v2.MapPost("/smpp-credentials", SetSmppCredentials).WithSummary("Register SMPP system_id and password");
         v2.MapGet("/health", Health).WithSummary("Service status and queue depth");
         v2.MapGet("/status", MessageStatusOf).WithSummary("Status of one of your messages");
+        v2.MapPost("/cancel", CancelMessage).WithSummary("Cancel one of your messages not yet handed to an operator");
 
         var legacy = app.MapGroup("/api/sms").WithTags("SMS (legacy PHP paths)").WithGroupName(OpenApiDocument);
         legacy.MapPost("/sendsms.php", SendSms).WithSummary("Send an SMS (legacy path)");
@@ -53,11 +54,7 @@ public static class CustomerApi
 
         var request = parsed.Request;
         var segmentation = request is null ? default : SmsSegmenter.Analyze(request.Message);
-        if (request is null || segmentation.Parts > limits.MaxParts)
-        {
-            var check = (await keys.Authorize(caller.Value)).Status;
-            return Outcome(log, check == TaifaStatus.Success ? TaifaStatus.InvalidJsonBody : check, responseType);
-        }
+        if (request is null || segmentation.Parts > limits.MaxParts) return await Refuse(keys, caller.Value, log, TaifaStatus.InvalidJsonBody, responseType);
 
         var command = new SendCommand
         {
@@ -132,17 +129,9 @@ public static class CustomerApi
         if (caller is null) return Outcome(log, TaifaStatus.InvalidApiKey, ResponseType.Json);
         log.Set("AccountId", caller.Value.AccountId);
 
-        if (body is null || !TryReadCredentials(body.Value, out var username, out var password))
-        {
-            var check = (await keys.Authorize(caller.Value)).Status;
-            return Outcome(log, check == TaifaStatus.Success ? TaifaStatus.InvalidJsonBody : check, ResponseType.Json);
-        }
+        if (body is null || !TryReadCredentials(body.Value, out var username, out var password)) return await Refuse(keys, caller.Value, log, TaifaStatus.InvalidJsonBody, ResponseType.Json);
 
-        if (!SmppCredentialRules.IsValidUsername(username) || !SmppCredentialRules.IsValidPassword(password))
-        {
-            var check = (await keys.Authorize(caller.Value)).Status;
-            return Outcome(log, check == TaifaStatus.Success ? TaifaStatus.InvalidSmppCredentials : check, ResponseType.Json);
-        }
+        if (!SmppCredentialRules.IsValidUsername(username) || !SmppCredentialRules.IsValidPassword(password)) return await Refuse(keys, caller.Value, log, TaifaStatus.InvalidSmppCredentials, ResponseType.Json);
 
         var status = keys.Checked(caller.Value, await grains.GetGrain<IAccountGrain>(caller.Value.AccountId).SetSmppCredentials(caller.Value.Digest, caller.Value.Source, username, password));
         if (status != TaifaStatus.Success) return Outcome(log, status, ResponseType.Json);
@@ -175,16 +164,51 @@ public static class CustomerApi
         if (caller is null) return Outcome(log, TaifaStatus.InvalidApiKey, ResponseType.Json);
         log.Set("AccountId", caller.Value.AccountId);
 
-        if (!long.TryParse(http.Request.Query["message_id"], NumberStyles.None, CultureInfo.InvariantCulture, out var messageId))
-        {
-            var check = (await keys.Authorize(caller.Value)).Status;
-            return Outcome(log, check == TaifaStatus.Success ? TaifaStatus.UnknownMessageId : check, ResponseType.Json);
-        }
+        if (!long.TryParse(http.Request.Query["message_id"], NumberStyles.None, CultureInfo.InvariantCulture, out var messageId)) return await Refuse(keys, caller.Value, log, TaifaStatus.UnknownMessageId, ResponseType.Json);
 
         var lookup = await grains.GetGrain<IAccountGrain>(caller.Value.AccountId).FindMessage(caller.Value.Digest, caller.Value.Source, messageId);
         if (lookup.Message is not { } message) return Outcome(log, keys.Checked(caller.Value, lookup.Status), ResponseType.Json);
         log.Set("Outcome", TaifaStatus.Success.Code());
         return SmsResponses.Json(writer => MessageStatusJson.Write(writer, message));
+    }
+
+    private static async Task<IResult> CancelMessage(
+        HttpContext http, ApiKeyAccounts keys, IGrainFactory grains, IDiagnosticContext log, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(http.Request, 4096, cancellationToken);
+        var caller = await keys.Resolve(http);
+        if (caller is null) return Outcome(log, TaifaStatus.InvalidApiKey, ResponseType.Json);
+        log.Set("AccountId", caller.Value.AccountId);
+
+        long? read = null;
+        if (body is null || !TryReadMessageId(body.Value, out read)) return await Refuse(keys, caller.Value, log, TaifaStatus.InvalidJsonBody, ResponseType.Json);
+
+        if (read is not { } messageId) return await Refuse(keys, caller.Value, log, TaifaStatus.UnknownMessageId, ResponseType.Json);
+
+        var cancel = await grains.GetGrain<IAccountGrain>(caller.Value.AccountId).CancelMessage(caller.Value.Digest, caller.Value.Source, messageId);
+        if (cancel.Status != TaifaStatus.Success || cancel.Message is not { } message) return Outcome(log, keys.Checked(caller.Value, cancel.Status), ResponseType.Json);
+        log.Set("Outcome", TaifaStatus.Success.Code());
+        return SmsResponses.Json(writer => MessageStatusJson.Write(writer, message));
+    }
+
+    /// <summary>
+    /// The body's message_id, as a string (as the API answers it) or a number: false when the body is not such an
+    /// object (1009); a null id when the id can name no message (1014).
+    /// </summary>
+    private static bool TryReadMessageId(ReadOnlySequence<byte> body, out long? messageId)
+    {
+        messageId = null;
+        using var document = RequestBody.ParseJson(body, maxDepth: 8);
+        if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root || !root.TryGetProperty("message_id", out var id)) return false;
+        var text = id.ValueKind switch
+        {
+            JsonValueKind.String => id.GetString(),
+            JsonValueKind.Number => id.GetRawText(),
+            _ => null,
+        };
+        if (text is null) return false;
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)) messageId = parsed;
+        return true;
     }
 
     private static async Task<(TaifaStatus Status, decimal Balance)> CheckCaller(HttpContext http, ApiKeyAccounts keys, IDiagnosticContext log)
@@ -194,6 +218,13 @@ public static class CustomerApi
         log.Set("AccountId", caller.Value.AccountId);
         var check = await keys.Authorize(caller.Value);
         return (check.Status, check.CreditBalance);
+    }
+
+    /// <summary>A request the caller got wrong: the key's own refusal (1006, 1016, 1011) comes first, else <paramref name="problem"/>.</summary>
+    private static async Task<IResult> Refuse(ApiKeyAccounts keys, ApiKeyAccounts.Caller caller, IDiagnosticContext log, TaifaStatus problem, ResponseType responseType)
+    {
+        var check = (await keys.Authorize(caller)).Status;
+        return Outcome(log, check == TaifaStatus.Success ? problem : check, responseType);
     }
 
     private static IResult Outcome(IDiagnosticContext log, TaifaStatus status, ResponseType responseType)

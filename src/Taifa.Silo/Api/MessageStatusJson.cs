@@ -42,6 +42,7 @@ public static class MessageStatusJson
         MessageStatus.Expired => "expired",
         MessageStatus.Rejected => "rejected",
         MessageStatus.Failed => "failed",
+        MessageStatus.Cancelled => "cancelled",
         _ => "unknown",
     };
 }

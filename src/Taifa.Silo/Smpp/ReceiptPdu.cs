@@ -16,24 +16,8 @@ public static class ReceiptPdu
     public static DeliverSm Create(SmppReceipt receipt)
     {
         if (receipt.MobileOriginated) return MobileOriginated(receipt);
-        var state = receipt.Status switch
-        {
-            MessageStatus.Delivered => MessageState.Delivered,
-            MessageStatus.Expired => MessageState.Expired,
-            MessageStatus.Undelivered or MessageStatus.Failed => MessageState.Undeliverable,
-            MessageStatus.Rejected => MessageState.Rejected,
-            MessageStatus.Submitted => MessageState.Enroute,
-            _ => MessageState.Accepted,
-        };
-        var word = state switch
-        {
-            MessageState.Delivered => "DELIVRD",
-            MessageState.Expired => "EXPIRED",
-            MessageState.Undeliverable => "UNDELIV",
-            MessageState.Rejected => "REJECTD",
-            MessageState.Enroute => "ENROUTE",
-            _ => "ACCEPTD",
-        };
+        var state = SmppMessageStates.Of(receipt.Status);
+        var word = SmppMessageStates.ReceiptWord(state);
         var messageId = receipt.MessageId.ToString(CultureInfo.InvariantCulture);
         var text = string.Create(CultureInfo.InvariantCulture,
             $"id:{messageId} sub:001 dlvrd:{(state == MessageState.Delivered ? "001" : "000")} submit date:{receipt.SubmittedAt.UtcDateTime:yyMMddHHmm} done date:{receipt.DoneAt.UtcDateTime:yyMMddHHmm} stat:{word} err:{Grains.Dispatch.OperatorErrorCodes.Normalize(receipt.ErrorCode) ?? "000"} text:{Excerpt(receipt.Text)}");

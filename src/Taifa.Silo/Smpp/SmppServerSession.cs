@@ -33,6 +33,7 @@ public sealed partial class SmppServerSession : ISmppChannelHandler, ISmppBindin
     private readonly ConnectionContext _connection;
     private readonly SmppChannel _channel;
     private readonly SmppSubmits _submits;
+    private readonly SmppMessageQueries _queries;
     private readonly ITimer _idleTimer;
     private readonly ITimer _bindTimer;
     private readonly ILogger _logger;
@@ -52,6 +53,7 @@ public sealed partial class SmppServerSession : ISmppChannelHandler, ISmppBindin
         // submits in flight (at most Window, see SubmitAdmission) and our own requests (at most the window's 64).
         _channel = new SmppChannel(connection.Transport, Abort, this, host.ChannelOptions, host.Time);
         _submits = new SmppSubmits(host, _channel, Id, _logger);
+        _queries = new SmppMessageQueries(host.Grains, _channel, Id, _logger);
         _idleTimer = host.Time.CreateTimer(static s => ((SmppServerSession)s!).CheckIdle(), this, host.Options.IdleTimeout, Timeout.InfiniteTimeSpan);
         _bindTimer = host.Time.CreateTimer(static s => ((SmppServerSession)s!).CheckBound(), this, host.Options.BindTimeout, Timeout.InfiniteTimeSpan);
     }
@@ -219,8 +221,14 @@ public sealed partial class SmppServerSession : ISmppChannelHandler, ISmppBindin
             case SubmitSm submit:
                 _submits.Take(submit);
                 return false;
+            case QuerySm query:
+                _queries.Query(query, AccountId!.Value);
+                return false;
+            case CancelSm cancel:
+                _queries.Cancel(cancel, AccountId!.Value);
+                return false;
             default:
-                // query_sm, cancel_sm, replace_sm, submit_multi and data_sm are not offered by this gateway.
+                // replace_sm, submit_multi and data_sm are not offered by this gateway.
                 _channel.Send(request.CreateResponse(CommandStatus.InvalidCommandId));
                 return false;
         }
