@@ -29,6 +29,7 @@ public static class MessageStatusJson
         writer.WriteString("accepted_at", NairobiTime.Format(message.AcceptedAt));
         writer.WriteString("submitted_at", message.SubmittedAt is { } submitted ? NairobiTime.Format(submitted) : null);
         writer.WriteString("done_at", message.DoneAt is { } done ? NairobiTime.Format(done) : null);
+        writer.WriteString("operator", message.OperatorName);
         writer.WriteString("operator_error_code", message.OperatorErrorCode);
         writer.WriteEndObject();
     }

@@ -91,7 +91,8 @@ public sealed class DispatchEndToEndTests : IAsyncLifetime
         var delivered = await WaitForStatus(account, safaricomId, "delivered");
         Assert.NotNull(delivered["submitted_at"]!.GetValue<string>());
         Assert.NotNull(delivered["done_at"]!.GetValue<string>());
-        await WaitForStatus(account, airtelId, "delivered");
+        Assert.Equal("safaricom", delivered["operator"]!.GetValue<string>());
+        Assert.Equal("airtel", (await WaitForStatus(account, airtelId, "delivered"))["operator"]!.GetValue<string>());
 
         var callback = await callbacks.WaitForAsync(safaricomId, Patience);
         Assert.Equal("delivered", callback["status"]!.GetValue<string>());
