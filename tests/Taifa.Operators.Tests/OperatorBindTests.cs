@@ -1,3 +1,4 @@
+using Taifa.Domain.Operators;
 using System.Diagnostics;
 using Taifa.Operators.Client;
 using Taifa.Operators.Simulator;

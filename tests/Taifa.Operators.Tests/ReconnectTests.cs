@@ -1,3 +1,4 @@
+using Taifa.Domain.Operators;
 using Taifa.Operators.Client;
 using Taifa.Operators.Simulator;
 using static Taifa.Operators.Tests.Harness;

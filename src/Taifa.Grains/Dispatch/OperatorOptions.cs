@@ -1,10 +1,6 @@
-namespace Taifa.Grains.Dispatch;
+using Taifa.Domain.Operators;
 
-public enum OperatorBindMode
-{
-    Transceiver = 0,
-    TransmitterAndReceiver = 1,
-}
+namespace Taifa.Grains.Dispatch;
 
 /// <summary>How an operator writes its own message ids, in submit_sm_resp and in receipts.</summary>
 public enum OperatorIdFormat

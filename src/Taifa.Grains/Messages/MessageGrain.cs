@@ -11,7 +11,7 @@ using Taifa.Grains.Persistence;
 namespace Taifa.Grains.Messages;
 
 [GenerateSerializer, Alias("taifa.message-state.v1")]
-public sealed class MessageState
+public sealed class MessageGrainState
 {
     [Id(0)] public MessageRecord? Record { get; set; }
 
@@ -49,7 +49,7 @@ public sealed class MessageState
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed partial class MessageGrain(
-    [PersistentState("message", StorageNames.Messages)] IPersistentState<MessageState> state,
+    [PersistentState("message", StorageNames.Messages)] IPersistentState<MessageGrainState> state,
     ICustomerNotifier notifier,
     DispatchBacklog backlog,
     IOptions<DispatchOptions> options,

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Taifa.Domain.Operators;
 using Taifa.Smpp.Pdus;
 using Taifa.Smpp.Session;
 

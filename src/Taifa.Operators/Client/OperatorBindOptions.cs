@@ -1,14 +1,6 @@
+using Taifa.Domain.Operators;
+
 namespace Taifa.Operators.Client;
-
-/// <summary>How an <see cref="OperatorBind"/> binds to an operator's SMSC.</summary>
-public enum OperatorBindMode
-{
-    /// <summary>One bind_transceiver session: submits out, receipts in.</summary>
-    Transceiver,
-
-    /// <summary>Two sessions to the same SMSC: bind_transmitter for submits and bind_receiver for receipts.</summary>
-    TransmitterAndReceiver,
-}
 
 /// <summary>Settings of one SMPP client bind to an operator's SMSC. <see cref="Validate"/> checks them.</summary>
 public sealed class OperatorBindOptions

@@ -6,7 +6,6 @@ using Taifa.Operators.Client;
 using Taifa.Smpp.Pdus;
 using Taifa.Smpp.Receipts;
 using Taifa.Smpp.Text;
-using ClientBindMode = Taifa.Operators.Client.OperatorBindMode;
 
 namespace Taifa.Silo.Dispatch;
 
@@ -24,7 +23,7 @@ public sealed class SmppOperatorLinks(OperatorRoutes routes, Inbound.InboundInta
             SystemId = route.SystemId,
             Password = route.Password,
             SystemType = route.SystemType,
-            Mode = route.BindMode == Grains.Dispatch.OperatorBindMode.TransmitterAndReceiver ? ClientBindMode.TransmitterAndReceiver : ClientBindMode.Transceiver,
+            Mode = route.BindMode,
             WindowSize = route.Window,
             MaxSubmitsPerSecond = route.MaxMessagesPerSecond,
             EnquireLinkInterval = route.EnquireLinkInterval,
