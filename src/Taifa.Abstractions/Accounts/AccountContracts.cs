@@ -12,6 +12,14 @@ public enum AdminOutcome
     Invalid = 3,
 }
 
+/// <summary>What a top-up did: credited now, already credited before (same reference), or no open account.</summary>
+public enum TopUpOutcome
+{
+    Credited = 0,
+    Repeated = 1,
+    UnknownAccount = 2,
+}
+
 [GenerateSerializer, Immutable, Alias("taifa.account-view.v1")]
 public sealed record AccountView(
     [property: Id(0)] long AccountId,

@@ -33,6 +33,10 @@ public interface IAccountGrain : IGrainWithIntegerKey
     [Alias("Credit")]
     Task<AdminResult> Credit(decimal amount);
 
+    /// <summary>Credits a payment (an M-Pesa transaction) once per <paramref name="reference"/>, ever; a repeat changes nothing.</summary>
+    [Alias("TopUp")]
+    Task<TopUpOutcome> TopUp(string reference, decimal amount);
+
     [Alias("AddSenderId")]
     Task<AdminResult> AddSenderId(string senderId);
 

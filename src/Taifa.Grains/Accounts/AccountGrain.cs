@@ -62,6 +62,9 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private decimal _openingBalance;
     private List<LedgerMessage> _unwrittenMessages = [];
     private List<WalletCredit> _unwrittenCredits = [];
+
+    // Top-ups asked for in this activation and not yet answered: whether their commit applied them.
+    private readonly Dictionary<string, bool> _topUpsInFlight = new(StringComparer.Ordinal);
     private Dictionary<long, decimal> _unwrittenRefunds = [];
     private bool _stateDirty;
     private AccountOptOuts? _optOuts;
@@ -408,11 +411,29 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     public async Task<AdminResult> Credit(decimal amount)
     {
         if (!_live.IsOpen) return new AdminResult(AdminOutcome.NotFound);
-        var credit = Money.Round(amount);
-        _live.Balance = Money.Round(_live.Balance + credit);
-        _unwrittenCredits.Add(new WalletCredit(LedgerEntryKind.Credit, credit, "admin:" + Guid.NewGuid().ToString("N")));
+        _unwrittenCredits.Add(new WalletCredit(LedgerEntryKind.Credit, Money.Round(amount), "admin:" + Guid.NewGuid().ToString("N")));
         await _commit.Commit();
         return new AdminResult(AdminOutcome.Ok, _live.ToView(AccountId));
+    }
+
+    /// <summary>
+    /// Once per reference, ever: the ledger holds one top-up entry per account and reference, and the balance rises only
+    /// by what a commit reports it applied. A repeat, concurrent or after a restart, answers once the commit covering it is durable.
+    /// </summary>
+    public async Task<TopUpOutcome> TopUp(string reference, decimal amount)
+    {
+        if (!_live.IsOpen) return TopUpOutcome.UnknownAccount;
+        var first = _topUpsInFlight.TryAdd(reference, false);
+        if (first) _unwrittenCredits.Add(new WalletCredit(LedgerEntryKind.TopUp, Money.Round(amount), reference));
+        try
+        {
+            await _commit.Commit();
+            return first && _topUpsInFlight[reference] ? TopUpOutcome.Credited : TopUpOutcome.Repeated;
+        }
+        finally
+        {
+            if (first) _topUpsInFlight.Remove(reference);
+        }
     }
 
     public async Task<AdminResult> AddSenderId(string senderId)
@@ -721,6 +742,12 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         _unwrittenRefunds = [];
         var outcome = await _ledger.Commit(commit);
         _walletVersion = outcome.Wallet.Version;
+        foreach (var credit in outcome.AppliedCredits)
+        {
+            _live.Balance = Money.Round(_live.Balance + credit.Amount);
+            if (credit.Kind == LedgerEntryKind.TopUp && _topUpsInFlight.ContainsKey(credit.Reference)) _topUpsInFlight[credit.Reference] = true;
+        }
+
         foreach (var refund in commit.Refunds.Where(r => outcome.AppliedRefunds.Contains(r.MessageId)))
         {
             _live.Balance = Money.Round(_live.Balance + refund.Amount);

@@ -32,6 +32,7 @@ public static class CustomerApi
         v2.MapPost("/smpp-credentials", SetSmppCredentials).WithSummary("Register SMPP system_id and password");
         v2.MapGet("/health", Health).WithSummary("Service status and queue depth");
         v2.MapGet("/status", MessageStatusOf).WithSummary("Status of one of your messages");
+        v2.MapStatement();
 
         var legacy = app.MapGroup("/api/sms").WithTags("SMS (legacy PHP paths)").WithGroupName(OpenApiDocument);
         legacy.MapPost("/sendsms.php", SendSms).WithSummary("Send an SMS (legacy path)");
