@@ -22,7 +22,7 @@ public enum TaifaStatus
     IdempotencyKeyReused = 1015,
     AddressNotAllowed = 1016,
     RecipientOptedOut = 1017,
-    InvalidParameters = 1018,
+    InvalidParameters = 1019,
 }
 
 public static class TaifaStatusText

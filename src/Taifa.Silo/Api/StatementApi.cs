@@ -15,7 +15,7 @@ namespace Taifa.Silo.Api;
 /// </summary>
 public static class StatementApi
 {
-    /// <summary>The JSON answer holds at most this many entries (1018 beyond it: narrow the range, or take the CSV).</summary>
+    /// <summary>The JSON answer holds at most this many entries (1019 beyond it: narrow the range, or take the CSV).</summary>
     public const int MaxJsonEntries = 10_000;
 
     /// <summary>The longest range the JSON answer covers; the CSV has no limit.</summary>
@@ -77,7 +77,7 @@ public static class StatementApi
         }, "text/csv; charset=utf-8", fileDownloadName: "statement.csv");
     }
 
-    /// <summary>The caller's account and range, or the answer refusing them: 1006/1016/1011 as every endpoint, then 1018.</summary>
+    /// <summary>The caller's account and range, or the answer refusing them: 1006/1016/1011 as every endpoint, then 1019.</summary>
     private static async Task<(StatementRange? Range, IResult? Refusal)> Authorize(HttpContext http, ApiKeyAccounts keys, IDiagnosticContext log, TimeSpan? maxRange)
     {
         var caller = await keys.Resolve(http);
