@@ -11,7 +11,7 @@ using Taifa.Silo.Options;
 namespace Taifa.Silo.Api;
 
 /// <summary>
-/// M-Pesa C2B callbacks in the shape of Safaricom's Daraja API (docs/payments.md): the validation URL says whether a
+/// M-Pesa C2B callbacks in the shape of Safaricom's Daraja API (docs/api.md#m-pesa-c2b-top-ups): the validation URL says whether a
 /// paybill account number (<c>BillRefNumber</c>, our account id) can be paid, the confirmation URL tops the wallet up,
 /// once per <c>TransID</c> (the account grain applies a top-up with that reference at most once, ever).
 /// </summary>
@@ -24,9 +24,14 @@ public static partial class MpesaC2BApi
 
     public static void MapPaymentsApi(this IEndpointRouteBuilder app)
     {
-        var c2b = app.MapGroup("/v2/payments/mpesa/c2b").WithTags("Payments (M-Pesa C2B)").WithGroupName(CustomerApi.OpenApiDocument);
-        c2b.MapPost("/validation", Validation).WithSummary("Daraja C2B validation: can this account number be paid?");
-        c2b.MapPost("/confirmation", Confirmation).WithSummary("Daraja C2B confirmation: credit the wallet once per TransID");
+        // Daraja refuses to register callback URLs that contain "M-Pesa" or "Safaricom" in any spelling: the same
+        // endpoints are also under a path without the word, the one an operator registers (docs/api.md).
+        foreach (var prefix in new[] { "/v2/payments/mpesa/c2b", "/v2/payments/c2b" })
+        {
+            var c2b = app.MapGroup(prefix).WithTags("Payments (M-Pesa C2B)").WithGroupName(CustomerApi.OpenApiDocument);
+            c2b.MapPost("/validation", Validation).WithSummary("Daraja C2B validation: can this account number be paid?");
+            c2b.MapPost("/confirmation", Confirmation).WithSummary("Daraja C2B confirmation: credit the wallet once per TransID");
+        }
     }
 
     private static async Task<IResult> Validation(HttpContext http, IOptions<TaifaOptions> options, IGrainFactory grains, IDiagnosticContext log, CancellationToken cancellationToken)
@@ -42,12 +47,24 @@ public static partial class MpesaC2BApi
     {
         if (Guard(http, options.Value.Payments.Mpesa) is { } refused) return refused;
         var payment = await ReadPayment(http, cancellationToken);
-        if (payment.Rejection is { } rejection) return Answer(log, rejection);
+        var logger = loggers.CreateLogger(typeof(MpesaC2BApi));
+
+        // A confirmation is M-Pesa telling us the money has moved: one we cannot credit is for staff to reconcile.
+        if (payment.Rejection is { } rejection)
+        {
+            LogNotCredited(logger, payment.TransId, rejection);
+            return Answer(log, rejection);
+        }
 
         log.Set("AccountId", payment.AccountId);
         var outcome = await grains.GetGrain<IAccountGrain>(payment.AccountId).TopUp(payment.TransId, payment.Amount);
-        if (outcome == TopUpOutcome.UnknownAccount) return Answer(log, DarajaResult.InvalidAccount);
-        LogTopUp(loggers.CreateLogger(typeof(MpesaC2BApi)), payment.AccountId, payment.TransId, payment.Amount, outcome);
+        if (outcome == TopUpOutcome.UnknownAccount)
+        {
+            LogNotCredited(logger, payment.TransId, DarajaResult.InvalidAccount);
+            return Answer(log, DarajaResult.InvalidAccount);
+        }
+
+        LogTopUp(logger, payment.AccountId, payment.TransId, payment.Amount, outcome);
         return Answer(log, DarajaResult.Accepted);
     }
 
@@ -73,27 +90,26 @@ public static partial class MpesaC2BApi
         using var document = body is { } bytes ? RequestBody.ParseJson(bytes, maxDepth: 4) : null;
         if (document?.RootElement is not { ValueKind: JsonValueKind.Object } root) return Rejected(DarajaResult.OtherError);
 
+        var transIdText = root.TryGetProperty("TransID", out var transId) && transId.ValueKind == JsonValueKind.String ? transId.GetString()! : "";
         if (!root.TryGetProperty("BillRefNumber", out var billRef) || billRef.ValueKind != JsonValueKind.String ||
             !long.TryParse(billRef.GetString()!.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var accountId) || accountId <= 0)
         {
-            return Rejected(DarajaResult.InvalidAccount);
+            return Rejected(DarajaResult.InvalidAccount, transIdText);
         }
 
         // Daraja's validation and confirmation bodies both carry TransID and TransAmount: both are required.
-        if (!root.TryGetProperty("TransID", out var transId) || transId.ValueKind != JsonValueKind.String || !IsTransId(transId.GetString()!))
-        {
-            return Rejected(DarajaResult.OtherError);
-        }
+        if (!IsTransId(transIdText)) return Rejected(DarajaResult.OtherError);
 
         if (!root.TryGetProperty("TransAmount", out var amountElement) || !TryReadAmount(amountElement, out var amount))
         {
-            return Rejected(DarajaResult.InvalidAmount);
+            return Rejected(DarajaResult.InvalidAmount, transIdText);
         }
 
-        return new Payment(accountId, transId.GetString()!, amount, null);
+        return new Payment(accountId, transIdText, amount, null);
     }
 
-    private static Payment Rejected(DarajaResult result) => new(0, "", 0m, result);
+    // The TransID goes only into the log line, once it is known to be letters and digits.
+    private static Payment Rejected(DarajaResult result, string transId = "") => new(0, IsTransId(transId) ? transId : "", 0m, result);
 
     // Daraja sends the amount as a string ("100.00"); a number is taken too. Positive, at most two decimals.
     private static bool TryReadAmount(JsonElement element, out decimal amount)
@@ -142,4 +158,7 @@ public static partial class MpesaC2BApi
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Account {AccountId}: M-Pesa top-up {TransId} of {Amount}: {Outcome}")]
     private static partial void LogTopUp(Microsoft.Extensions.Logging.ILogger logger, long accountId, string transId, decimal amount, TopUpOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "M-Pesa confirmation {TransId} not credited ({Rejection}): the payment is to be reconciled by hand")]
+    private static partial void LogNotCredited(Microsoft.Extensions.Logging.ILogger logger, string transId, DarajaResult rejection);
 }

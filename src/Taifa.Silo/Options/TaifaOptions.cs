@@ -57,7 +57,7 @@ public sealed class PaymentsOptions
     public MpesaOptions Mpesa { get; set; } = new();
 }
 
-/// <summary>M-Pesa C2B callbacks (docs/payments.md). Without a callback token the endpoints answer 404.</summary>
+/// <summary>M-Pesa C2B callbacks (docs/api.md#m-pesa-c2b-top-ups). Without a callback token the endpoints answer 404.</summary>
 public sealed class MpesaOptions
 {
     /// <summary>The secret in the <c>token</c> query parameter of the URLs registered with Daraja (at least 16 characters).</summary>

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Taifa.Abstractions.Accounts;
 using Taifa.Silo.Tests.Infrastructure;
+using Taifa.Silo.Tests.Security;
 
 namespace Taifa.Silo.Tests.Payments;
 
@@ -121,6 +122,24 @@ public abstract class WalletMoneyTests(GatewayFactory factory)
 
         Assert.Equal("41.00", (await client.GetJsonAsync("/v2/sms/units", account.ApiKey))["credit_balance"]!.GetValue<string>());
         Assert.Equal([("40.00", "REACT00001")], Entries(await Statement(client, account)).Where(e => e.Kind == "topup").Select(e => (e.Amount, e.Reference)));
+    }
+
+    [Fact]
+    public async Task The_paths_without_the_word_mpesa_are_the_same_endpoints_and_share_the_once_per_TransID()
+    {
+        using var client = Factory.CreateClient();
+        var account = await Factory.OpenAccountAsync(credit: 1m);
+        var body = Daraja(account.AccountId, "ALIAS00001", "12.00");
+        foreach (var path in new[] { "/v2/payments/c2b/validation", "/v2/payments/c2b/confirmation" })
+        {
+            using var response = await client.PostAsync($"{path}?token={Token}", Json(body));
+            Assert.Equal(Accepted, await response.Content.ReadAsStringAsync());
+            using var unauthorized = await client.PostAsync(path, Json(body));
+            Assert.Equal(HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+        }
+
+        Assert.Equal(Accepted, await Confirm(client, body));
+        Assert.Equal("13.00", (await client.GetJsonAsync("/v2/sms/units", account.ApiKey))["credit_balance"]!.GetValue<string>());
     }
 
     [Theory]
@@ -349,6 +368,29 @@ public sealed class EmbeddedWalletMoneyTests(EmbeddedMoneyGateway gateway) : Wal
         using var client = unconfigured.CreateClient();
         using var response = await client.PostAsync("/v2/payments/mpesa/c2b/confirmation?token=anything", new StringContent("{}", Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_callback_token_right_or_wrong_appears_in_no_log_event()
+    {
+        var capture = new LogCapture();
+        var settings = new Dictionary<string, string>(Settings) { ["Serilog:MinimumLevel:Default"] = "Debug" };
+        await using var logged = new GatewayFactory(settings: settings, configure: builder => LogCapture.Into(builder, capture));
+        using var client = logged.CreateClient();
+        var account = await logged.OpenAccountAsync(credit: 1m);
+        var wrong = Token + "-wrong";
+        foreach (var token in new[] { Token, wrong })
+        {
+            foreach (var path in new[] { "/v2/payments/c2b/confirmation", "/v2/payments/mpesa/c2b/validation" })
+            {
+                using var response = await client.PostAsync($"{path}?token={token}", new StringContent(
+                    $$"""{"TransID":"LOGGED0001","TransAmount":"5.00","BillRefNumber":"{{account.AccountId}}"}""", Encoding.UTF8, "application/json"));
+            }
+        }
+
+        await capture.WaitForAsync(e => LogCapture.Text(e).Contains("LOGGED0001", StringComparison.Ordinal), "of the top-up");
+        var leaks = capture.Events.Select(LogCapture.Text).Where(text => text.Contains(Token, StringComparison.Ordinal)).ToList();
+        Assert.True(leaks.Count == 0, $"the callback token appears in: {string.Join("\n---\n", leaks)}");
     }
 
     [Fact]
