@@ -37,6 +37,10 @@ public interface IAccountGrain : IGrainWithIntegerKey
     [Alias("TopUp")]
     Task<TopUpOutcome> TopUp(string reference, decimal amount);
 
+    /// <summary>Sets (null: removes) the low-balance alert, armed: a balance already below the threshold fires it at once.</summary>
+    [Alias("SetLowBalanceAlert")]
+    Task<AdminResult> SetLowBalanceAlert(LowBalanceAlert? alert);
+
     [Alias("AddSenderId")]
     Task<AdminResult> AddSenderId(string senderId);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
@@ -40,6 +41,8 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private readonly TimeProvider _time;
     private readonly WriteFailures _writeFailures;
     private readonly ILogger<AccountGrain> _logger;
+    private readonly ICustomerNotifier _notifier;
+    private readonly DispatchOptions _dispatch;
     private readonly GroupCommit _commit;
     private readonly HashSet<long> _handingOff = [];
 
@@ -77,8 +80,12 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         OperatorRoutes routes,
         TimeProvider time,
         WriteFailures writeFailures,
+        ICustomerNotifier notifier,
+        IOptions<DispatchOptions> dispatch,
         ILogger<AccountGrain> logger)
     {
+        _notifier = notifier;
+        _dispatch = dispatch.Value;
         _writeFailures = writeFailures;
         _storage = storage;
         _ledger = ledger;
@@ -107,6 +114,10 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         var unsent = await _ledger.ReadNotHandedOff(AccountId, int.MaxValue, cancellationToken);
         _live.Outbox.AddRange(unsent.Select(m => m.Record));
         if (_live.Outbox.Count > 0) HandOff([.. _live.Outbox]);
+
+        // The ledger may hold a change whose alert state was not written before the last activation ended.
+        if (CheckLowBalance()) await CommitState();
+        PostLowBalanceSoon();
     }
 
     /// <summary>
@@ -718,9 +729,20 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
                 _stateDirty = false;
                 _storage.State = _live.Snapshot();
                 await _storage.WriteStateAsync();
+                PostLowBalanceSoon();
             }
 
-            if (_live.IsOpen && (_walletVersion == 0 || _unwrittenMessages.Count + _unwrittenCredits.Count + _unwrittenRefunds.Count > 0)) await WriteLedger();
+            if (_live.IsOpen && (_walletVersion == 0 || _unwrittenMessages.Count + _unwrittenCredits.Count + _unwrittenRefunds.Count > 0))
+            {
+                await WriteLedger();
+
+                // The balance the ledger now holds fired or re-armed the alert: the next round writes that.
+                if (CheckLowBalance())
+                {
+                    _stateDirty = true;
+                    _commit.Commit().Ignore();
+                }
+            }
         }
         catch
         {

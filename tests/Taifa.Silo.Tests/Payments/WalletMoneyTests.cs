@@ -17,11 +17,12 @@ public abstract class WalletMoneyTests(GatewayFactory factory)
 {
     public const string Token = "test-mpesa-callback-token-0123";
 
-    /// <summary>No operators (messages stay queued, nothing refunds on its own) and a callback token.</summary>
+    /// <summary>No operators (messages stay queued, nothing refunds on its own), a callback token, and alert URLs on loopback.</summary>
     public static readonly IReadOnlyDictionary<string, string> Settings = new Dictionary<string, string>
     {
         ["Taifa:Simulators:Enabled"] = "false",
         ["Taifa:Payments:Mpesa:CallbackToken"] = Token,
+        ["Taifa:Api:AllowPrivateCallbackTargets"] = "true",
     };
 
     private const string Accepted = """{"ResultCode":0,"ResultDesc":"Accepted"}""";
