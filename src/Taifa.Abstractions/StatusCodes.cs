@@ -23,6 +23,7 @@ public enum TaifaStatus
     AddressNotAllowed = 1016,
     RecipientOptedOut = 1017,
     MessageNotCancellable = 1018,
+    InvalidParameters = 1019,
 }
 
 public static class TaifaStatusText
@@ -46,6 +47,7 @@ public static class TaifaStatusText
         TaifaStatus.AddressNotAllowed => "Address not allowed",
         TaifaStatus.RecipientOptedOut => "Recipient opted out",
         TaifaStatus.MessageNotCancellable => "Message can no longer be cancelled",
+        TaifaStatus.InvalidParameters => "Invalid parameters",
         _ => status.ToString(),
     };
 }

@@ -177,6 +177,12 @@ public sealed class CountingLedger(IMessageLedger inner) : IMessageLedger
     public Task<IReadOnlyList<LedgerEntry>> ReadEntries(long accountId, long afterEntryId, int limit, CancellationToken cancellationToken = default) =>
         inner.ReadEntries(accountId, afterEntryId, limit, cancellationToken);
 
+    public Task<IReadOnlyList<LedgerEntry>> ReadEntries(long accountId, DateTimeOffset from, DateTimeOffset to, long afterEntryId, int limit, CancellationToken cancellationToken = default) =>
+        inner.ReadEntries(accountId, from, to, afterEntryId, limit, cancellationToken);
+
+    public Task<decimal> ReadBalanceBefore(long accountId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        inner.ReadBalanceBefore(accountId, at, cancellationToken);
+
     public async Task<IReadOnlyList<MessageRecord>> FindMessages(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
     {
         var found = await inner.FindMessages(messageIds, cancellationToken);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Taifa.Abstractions.Dispatch;
 using Taifa.Abstractions.Messages;
+using Taifa.Grains.Accounts;
 using Taifa.Grains.Dispatch;
 using Taifa.Grains.Messages;
 
@@ -146,4 +147,6 @@ public sealed class RecordingNotifier : ICustomerNotifier
     public void ReleaseHanging() => Interlocked.Exchange(ref _hanging, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     public Task<bool> SendSmppReceiptAsync(MessageRecord message, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    public Task<bool> PostLowBalanceAsync(LowBalanceNotice notice, CancellationToken cancellationToken) => Task.FromResult(true);
 }

@@ -12,6 +12,20 @@ public enum AdminOutcome
     Invalid = 3,
 }
 
+/// <summary>What a top-up did: credited now, already credited before (same reference), or no open account.</summary>
+public enum TopUpOutcome
+{
+    Credited = 0,
+    Repeated = 1,
+    UnknownAccount = 2,
+}
+
+/// <summary>A customer's low-balance alert: one POST to <paramref name="Url"/> when the balance falls below <paramref name="Threshold"/>.</summary>
+[GenerateSerializer, Immutable, Alias("taifa.low-balance-alert.v1")]
+public sealed record LowBalanceAlert(
+    [property: Id(0)] decimal Threshold,
+    [property: Id(1)] string Url);
+
 [GenerateSerializer, Immutable, Alias("taifa.account-view.v1")]
 public sealed record AccountView(
     [property: Id(0)] long AccountId,

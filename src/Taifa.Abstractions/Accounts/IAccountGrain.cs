@@ -33,6 +33,14 @@ public interface IAccountGrain : IGrainWithIntegerKey
     [Alias("Credit")]
     Task<AdminResult> Credit(decimal amount);
 
+    /// <summary>Credits a payment (an M-Pesa transaction) once per <paramref name="reference"/>, ever; a repeat changes nothing.</summary>
+    [Alias("TopUp")]
+    Task<TopUpOutcome> TopUp(string reference, decimal amount);
+
+    /// <summary>Sets (null: removes) the low-balance alert, armed: a balance already below the threshold fires it at once.</summary>
+    [Alias("SetLowBalanceAlert")]
+    Task<AdminResult> SetLowBalanceAlert(LowBalanceAlert? alert);
+
     [Alias("AddSenderId")]
     Task<AdminResult> AddSenderId(string senderId);
 

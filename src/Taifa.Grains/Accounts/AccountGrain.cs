@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
@@ -40,6 +41,8 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private readonly TimeProvider _time;
     private readonly WriteFailures _writeFailures;
     private readonly ILogger<AccountGrain> _logger;
+    private readonly ICustomerNotifier _notifier;
+    private readonly DispatchOptions _dispatch;
     private readonly GroupCommit _commit;
     private readonly HashSet<long> _handingOff = [];
 
@@ -62,6 +65,9 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private decimal _openingBalance;
     private List<LedgerMessage> _unwrittenMessages = [];
     private List<WalletCredit> _unwrittenCredits = [];
+
+    // Top-ups asked for in this activation and not yet answered: whether their commit applied them.
+    private readonly Dictionary<string, bool> _topUpsInFlight = new(StringComparer.Ordinal);
     private Dictionary<long, decimal> _unwrittenRefunds = [];
     private bool _stateDirty;
     private AccountOptOuts? _optOuts;
@@ -74,8 +80,12 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         OperatorRoutes routes,
         TimeProvider time,
         WriteFailures writeFailures,
+        ICustomerNotifier notifier,
+        IOptions<DispatchOptions> dispatch,
         ILogger<AccountGrain> logger)
     {
+        _notifier = notifier;
+        _dispatch = dispatch.Value;
         _writeFailures = writeFailures;
         _storage = storage;
         _ledger = ledger;
@@ -104,6 +114,10 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         var unsent = await _ledger.ReadNotHandedOff(AccountId, int.MaxValue, cancellationToken);
         _live.Outbox.AddRange(unsent.Select(m => m.Record));
         if (_live.Outbox.Count > 0) HandOff([.. _live.Outbox]);
+
+        // The ledger may hold a change whose alert state was not written before the last activation ended.
+        if (CheckLowBalance()) await CommitState();
+        PostLowBalanceSoon();
     }
 
     /// <summary>
@@ -408,11 +422,29 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     public async Task<AdminResult> Credit(decimal amount)
     {
         if (!_live.IsOpen) return new AdminResult(AdminOutcome.NotFound);
-        var credit = Money.Round(amount);
-        _live.Balance = Money.Round(_live.Balance + credit);
-        _unwrittenCredits.Add(new WalletCredit(LedgerEntryKind.Credit, credit, "admin:" + Guid.NewGuid().ToString("N")));
+        _unwrittenCredits.Add(new WalletCredit(LedgerEntryKind.Credit, Money.Round(amount), "admin:" + Guid.NewGuid().ToString("N")));
         await _commit.Commit();
         return new AdminResult(AdminOutcome.Ok, _live.ToView(AccountId));
+    }
+
+    /// <summary>
+    /// Once per reference, ever: the ledger holds one top-up entry per account and reference, and the balance rises only
+    /// by what a commit reports it applied. A repeat, concurrent or after a restart, answers once the commit covering it is durable.
+    /// </summary>
+    public async Task<TopUpOutcome> TopUp(string reference, decimal amount)
+    {
+        if (!_live.IsOpen) return TopUpOutcome.UnknownAccount;
+        var first = _topUpsInFlight.TryAdd(reference, false);
+        if (first) _unwrittenCredits.Add(new WalletCredit(LedgerEntryKind.TopUp, Money.Round(amount), reference));
+        try
+        {
+            await _commit.Commit();
+            return first && _topUpsInFlight[reference] ? TopUpOutcome.Credited : TopUpOutcome.Repeated;
+        }
+        finally
+        {
+            if (first) _topUpsInFlight.Remove(reference);
+        }
     }
 
     public async Task<AdminResult> AddSenderId(string senderId)
@@ -722,9 +754,20 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
                 _stateDirty = false;
                 _storage.State = _live.Snapshot();
                 await _storage.WriteStateAsync();
+                PostLowBalanceSoon();
             }
 
-            if (_live.IsOpen && (_walletVersion == 0 || _unwrittenMessages.Count + _unwrittenCredits.Count + _unwrittenRefunds.Count > 0)) await WriteLedger();
+            if (_live.IsOpen && (_walletVersion == 0 || _unwrittenMessages.Count + _unwrittenCredits.Count + _unwrittenRefunds.Count > 0))
+            {
+                await WriteLedger();
+
+                // The balance the ledger now holds fired or re-armed the alert: the next round writes that.
+                if (CheckLowBalance())
+                {
+                    _stateDirty = true;
+                    _commit.Commit().Ignore();
+                }
+            }
         }
         catch
         {
@@ -746,6 +789,12 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         _unwrittenRefunds = [];
         var outcome = await _ledger.Commit(commit);
         _walletVersion = outcome.Wallet.Version;
+        foreach (var credit in outcome.AppliedCredits)
+        {
+            _live.Balance = Money.Round(_live.Balance + credit.Amount);
+            if (credit.Kind == LedgerEntryKind.TopUp && _topUpsInFlight.ContainsKey(credit.Reference)) _topUpsInFlight[credit.Reference] = true;
+        }
+
         foreach (var refund in commit.Refunds.Where(r => outcome.AppliedRefunds.Contains(r.MessageId)))
         {
             _live.Balance = Money.Round(_live.Balance + refund.Amount);

@@ -31,6 +31,15 @@ public sealed class AccountState
     /// <summary>The IP allow-list in canonical CIDR form; empty: every address.</summary>
     [Id(12)] public List<string> AllowedAddresses { get; set; } = [];
 
+    /// <summary>The customer's low-balance alert, if any (POST /v2/sms/alerts).</summary>
+    [Id(13)] public LowBalanceAlert? LowBalanceAlert { get; set; }
+
+    /// <summary>The balance is below the alert's threshold and the alert has fired; it re-arms once the balance is above it.</summary>
+    [Id(14)] public bool LowBalanceFired { get; set; }
+
+    /// <summary>The alert POST still owed to the customer (kept until it is answered 2xx or given up).</summary>
+    [Id(15)] public LowBalanceNotice? PendingLowBalance { get; set; }
+
     /// <summary>A copy that later mutations of the live state cannot reach while a write serialises it.</summary>
     public AccountState Snapshot() => new()
     {
@@ -45,6 +54,9 @@ public sealed class AccountState
         SmppPasswordHash = SmppPasswordHash,
         CreatedAt = CreatedAt,
         AllowedAddresses = [.. AllowedAddresses],
+        LowBalanceAlert = LowBalanceAlert,
+        LowBalanceFired = LowBalanceFired,
+        PendingLowBalance = PendingLowBalance,
     };
 
     public AccountView ToView(long accountId) =>

@@ -12,7 +12,7 @@ public sealed record PlannedEntry(LedgerEntryKind Kind, decimal Amount, decimal 
 /// What a commit writes, decided the same way by every ledger implementation once the wallet row is locked: either a
 /// repeat of the commit that made the row (nothing to write), a conflict, or the entries in order with their balances.
 /// </summary>
-public sealed record CommitPlan(IReadOnlyList<PlannedEntry> Entries, decimal Balance, IReadOnlyList<long> AppliedRefunds)
+public sealed record CommitPlan(IReadOnlyList<PlannedEntry> Entries, decimal Balance, IReadOnlyList<long> AppliedRefunds, IReadOnlyList<WalletCredit> AppliedCredits)
 {
     public const string OpeningReference = "opening";
 
@@ -39,11 +39,13 @@ public sealed record CommitPlan(IReadOnlyList<PlannedEntry> Entries, decimal Bal
         }
 
         var references = new HashSet<(LedgerEntryKind, string)>();
+        var appliedCredits = new List<WalletCredit>();
         foreach (var credit in commit.Credits)
         {
             if (!references.Add((credit.Kind, credit.Reference)) || creditApplied(credit)) continue;
             balance += Money.Round(credit.Amount);
             entries.Add(new PlannedEntry(credit.Kind, Money.Round(credit.Amount), balance, null, credit.Reference));
+            appliedCredits.Add(credit);
         }
 
         var applied = new List<long>();
@@ -61,7 +63,7 @@ public sealed record CommitPlan(IReadOnlyList<PlannedEntry> Entries, decimal Bal
             entries.Add(new PlannedEntry(LedgerEntryKind.Refund, 0m, balance, messageId, null));
         }
 
-        return new CommitPlan(entries, balance, applied);
+        return new CommitPlan(entries, balance, applied, appliedCredits);
     }
 
     public static bool IsRepeat(WalletCommit commit, WalletRow? row) =>
@@ -71,5 +73,5 @@ public sealed record CommitPlan(IReadOnlyList<PlannedEntry> Entries, decimal Bal
         new(new Wallet(commit.AccountId, row.Balance, row.Version), row.LastAppliedRefunds, Repeated: true);
 
     public CommitOutcome Outcome(WalletCommit commit) =>
-        new(new Wallet(commit.AccountId, Balance, commit.ExpectedVersion + 1), AppliedRefunds, Repeated: false);
+        new(new Wallet(commit.AccountId, Balance, commit.ExpectedVersion + 1), AppliedRefunds, Repeated: false) { AppliedCredits = AppliedCredits };
 }

@@ -28,6 +28,16 @@ public interface IMessageLedger
     /// <summary>The append-only entries of one account after <paramref name="afterEntryId"/>, oldest first.</summary>
     Task<IReadOnlyList<LedgerEntry>> ReadEntries(long accountId, long afterEntryId, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The entries of one account made at or after <paramref name="from"/> and before <paramref name="to"/>, after
+    /// <paramref name="afterEntryId"/>, oldest first (a statement pages through them by entry id).
+    /// </summary>
+    Task<IReadOnlyList<LedgerEntry>> ReadEntries(long accountId, DateTimeOffset from, DateTimeOffset to, long afterEntryId, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>The balance after the account's last entry made before <paramref name="at"/>; 0 when there is none (a
+    /// wallet opens with a credit entry of its opening balance).</summary>
+    Task<decimal> ReadBalanceBefore(long accountId, DateTimeOffset at, CancellationToken cancellationToken = default);
+
     /// <summary>The stored messages among <paramref name="messageIds"/> (by primary key); unknown ids are left out.</summary>
     Task<IReadOnlyList<MessageRecord>> FindMessages(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default);
 
@@ -79,6 +89,28 @@ public enum LedgerEntryKind
     TopUp = 4,
 }
 
+/// <summary>The names of the entry kinds, as the ledger table and the statement spell them.</summary>
+public static class LedgerEntryKinds
+{
+    public static string Name(this LedgerEntryKind kind) => kind switch
+    {
+        LedgerEntryKind.Debit => "debit",
+        LedgerEntryKind.Refund => "refund",
+        LedgerEntryKind.Credit => "credit",
+        LedgerEntryKind.TopUp => "topup",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+    };
+
+    public static LedgerEntryKind Parse(string name) => name switch
+    {
+        "debit" => LedgerEntryKind.Debit,
+        "refund" => LedgerEntryKind.Refund,
+        "credit" => LedgerEntryKind.Credit,
+        "topup" => LedgerEntryKind.TopUp,
+        _ => throw new InvalidOperationException($"unknown ledger entry kind '{name}'"),
+    };
+}
+
 public sealed record Wallet(long AccountId, decimal Balance, long Version);
 
 /// <summary>A message accepted into a commit, with the dispatch shard it goes to (null: no route).</summary>
@@ -115,7 +147,12 @@ public sealed record WalletCommit(
 /// <param name="Wallet">The wallet after the commit.</param>
 /// <param name="AppliedRefunds">The refunds this commit credited; the others had been applied before.</param>
 /// <param name="Repeated">The commit had already succeeded; nothing was written now.</param>
-public sealed record CommitOutcome(Wallet Wallet, IReadOnlyList<long> AppliedRefunds, bool Repeated);
+public sealed record CommitOutcome(Wallet Wallet, IReadOnlyList<long> AppliedRefunds, bool Repeated)
+{
+    /// <summary>The credits and top-ups this commit applied; the others the ledger held before (same kind and reference).
+    /// Empty on a repeat, which the account never sends: after a failed commit it reloads its balance instead.</summary>
+    public IReadOnlyList<WalletCredit> AppliedCredits { get; init; } = [];
+}
 
 public sealed record LedgerEntry(
     long EntryId,

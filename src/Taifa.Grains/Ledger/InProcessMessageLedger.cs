@@ -91,6 +91,22 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         }
     }
 
+    public Task<IReadOnlyList<LedgerEntry>> ReadEntries(long accountId, DateTimeOffset from, DateTimeOffset to, long afterEntryId, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Result(_entries.Where(e => e.AccountId == accountId && e.EntryId > afterEntryId && e.At >= from && e.At < to).Take(limit));
+        }
+    }
+
+    public Task<decimal> ReadBalanceBefore(long accountId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(_entries.LastOrDefault(e => e.AccountId == accountId && e.At < at)?.BalanceAfter ?? 0m);
+        }
+    }
+
     public Task<IReadOnlyList<MessageRecord>> FindMessages(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
     {
         lock (_lock)

@@ -33,6 +33,8 @@ public static class CustomerApi
         v2.MapGet("/health", Health).WithSummary("Service status and queue depth");
         v2.MapGet("/status", MessageStatusOf).WithSummary("Status of one of your messages");
         v2.MapPost("/cancel", CancelMessage).WithSummary("Cancel one of your messages not yet handed to an operator");
+        v2.MapStatement();
+        v2.MapAlerts();
 
         var legacy = app.MapGroup("/api/sms").WithTags("SMS (legacy PHP paths)").WithGroupName(OpenApiDocument);
         legacy.MapPost("/sendsms.php", SendSms).WithSummary("Send an SMS (legacy path)");

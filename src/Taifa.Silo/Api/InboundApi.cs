@@ -167,7 +167,7 @@ public static class InboundApi
             : TypedResults.Problem($"Account {accountId} holds no {number}{(keyword is null ? "" : " " + keyword)}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");
     }
 
-    private static async Task<(TaifaStatus Status, long AccountId)> Authorize(HttpContext http, ApiKeyAccounts keys, IDiagnosticContext log)
+    internal static async Task<(TaifaStatus Status, long AccountId)> Authorize(HttpContext http, ApiKeyAccounts keys, IDiagnosticContext log)
     {
         var caller = await keys.Resolve(http);
         if (caller is null) return (TaifaStatus.InvalidApiKey, 0);
@@ -184,7 +184,7 @@ public static class InboundApi
             : null;
     }
 
-    private static IResult Success(IDiagnosticContext log, Action<Utf8JsonWriter> fields)
+    internal static IResult Success(IDiagnosticContext log, Action<Utf8JsonWriter> fields)
     {
         log.Set("Outcome", TaifaStatus.Success.Code());
         return SmsResponses.Json(writer =>
@@ -197,7 +197,7 @@ public static class InboundApi
         });
     }
 
-    private static IResult Outcome(IDiagnosticContext log, TaifaStatus status)
+    internal static IResult Outcome(IDiagnosticContext log, TaifaStatus status)
     {
         log.Set("Outcome", status.Code());
         return SmsResponses.Error(status, ResponseType.Json);

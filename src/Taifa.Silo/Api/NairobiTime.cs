@@ -7,9 +7,19 @@ public static class NairobiTime
 {
     // Kenya keeps UTC+3 all year; the fixed offset stands in where the image has no time zone database.
     private static readonly TimeZoneInfo Zone = FindZone();
+    private const string Pattern = "yyyy-MM-dd HH:mm:ss";
 
     public static string Format(DateTimeOffset instant) =>
-        TimeZoneInfo.ConvertTime(instant, Zone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        TimeZoneInfo.ConvertTime(instant, Zone).ToString(Pattern, CultureInfo.InvariantCulture);
+
+    /// <summary>Reads a Nairobi local time in the same format; false for anything else.</summary>
+    public static bool TryParse(string? text, out DateTimeOffset instant)
+    {
+        instant = default;
+        if (!DateTime.TryParseExact(text, Pattern, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)) return false;
+        instant = new DateTimeOffset(local, Zone.GetUtcOffset(local));
+        return true;
+    }
 
     private static TimeZoneInfo FindZone()
     {

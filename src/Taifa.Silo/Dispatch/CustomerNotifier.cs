@@ -1,11 +1,13 @@
 using Taifa.Abstractions.Messages;
 using Taifa.Abstractions.Smpp;
+using Taifa.Domain.Money;
+using Taifa.Grains.Accounts;
 using Taifa.Grains.Messages;
 using Taifa.Silo.Api;
 
 namespace Taifa.Silo.Dispatch;
 
-/// <summary>Final statuses to customers: a JSON POST to the message's dlr_url, and a deliver_sm receipt through the account's SMPP receipt outbox.</summary>
+/// <summary>Final statuses to customers: a JSON POST to the message's dlr_url, and a deliver_sm receipt through the account's SMPP receipt outbox; low-balance alerts as a JSON POST.</summary>
 public sealed class CustomerNotifier(IHttpClientFactory http, IGrainFactory grains) : ICustomerNotifier
 {
     public const string HttpClientName = "dlr";
@@ -13,10 +15,25 @@ public sealed class CustomerNotifier(IHttpClientFactory http, IGrainFactory grai
     public async Task<bool> PostStatusAsync(MessageRecord message, CancellationToken cancellationToken)
     {
         if (message.DlrUrl is null) return true;
-        var body = SmsResponses.JsonBytes(writer => MessageStatusJson.Write(writer, message));
-        using var content = new ByteArrayContent(body);
+        return await PostJsonAsync(message.DlrUrl, writer => MessageStatusJson.Write(writer, message), cancellationToken);
+    }
+
+    public Task<bool> PostLowBalanceAsync(LowBalanceNotice notice, CancellationToken cancellationToken) =>
+        PostJsonAsync(notice.Url, writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("event", "low_balance");
+            writer.WriteString("credit_balance", Money.Format(notice.CreditBalance));
+            writer.WriteString("threshold", Money.Format(notice.Threshold));
+            writer.WriteEndObject();
+        }, cancellationToken);
+
+    /// <summary>Through the client whose handler connects only where <see cref="Intake.CallbackUrlPolicy"/> allows.</summary>
+    private async Task<bool> PostJsonAsync(string url, Action<System.Text.Json.Utf8JsonWriter> write, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(SmsResponses.JsonBytes(write));
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-        using var response = await http.CreateClient(HttpClientName).PostAsync(new Uri(message.DlrUrl), content, cancellationToken);
+        using var response = await http.CreateClient(HttpClientName).PostAsync(new Uri(url), content, cancellationToken);
         return response.IsSuccessStatusCode;
     }
 

@@ -42,6 +42,8 @@ public static class TaifaHost
             .ValidateDataAnnotations()
             .Validate(options => AddressAllowList.TryParse(options.Security.TrustedProxies, out _, out _),
                 "Taifa:Security:TrustedProxies must list IPv4 or IPv6 addresses or CIDR blocks")
+            .Validate(options => AddressAllowList.TryParse(options.Payments.Mpesa.AllowedAddresses, out _, out _),
+                "Taifa:Payments:Mpesa:AllowedAddresses must list IPv4 or IPv6 addresses or CIDR blocks")
             .ValidateOnStart();
 
         var production = builder.Configuration.ProductionConnectionString() is not null;
@@ -113,6 +115,7 @@ public static class TaifaHost
         app.MapCustomerApi();
         app.MapAdminApi();
         app.MapInboundApi();
+        app.MapPaymentsApi();
         app.MapTaifaPortal();
     }
 

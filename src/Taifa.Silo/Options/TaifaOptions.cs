@@ -46,6 +46,26 @@ public sealed class TaifaOptions
 
     [Required]
     public PortalOptions Portal { get; set; } = new();
+
+    [Required]
+    public PaymentsOptions Payments { get; set; } = new();
+}
+
+public sealed class PaymentsOptions
+{
+    [Required]
+    public MpesaOptions Mpesa { get; set; } = new();
+}
+
+/// <summary>M-Pesa C2B callbacks (docs/api.md#m-pesa-c2b-top-ups). Without a callback token the endpoints answer 404.</summary>
+public sealed class MpesaOptions
+{
+    /// <summary>The secret in the <c>token</c> query parameter of the URLs registered with Daraja (at least 16 characters).</summary>
+    [MinLength(16)]
+    public string? CallbackToken { get; set; }
+
+    /// <summary>CIDR blocks Daraja's callbacks come from; empty: any address (the token still guards).</summary>
+    public List<string> AllowedAddresses { get; set; } = [];
 }
 
 public sealed class SmppListenerOptions

@@ -175,23 +175,53 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
     public async Task<IReadOnlyList<LedgerEntry>> ReadEntries(long accountId, long afterEntryId, int limit, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            """
-            SELECT entry_id, kind, amount, balance_after, message_id, reference, created_at
-            FROM taifa_wallet_entry WHERE account_id = $1 AND entry_id > $2 ORDER BY entry_id LIMIT $3
-            """);
+            $"SELECT {EntryColumns} FROM taifa_wallet_entry WHERE account_id = $1 AND entry_id > $2 ORDER BY entry_id LIMIT $3");
         command.Parameters.Add(Parameter(accountId));
         command.Parameters.Add(Parameter(afterEntryId));
         command.Parameters.Add(Parameter(limit));
-        return await ReadAll(command, reader => new LedgerEntry(
-            reader.GetInt64(0),
-            accountId,
-            KindOf(reader.GetString(1)),
-            reader.GetDecimal(2),
-            reader.GetDecimal(3),
-            reader.IsDBNull(4) ? null : reader.GetInt64(4),
-            reader.IsDBNull(5) ? null : reader.GetString(5),
-            reader.GetFieldValue<DateTimeOffset>(6)), cancellationToken).ConfigureAwait(false);
+        return await ReadAll(command, reader => ReadEntry(reader, accountId), cancellationToken).ConfigureAwait(false);
     }
+
+    public async Task<IReadOnlyList<LedgerEntry>> ReadEntries(long accountId, DateTimeOffset from, DateTimeOffset to, long afterEntryId, int limit, CancellationToken cancellationToken = default)
+    {
+        // ix_taifa_wallet_entry_account_time (0202) holds the range in this order: one index range scan per page.
+        await using var command = dataSource.CreateCommand(
+            $"""
+            SELECT {EntryColumns} FROM taifa_wallet_entry
+            WHERE account_id = $1 AND created_at >= $2 AND created_at < $3 AND entry_id > $4
+            ORDER BY created_at, entry_id LIMIT $5
+            """);
+        command.Parameters.Add(Parameter(accountId));
+        command.Parameters.Add(Parameter(from.ToUniversalTime()));
+        command.Parameters.Add(Parameter(to.ToUniversalTime()));
+        command.Parameters.Add(Parameter(afterEntryId));
+        command.Parameters.Add(Parameter(limit));
+        return await ReadAll(command, reader => ReadEntry(reader, accountId), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<decimal> ReadBalanceBefore(long accountId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT balance_after FROM taifa_wallet_entry WHERE account_id = $1 AND created_at < $2
+            ORDER BY created_at DESC, entry_id DESC LIMIT 1
+            """);
+        command.Parameters.Add(Parameter(accountId));
+        command.Parameters.Add(Parameter(at.ToUniversalTime()));
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is decimal balance ? balance : 0m;
+    }
+
+    private const string EntryColumns = "entry_id, kind, amount, balance_after, message_id, reference, created_at";
+
+    private static LedgerEntry ReadEntry(NpgsqlDataReader reader, long accountId) => new(
+        reader.GetInt64(0),
+        accountId,
+        LedgerEntryKinds.Parse(reader.GetString(1)),
+        reader.GetDecimal(2),
+        reader.GetDecimal(3),
+        reader.IsDBNull(4) ? null : reader.GetInt64(4),
+        reader.IsDBNull(5) ? null : reader.GetString(5),
+        reader.GetFieldValue<DateTimeOffset>(6));
 
     public async Task<IReadOnlyList<MessageRecord>> FindMessages(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
     {
@@ -366,7 +396,7 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         var credits = new HashSet<(LedgerEntryKind, string)>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var kind = KindOf(reader.GetString(0));
+            var kind = LedgerEntryKinds.Parse(reader.GetString(0));
             if (kind == LedgerEntryKind.Refund) refunds.Add(reader.GetInt64(1));
             else credits.Add((kind, reader.GetString(2)));
         }
@@ -412,7 +442,7 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         Command(
             InsertEntriesSql,
             Parameter(commit.AccountId),
-            Parameter(entries.Select(e => NameOf(e.Kind)).ToArray()),
+            Parameter(entries.Select(e => e.Kind.Name()).ToArray()),
             Parameter(entries.Select(e => e.Amount).ToArray()),
             Parameter(entries.Select(e => e.BalanceAfter).ToArray()),
             Parameter(entries.Select(e => e.MessageId).ToArray()),
@@ -466,22 +496,4 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
     }
 
     private static NpgsqlParameter<T> Parameter<T>(T value) => new() { TypedValue = value };
-
-    private static string NameOf(LedgerEntryKind kind) => kind switch
-    {
-        LedgerEntryKind.Debit => "debit",
-        LedgerEntryKind.Refund => "refund",
-        LedgerEntryKind.Credit => "credit",
-        LedgerEntryKind.TopUp => "topup",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
-
-    private static LedgerEntryKind KindOf(string name) => name switch
-    {
-        "debit" => LedgerEntryKind.Debit,
-        "refund" => LedgerEntryKind.Refund,
-        "credit" => LedgerEntryKind.Credit,
-        "topup" => LedgerEntryKind.TopUp,
-        _ => throw new InvalidOperationException($"unknown ledger entry kind '{name}'"),
-    };
 }
