@@ -31,6 +31,12 @@ public sealed class AccountState
     /// <summary>The IP allow-list in canonical CIDR form; empty: every address.</summary>
     [Id(12)] public List<string> AllowedAddresses { get; set; } = [];
 
+    /// <summary>The rate card's prices per part by network_id; a network not in it (or every one, when empty) pays <see cref="PricePerSms"/>.</summary>
+    [Id(13)] public Dictionary<int, decimal> NetworkPrices { get; set; } = [];
+
+    /// <summary>What one part to a number on this network costs, fixed into a message's cost when it is accepted.</summary>
+    public decimal PriceFor(int networkId) => NetworkPrices.TryGetValue(networkId, out var price) ? price : PricePerSms;
+
     /// <summary>A copy that later mutations of the live state cannot reach while a write serialises it.</summary>
     public AccountState Snapshot() => new()
     {
@@ -45,8 +51,12 @@ public sealed class AccountState
         SmppPasswordHash = SmppPasswordHash,
         CreatedAt = CreatedAt,
         AllowedAddresses = [.. AllowedAddresses],
+        NetworkPrices = new(NetworkPrices),
     };
 
     public AccountView ToView(long accountId) =>
-        new(accountId, Name, Status, Balance, PricePerSms, [.. SenderIds], SmppUsername, CreatedAt, [.. AllowedAddresses]);
+        new(accountId, Name, Status, Balance, PricePerSms, [.. SenderIds], SmppUsername, CreatedAt, [.. AllowedAddresses])
+        {
+            NetworkPrices = new Dictionary<int, decimal>(NetworkPrices),
+        };
 }
