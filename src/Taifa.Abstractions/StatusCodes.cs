@@ -22,6 +22,7 @@ public enum TaifaStatus
     IdempotencyKeyReused = 1015,
     AddressNotAllowed = 1016,
     RecipientOptedOut = 1017,
+    InvalidParameters = 1019,
 }
 
 public static class TaifaStatusText
@@ -44,6 +45,7 @@ public static class TaifaStatusText
         TaifaStatus.IdempotencyKeyReused => "Idempotency key reused with a different request",
         TaifaStatus.AddressNotAllowed => "Address not allowed",
         TaifaStatus.RecipientOptedOut => "Recipient opted out",
+        TaifaStatus.InvalidParameters => "Invalid parameters",
         _ => status.ToString(),
     };
 }

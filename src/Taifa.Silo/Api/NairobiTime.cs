@@ -11,6 +11,15 @@ public static class NairobiTime
     public static string Format(DateTimeOffset instant) =>
         TimeZoneInfo.ConvertTime(instant, Zone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
+    /// <summary>Reads a time in the same form, as Nairobi local time; anything else (or an impossible date) is refused.</summary>
+    public static bool TryParse(string? text, out DateTimeOffset instant)
+    {
+        instant = default;
+        if (!DateTime.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var local)) return false;
+        instant = new DateTimeOffset(local, Zone.GetUtcOffset(local));
+        return true;
+    }
+
     private static TimeZoneInfo FindZone()
     {
         try

@@ -55,6 +55,7 @@ public static class TaifaHost
         builder.Services.AddSingleton<VanishedSilos>();
         builder.Services.AddHostedService(services => services.GetRequiredService<VanishedSilos>());
         builder.Services.AddSingleton<ApiKeyAccounts>();
+        builder.Services.AddSingleton<MessageHistory>();
         builder.Services.AddSingleton<AccountSends>();
         builder.Services.AddSingleton<DispatchBacklog>();
         builder.Services.AddSingleton<WriteFailures, PostgresWriteFailures>();
@@ -113,6 +114,7 @@ public static class TaifaHost
         app.MapCustomerApi();
         app.MapAdminApi();
         app.MapInboundApi();
+        app.MapMessageHistoryApi();
         app.MapTaifaPortal();
     }
 

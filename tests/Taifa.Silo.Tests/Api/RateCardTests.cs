@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
 using Taifa.Silo.Tests.Infrastructure;
 
 namespace Taifa.Silo.Tests.Api;
@@ -10,7 +9,7 @@ namespace Taifa.Silo.Tests.Api;
 /// Rate cards: a default price per part and prices per network_id, fixed into each message's cost at acceptance.
 /// Runs embedded (<see cref="EmbeddedRateCardTests"/>) and on PostgreSQL (<see cref="PostgresRateCardTests"/>).
 /// </summary>
-public abstract class RateCardTests(RateCardGateway fixture)
+public abstract class RateCardTests(ModeGateway fixture)
 {
     protected const string Safaricom = "0702739804";
     protected const string Airtel = "0733123456";
@@ -161,73 +160,6 @@ public abstract class RateCardTests(RateCardGateway fixture)
     }
 }
 
-/// <summary>One gateway per test class; each test opens its own accounts.</summary>
-public abstract class RateCardGateway : IAsyncLifetime
-{
-    public GatewayFactory Gateway { get; private set; } = null!;
+public sealed class EmbeddedRateCardTests(EmbeddedModeGateway gateway) : RateCardTests(gateway), IClassFixture<EmbeddedModeGateway>;
 
-    protected abstract string? ConnectionString { get; }
-
-    public virtual Task InitializeAsync()
-    {
-        Gateway = new GatewayFactory(ConnectionString);
-        _ = Gateway.Server;
-        return Task.CompletedTask;
-    }
-
-    public virtual async Task DisposeAsync() => await Gateway.DisposeAsync();
-
-    /// <summary>The account again from what was stored: a fresh activation (embedded) or a restarted gateway (PostgreSQL).</summary>
-    public abstract Task ReloadAsync(TestAccount account);
-
-    protected async Task RestartAsync()
-    {
-        await Gateway.DisposeAsync();
-        Gateway = new GatewayFactory(ConnectionString);
-        _ = Gateway.Server;
-    }
-}
-
-public sealed class EmbeddedRateCardGateway : RateCardGateway
-{
-    protected override string? ConnectionString => null;
-
-    public override async Task ReloadAsync(TestAccount account)
-    {
-        var grains = Gateway.Services.GetRequiredService<IGrainFactory>();
-        var management = grains.GetGrain<IManagementGrain>(0);
-        var reference = (GrainReference)grains.GetGrain<Taifa.Abstractions.Accounts.IAccountGrain>(account.AccountId);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (await management.GetGrainActivationCount(reference) > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"account {account.AccountId} is still active, waiting for its deactivation");
-            await management.ForceActivationCollection(TimeSpan.Zero);
-            await Task.Delay(100);
-        }
-    }
-}
-
-public sealed class PostgresRateCardGateway : RateCardGateway
-{
-    private TestDatabase _database = null!;
-
-    protected override string? ConnectionString => _database.ConnectionString;
-
-    public override async Task InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync();
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await _database.DisposeAsync();
-    }
-
-    public override Task ReloadAsync(TestAccount account) => RestartAsync();
-}
-
-public sealed class EmbeddedRateCardTests(EmbeddedRateCardGateway gateway) : RateCardTests(gateway), IClassFixture<EmbeddedRateCardGateway>;
-
-public sealed class PostgresRateCardTests(PostgresRateCardGateway gateway) : RateCardTests(gateway), IClassFixture<PostgresRateCardGateway>;
+public sealed class PostgresRateCardTests(PostgresModeGateway gateway) : RateCardTests(gateway), IClassFixture<PostgresModeGateway>;
