@@ -27,13 +27,10 @@ public static class MessageHistoryApi
     private static async Task<IResult> ListMessages(
         HttpContext http, ApiKeyAccounts keys, RecipientParser recipients, MessageHistory history, IDiagnosticContext log, CancellationToken cancellationToken)
     {
-        var (status, accountId) = await Authorize(http, keys, log);
-        if (status != TaifaStatus.Success) return Outcome(log, status);
-        var (problem, query, limit) = Parse(http.Request.Query, recipients, withPaging: true);
-        if (problem != TaifaStatus.Success) return Outcome(log, problem);
+        var (refusal, accountId, query, limit) = await Accept(http, keys, recipients, log, withPaging: true);
+        if (refusal is not null) return refusal;
 
         var page = await history.ReadPage(accountId, query!, limit, cancellationToken);
-        log.Set("Outcome", TaifaStatus.Success.Code());
         return SmsResponses.Json(writer =>
         {
             writer.WriteStartObject();
@@ -51,12 +48,9 @@ public static class MessageHistoryApi
     private static async Task<IResult> ExportMessages(
         HttpContext http, ApiKeyAccounts keys, RecipientParser recipients, MessageHistory history, IDiagnosticContext log, CancellationToken cancellationToken)
     {
-        var (status, accountId) = await Authorize(http, keys, log);
-        if (status != TaifaStatus.Success) return Outcome(log, status);
-        var (problem, query, _) = Parse(http.Request.Query, recipients, withPaging: false);
-        if (problem != TaifaStatus.Success) return Outcome(log, problem);
+        var (refusal, accountId, query, _) = await Accept(http, keys, recipients, log, withPaging: false);
+        if (refusal is not null) return refusal;
 
-        log.Set("Outcome", TaifaStatus.Success.Code());
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = "attachment; filename=\"messages.csv\"";
         await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), leaveOpen: true);
@@ -147,12 +141,19 @@ public static class MessageHistoryApi
         return (TaifaStatus.Success, new HistoryQuery(new MessageHistoryFilter(before, from, until, mobile, sender), status), limit);
     }
 
-    private static async Task<(TaifaStatus Status, long AccountId)> Authorize(HttpContext http, ApiKeyAccounts keys, IDiagnosticContext log)
+    /// <summary>The caller's key first (1006, 1016, 1011), then the parameters; a refusal is the answer to give.</summary>
+    private static async Task<(IResult? Refusal, long AccountId, HistoryQuery? Query, int Limit)> Accept(
+        HttpContext http, ApiKeyAccounts keys, RecipientParser recipients, IDiagnosticContext log, bool withPaging)
     {
         var caller = await keys.Resolve(http);
-        if (caller is null) return (TaifaStatus.InvalidApiKey, 0);
+        if (caller is null) return (Outcome(log, TaifaStatus.InvalidApiKey), 0, null, 0);
         log.Set("AccountId", caller.Value.AccountId);
-        return ((await keys.Authorize(caller.Value)).Status, caller.Value.AccountId);
+        var status = (await keys.Authorize(caller.Value)).Status;
+        if (status != TaifaStatus.Success) return (Outcome(log, status), 0, null, 0);
+        var (problem, query, limit) = Parse(http.Request.Query, recipients, withPaging);
+        if (problem != TaifaStatus.Success) return (Outcome(log, problem), 0, null, 0);
+        log.Set("Outcome", TaifaStatus.Success.Code());
+        return (null, caller.Value.AccountId, query, limit);
     }
 
     private static IResult Outcome(IDiagnosticContext log, TaifaStatus status)
