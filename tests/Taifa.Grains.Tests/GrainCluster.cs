@@ -194,6 +194,9 @@ public sealed class CountingLedger(IMessageLedger inner) : IMessageLedger
         return found;
     }
 
+    public Task<IReadOnlyList<MessageRecord>> ReadHistory(long accountId, MessageHistoryFilter filter, int limit, CancellationToken cancellationToken = default) =>
+        inner.ReadHistory(accountId, filter, limit, cancellationToken);
+
     public Task<IReadOnlyList<MessageRecord>> ReadQueued(string shard, long afterMessageId, int limit, CancellationToken cancellationToken = default) =>
         inner.ReadQueued(shard, afterMessageId, limit, cancellationToken);
 

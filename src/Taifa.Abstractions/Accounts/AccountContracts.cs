@@ -36,7 +36,11 @@ public sealed record AccountView(
     [property: Id(5)] IReadOnlyList<string> SenderIds,
     [property: Id(6)] string? SmppUsername,
     [property: Id(7)] DateTimeOffset CreatedAt,
-    [property: Id(8)] IReadOnlyList<string> AllowedAddresses);
+    [property: Id(8)] IReadOnlyList<string> AllowedAddresses)
+{
+    /// <summary>The rate card: price per part by network_id; other networks pay <see cref="PricePerSms"/> (its default).</summary>
+    [Id(9)] public IReadOnlyDictionary<int, decimal> NetworkPrices { get; init; } = new Dictionary<int, decimal>();
+}
 
 [GenerateSerializer, Immutable, Alias("taifa.open-account.v1")]
 public sealed record OpenAccount(
@@ -109,6 +113,12 @@ public sealed record SendOutcome(
 public sealed record SendResult(
     [property: Id(0)] TaifaStatus Status,
     [property: Id(1)] IReadOnlyList<SendOutcome> Outcomes);
+
+/// <summary>The price per part the account pays to one network (valid only with Status Success).</summary>
+[GenerateSerializer, Immutable, Alias("taifa.price-quote.v1")]
+public sealed record PriceQuote(
+    [property: Id(0)] TaifaStatus Status,
+    [property: Id(1)] decimal PricePerPart);
 
 [GenerateSerializer, Immutable, Alias("taifa.message-lookup.v1")]
 public sealed record MessageLookup(

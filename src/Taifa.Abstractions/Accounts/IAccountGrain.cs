@@ -3,7 +3,7 @@ using System.Net;
 namespace Taifa.Abstractions.Accounts;
 
 /// <summary>
-/// Owns one customer account: name, status, wallet, price, sender IDs, SMPP credentials, IP allow-list,
+/// Owns one customer account: name, status, wallet, rate card, sender IDs, SMPP credentials, IP allow-list,
 /// and the accepted messages not yet handed to their message records.
 /// </summary>
 [Alias("taifa.IAccountGrain")]
@@ -82,6 +82,17 @@ public interface IAccountGrain : IGrainWithIntegerKey
     /// <summary>Takes a number off the opt-out list; false when it was not on it.</summary>
     [Alias("RemoveOptOut")]
     Task<bool> RemoveOptOut(string mobileNumber);
+
+    /// <summary>
+    /// Replaces the rate card: <paramref name="defaultPrice"/> per part for every network not in
+    /// <paramref name="networkPrices"/> (empty: one price for all, as without a rate card). Sends accepted afterwards pay it.
+    /// </summary>
+    [Alias("SetPrices")]
+    Task<AdminResult> SetPrices(decimal defaultPrice, IReadOnlyDictionary<int, decimal> networkPrices);
+
+    /// <summary>The price per part a send to <paramref name="networkId"/> would pay now, for the REST caller with this key.</summary>
+    [Alias("QuotePrice")]
+    Task<PriceQuote> QuotePrice(string apiKeyDigest, IPAddress? source, int networkId);
 
     /// <param name="apiKeyDigest">The REST caller's key; null for a caller the silo authenticated otherwise (an SMPP session).</param>
     [Alias("FindMessage")]

@@ -244,7 +244,6 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         // From here to the commit nothing awaits: the balance checked is the balance debited.
         var senderId = AccountIndex.NormalizeSenderId(command.SenderId);
         var senderRegistered = _live.SenderIds.Contains(senderId);
-        var cost = Money.Cost(_live.PricePerSms, command.Parts);
         var now = _time.GetUtcNow();
         var outcomes = new SendOutcome[command.Recipients.Count];
         var accepted = new List<MessageRecord>();
@@ -262,6 +261,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
             }
 
             var recipient = command.Recipients[i];
+            var cost = Money.Cost(_live.PriceFor(recipient.NetworkId), command.Parts);
             TaifaStatus status;
             if (!senderRegistered) status = TaifaStatus.InvalidSenderId;
             else if (recipient.MobileNumber is null) status = TaifaStatus.InvalidMobileNumber;
@@ -638,6 +638,19 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         });
         if (result.Outcome == AdminOutcome.Ok && allowList.IsRestricted) await UnbindSmppSessions("IP allow-list changed");
         return result;
+    }
+
+    public Task<AdminResult> SetPrices(decimal defaultPrice, IReadOnlyDictionary<int, decimal> networkPrices) => Change(() =>
+    {
+        _live.PricePerSms = Money.Round(defaultPrice);
+        _live.NetworkPrices = networkPrices.ToDictionary(p => p.Key, p => Money.Round(p.Value));
+        return null;
+    });
+
+    public Task<PriceQuote> QuotePrice(string apiKeyDigest, IPAddress? source, int networkId)
+    {
+        var authorization = Authorize(apiKeyDigest, source);
+        return Task.FromResult(new PriceQuote(authorization, authorization == TaifaStatus.Success ? _live.PriceFor(networkId) : 0m));
     }
 
     public async Task<MessageLookup> FindMessage(string? apiKeyDigest, IPAddress? source, long messageId)

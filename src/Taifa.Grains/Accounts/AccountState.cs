@@ -39,6 +39,11 @@ public sealed class AccountState
 
     /// <summary>The alert POST still owed to the customer (kept until it is answered 2xx or given up).</summary>
     [Id(15)] public LowBalanceNotice? PendingLowBalance { get; set; }
+    /// <summary>The rate card's prices per part by network_id; a network not in it (or every one, when empty) pays <see cref="PricePerSms"/>.</summary>
+    [Id(16)] public Dictionary<int, decimal> NetworkPrices { get; set; } = [];
+
+    /// <summary>What one part to a number on this network costs, fixed into a message's cost when it is accepted.</summary>
+    public decimal PriceFor(int networkId) => NetworkPrices.TryGetValue(networkId, out var price) ? price : PricePerSms;
 
     /// <summary>A copy that later mutations of the live state cannot reach while a write serialises it.</summary>
     public AccountState Snapshot() => new()
@@ -57,8 +62,12 @@ public sealed class AccountState
         LowBalanceAlert = LowBalanceAlert,
         LowBalanceFired = LowBalanceFired,
         PendingLowBalance = PendingLowBalance,
+        NetworkPrices = new(NetworkPrices),
     };
 
     public AccountView ToView(long accountId) =>
-        new(accountId, Name, Status, Balance, PricePerSms, [.. SenderIds], SmppUsername, CreatedAt, [.. AllowedAddresses]);
+        new(accountId, Name, Status, Balance, PricePerSms, [.. SenderIds], SmppUsername, CreatedAt, [.. AllowedAddresses])
+        {
+            NetworkPrices = new Dictionary<int, decimal>(NetworkPrices),
+        };
 }

@@ -41,6 +41,13 @@ public interface IMessageLedger
     /// <summary>The stored messages among <paramref name="messageIds"/> (by primary key); unknown ids are left out.</summary>
     Task<IReadOnlyList<MessageRecord>> FindMessages(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// One page of an account's messages that match <paramref name="filter"/>, newest first (by message id): at most
+    /// <paramref name="limit"/>, all below <see cref="MessageHistoryFilter.BeforeMessageId"/>. Keyset-paged, so a page
+    /// costs the same however many messages the account has.
+    /// </summary>
+    Task<IReadOnlyList<MessageRecord>> ReadHistory(long accountId, MessageHistoryFilter filter, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>A shard's queued messages above <paramref name="afterMessageId"/>, oldest first: what a dispatcher reads on start or takeover.</summary>
     Task<IReadOnlyList<MessageRecord>> ReadQueued(string shard, long afterMessageId, int limit, CancellationToken cancellationToken = default);
 
@@ -109,6 +116,37 @@ public static class LedgerEntryKinds
         "topup" => LedgerEntryKind.TopUp,
         _ => throw new InvalidOperationException($"unknown ledger entry kind '{name}'"),
     };
+}
+
+/// <summary>
+/// Which of an account's messages a history page holds. Times bound <see cref="MessageRecord.AcceptedAt"/> (from
+/// inclusive, until exclusive); null leaves that side open, as a null number or sender ID (both normalised) matches all.
+/// </summary>
+public sealed record MessageHistoryFilter(
+    long? BeforeMessageId = null,
+    DateTimeOffset? From = null,
+    DateTimeOffset? Until = null,
+    string? MobileNumber = null,
+    string? SenderId = null)
+{
+    /// <summary>
+    /// How long after its id was given a message can be accepted: within the send deadline, or, repeated with its
+    /// Idempotency-Key, within the key's retention (24 h by default). Message ids carry their intake time, so a message
+    /// accepted at or after <see cref="From"/> has an id at or above <see cref="LowestId"/>, and one accepted before
+    /// <see cref="Until"/> an id below <see cref="HighestIdExclusive"/>: the bounds that let a page read only the days it needs.
+    /// </summary>
+    public static readonly TimeSpan AcceptanceLag = TimeSpan.FromDays(2);
+
+    public long LowestId => From is { } from ? LedgerDays.FirstIdAt(from - AcceptanceLag) : 0;
+
+    public long HighestIdExclusive => Math.Min(BeforeMessageId ?? long.MaxValue, Until is { } until ? LedgerDays.FirstIdAt(until) : long.MaxValue);
+
+    public bool Matches(MessageRecord message) =>
+        message.MessageId >= LowestId && message.MessageId < HighestIdExclusive
+        && (From is not { } from || message.AcceptedAt >= from)
+        && (Until is not { } until || message.AcceptedAt < until)
+        && (MobileNumber is null || message.MobileNumber == MobileNumber)
+        && (SenderId is null || message.SenderId == SenderId);
 }
 
 public sealed record Wallet(long AccountId, decimal Balance, long Version);

@@ -227,6 +227,17 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<MessageRecord>> ReadHistory(long accountId, MessageHistoryFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Result(_messages.Values.Reverse()
+                .Where(m => m.Record.AccountId == accountId && filter.Matches(m.Record))
+                .Take(limit)
+                .Select(m => m.Current));
+        }
+    }
+
     public Task<IReadOnlyList<LedgerMessage>> ReadNotHandedOff(long accountId, int limit, CancellationToken cancellationToken = default)
     {
         lock (_lock)

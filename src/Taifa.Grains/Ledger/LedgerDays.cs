@@ -18,6 +18,13 @@ public static class LedgerDays
     public static long FirstId(DateOnly day) =>
         MessageIdGenerator.ToMilliseconds(new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)) << TimestampShift;
 
+    /// <summary>The lowest message id given at or after <paramref name="instant"/> (0 before the ids' epoch).</summary>
+    public static long FirstIdAt(DateTimeOffset instant)
+    {
+        var milliseconds = MessageIdGenerator.ToMilliseconds(instant);
+        return milliseconds <= 0 ? 0 : Math.Min(milliseconds, long.MaxValue >> TimestampShift) << TimestampShift;
+    }
+
     /// <summary>The days to keep at <paramref name="now"/>: from this first one on (older ones are dropped).</summary>
     public static DateOnly FirstKept(DateTimeOffset now, int retentionDays) => DayOf(now).AddDays(-retentionDays);
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Taifa.Abstractions.Accounts;
 using Taifa.Domain.Ids;
 using Taifa.Domain.Money;
+using Taifa.Domain.Numbers;
 
 namespace Taifa.Silo.Api;
 
@@ -17,6 +18,9 @@ namespace Taifa.Silo.Api;
 public static partial class AdminApi
 {
     public const string OpenApiDocument = "admin";
+
+    /// <summary>A rate card's ceiling per part: far above any operator's tariff, low enough to catch a misplaced decimal point.</summary>
+    public const decimal MaxPricePerPart = 1000m;
 
     public static void MapAdminApi(this IEndpointRouteBuilder app)
     {
@@ -33,6 +37,8 @@ public static partial class AdminApi
         accounts.MapPost("/{accountId:long}/resume", (long accountId, IGrainFactory grains) => SetStatus(grains, accountId, AccountStatus.Active))
             .WithSummary("Resume a suspended account");
         accounts.MapPost("/{accountId:long}/api-key", RotateApiKey).WithSummary("Issue a new API key; the old one stops working at once");
+        accounts.MapPut("/{accountId:long}/prices", SetPrices)
+            .WithSummary("Replace the rate card: a default price per part and prices per network_id, paid by sends accepted from now on");
         accounts.MapPut("/{accountId:long}/allowed-addresses", SetAllowedAddresses)
             .WithSummary("Replace the IP allow-list (CIDR blocks) for REST calls and SMPP binds; live SMPP sessions are unbound");
         accounts.MapDelete("/{accountId:long}/allowed-addresses", async (long accountId, IGrainFactory grains) =>
@@ -134,6 +140,37 @@ public static partial class AdminApi
             : Problem(result, accountId);
     }
 
+    private static async Task<IResult> SetPrices(long accountId, HttpContext http, IGrainFactory grains, NumberingPlan plan, CancellationToken cancellationToken)
+    {
+        var body = await ReadObject(http, cancellationToken);
+        if (body is not { } root || !root.TryGetProperty("default", out var defaultElement) || !TryReadMoney(defaultElement, out var defaultPrice) ||
+            defaultPrice is < 0 or > MaxPricePerPart)
+        {
+            return Invalid($"default is required: a price per part from 0 to {Money.Format(MaxPricePerPart)} with at most two decimals.");
+        }
+
+        var networkPrices = new Dictionary<int, decimal>();
+        if (root.TryGetProperty("networks", out var networks) && networks.ValueKind != JsonValueKind.Null)
+        {
+            if (networks.ValueKind != JsonValueKind.Object) return Invalid("networks must be an object of network_id to price per part.");
+            foreach (var network in networks.EnumerateObject())
+            {
+                if (!int.TryParse(network.Name, NumberStyles.None, CultureInfo.InvariantCulture, out var networkId) || plan.Networks.All(n => n.Id != networkId))
+                {
+                    return Invalid($"networks: {network.Name} is no network_id (known: {string.Join(", ", plan.Networks.Select(n => n.Id))}).");
+                }
+
+                if (!TryReadMoney(network.Value, out var price) || price is < 0 or > MaxPricePerPart || !networkPrices.TryAdd(networkId, price))
+                {
+                    return Invalid($"networks: the price of network {networkId} must be given once, from 0 to {Money.Format(MaxPricePerPart)} with at most two decimals.");
+                }
+            }
+        }
+
+        var result = await grains.GetGrain<IAccountGrain>(accountId).SetPrices(defaultPrice, networkPrices);
+        return result.Outcome == AdminOutcome.Ok ? TypedResults.Ok(AccountJson(result.Account!)) : Problem(result, accountId);
+    }
+
     private static async Task<IResult> SetAllowedAddresses(long accountId, HttpContext http, IGrainFactory grains, CancellationToken cancellationToken)
     {
         const string expected = "allowed_addresses is required: an array of IPv4 or IPv6 addresses or CIDR blocks (an empty array clears the list).";
@@ -156,6 +193,11 @@ public static partial class AdminApi
         json["status"] = view.Status == AccountStatus.Active ? "active" : "suspended";
         json["credit_balance"] = Money.Format(view.CreditBalance);
         json["price_per_sms"] = Money.Format(view.PricePerSms);
+        json["prices"] = new Dictionary<string, object>
+        {
+            ["default"] = Money.Format(view.PricePerSms),
+            ["networks"] = view.NetworkPrices.OrderBy(p => p.Key).ToDictionary(p => p.Key.ToString(CultureInfo.InvariantCulture), p => Money.Format(p.Value)),
+        };
         json["sender_ids"] = view.SenderIds;
         json["smpp_username"] = view.SmppUsername;
         json["allowed_addresses"] = view.AllowedAddresses;
@@ -177,6 +219,12 @@ public static partial class AdminApi
     {
         amount = fallback;
         if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null) return true;
+        return TryReadMoney(element, out amount);
+    }
+
+    private static bool TryReadMoney(JsonElement element, out decimal amount)
+    {
+        amount = 0m;
         return element.ValueKind switch
         {
             JsonValueKind.Number => element.TryGetDecimal(out amount) && decimal.Round(amount, 2) == amount && amount <= 1_000_000_000m,

@@ -35,6 +35,7 @@ public static class CustomerApi
         v2.MapPost("/cancel", CancelMessage).WithSummary("Cancel one of your messages not yet handed to an operator");
         v2.MapStatement();
         v2.MapAlerts();
+        v2.MapGet("/price", PriceOf).WithSummary("Your price per SMS part to a mobile number's network");
 
         var legacy = app.MapGroup("/api/sms").WithTags("SMS (legacy PHP paths)").WithGroupName(OpenApiDocument);
         legacy.MapPost("/sendsms.php", SendSms).WithSummary("Send an SMS (legacy path)");
@@ -211,6 +212,30 @@ public static class CustomerApi
         if (text is null) return false;
         if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed)) messageId = parsed;
         return true;
+    }
+
+    private static async Task<IResult> PriceOf(
+        HttpContext http, ApiKeyAccounts keys, RecipientParser recipients, IGrainFactory grains, IDiagnosticContext log)
+    {
+        var caller = await keys.Resolve(http);
+        if (caller is null) return Outcome(log, TaifaStatus.InvalidApiKey, ResponseType.Json);
+        log.Set("AccountId", caller.Value.AccountId);
+
+        var recipient = recipients.Parse(http.Request.Query["mobile"].ToString());
+        if (recipient.MobileNumber is not { } mobile) return await Refuse(keys, caller.Value, log, TaifaStatus.InvalidMobileNumber, ResponseType.Json);
+
+        var quote = await grains.GetGrain<IAccountGrain>(caller.Value.AccountId).QuotePrice(caller.Value.Digest, caller.Value.Source, recipient.NetworkId);
+        if (quote.Status != TaifaStatus.Success) return Outcome(log, keys.Checked(caller.Value, quote.Status), ResponseType.Json);
+        log.Set("Outcome", TaifaStatus.Success.Code());
+        return SmsResponses.Json(writer =>
+        {
+            writer.WriteStartObject();
+            writer.WriteString("status_code", TaifaStatus.Success.Code());
+            writer.WriteString("mobile_number", mobile);
+            writer.WriteString("network_id", recipient.NetworkId.ToString(CultureInfo.InvariantCulture));
+            writer.WriteString("price_per_part", Money.Format(quote.PricePerPart));
+            writer.WriteEndObject();
+        });
     }
 
     private static async Task<(TaifaStatus Status, decimal Balance)> CheckCaller(HttpContext http, ApiKeyAccounts keys, IDiagnosticContext log)

@@ -7,31 +7,54 @@ using Taifa.Domain.Text;
 
 namespace Taifa.Silo.Api;
 
-/// <summary>The body of GET /v2/sms/status: strings throughout, like the rest of the customer API.</summary>
+/// <summary>
+/// The body of GET /v2/sms/status, each message of GET /v2/sms/messages and the dlr_url callback: strings throughout,
+/// like the rest of the customer API.
+/// </summary>
 public static class MessageStatusJson
 {
+    /// <summary>The message's own fields, in order: the status object after status_code and status_desc, and the columns of messages.csv.</summary>
+    public static readonly IReadOnlyList<string> FieldNames =
+    [
+        "message_id", "recipient_id", "mobile_number", "network_id", "sender_name", "status", "parts", "message_cost", "encoding",
+        "channel", "service_id", "accepted_at", "submitted_at", "done_at", "operator", "operator_error_code",
+    ];
+
     public static void Write(Utf8JsonWriter writer, MessageRecord message)
     {
         writer.WriteStartObject();
         writer.WriteString("status_code", TaifaStatus.Success.Code());
         writer.WriteString("status_desc", TaifaStatus.Success.Description());
-        writer.WriteString("message_id", message.MessageId.ToString(CultureInfo.InvariantCulture));
-        writer.WriteString("recipient_id", message.RecipientId.ToString(CultureInfo.InvariantCulture));
-        writer.WriteString("mobile_number", message.MobileNumber);
-        writer.WriteString("network_id", message.NetworkId.ToString(CultureInfo.InvariantCulture));
-        writer.WriteString("sender_name", message.SenderId);
-        writer.WriteString("status", WireName(message.Status));
-        writer.WriteString("parts", message.Parts.ToString(CultureInfo.InvariantCulture));
-        writer.WriteString("message_cost", Money.Format(message.Cost));
-        writer.WriteString("encoding", message.Encoding == SmsEncoding.Ucs2 ? "ucs2" : "gsm7");
-        writer.WriteString("channel", message.Channel == MessageChannel.Smpp ? "smpp" : "rest");
-        writer.WriteString("service_id", message.ServiceId);
-        writer.WriteString("accepted_at", NairobiTime.Format(message.AcceptedAt));
-        writer.WriteString("submitted_at", message.SubmittedAt is { } submitted ? NairobiTime.Format(submitted) : null);
-        writer.WriteString("done_at", message.DoneAt is { } done ? NairobiTime.Format(done) : null);
-        writer.WriteString("operator", message.OperatorName);
-        writer.WriteString("operator_error_code", message.OperatorErrorCode);
+        var values = FieldValues(message);
+        for (var i = 0; i < values.Length; i++) writer.WriteString(FieldNames[i], values[i]);
         writer.WriteEndObject();
+    }
+
+    /// <summary>The values of <see cref="FieldNames"/> for one message (null: JSON null, an empty CSV field).</summary>
+    public static string?[] FieldValues(MessageRecord message) =>
+    [
+        message.MessageId.ToString(CultureInfo.InvariantCulture),
+        message.RecipientId.ToString(CultureInfo.InvariantCulture),
+        message.MobileNumber,
+        message.NetworkId.ToString(CultureInfo.InvariantCulture),
+        message.SenderId,
+        WireName(message.Status),
+        message.Parts.ToString(CultureInfo.InvariantCulture),
+        Money.Format(message.Cost),
+        message.Encoding == SmsEncoding.Ucs2 ? "ucs2" : "gsm7",
+        message.Channel == MessageChannel.Smpp ? "smpp" : "rest",
+        message.ServiceId,
+        NairobiTime.Format(message.AcceptedAt),
+        message.SubmittedAt is { } submitted ? NairobiTime.Format(submitted) : null,
+        message.DoneAt is { } done ? NairobiTime.Format(done) : null,
+        message.OperatorName,
+        message.OperatorErrorCode,
+    ];
+
+    public static bool TryParseWireName(string text, out MessageStatus status)
+    {
+        status = Enum.GetValues<MessageStatus>().FirstOrDefault(s => WireName(s) == text);
+        return WireName(status) == text;
     }
 
     public static string WireName(MessageStatus status) => status switch

@@ -57,6 +57,7 @@ public static class TaifaHost
         builder.Services.AddSingleton<VanishedSilos>();
         builder.Services.AddHostedService(services => services.GetRequiredService<VanishedSilos>());
         builder.Services.AddSingleton<ApiKeyAccounts>();
+        builder.Services.AddSingleton<MessageHistory>();
         builder.Services.AddSingleton<AccountSends>();
         builder.Services.AddSingleton<DispatchBacklog>();
         builder.Services.AddSingleton<WriteFailures, PostgresWriteFailures>();
@@ -116,6 +117,7 @@ public static class TaifaHost
         app.MapAdminApi();
         app.MapInboundApi();
         app.MapPaymentsApi();
+        app.MapMessageHistoryApi();
         app.MapTaifaPortal();
     }
 

@@ -333,6 +333,42 @@ public abstract class MessageLedgerContract : IAsyncLifetime
         Assert.Equal(7m, (await Ledger.ReadWallet(_account))!.Balance);
     }
 
+    [Fact]
+    public async Task History_pages_an_accounts_own_messages_newest_first_by_its_filters()
+    {
+        // Ids given at the acceptance time, as at intake (ids bound the days a time filter reads).
+        var messages = Messages(7, cost: 0.5m, startBalance: 10m, acceptedAt: Now);
+        await Ledger.Commit(Open(10m, messages));
+        var otherAccount = _account ^ 1;
+        var others = Messages(2, cost: 1m, startBalance: 5m).Select(m => m with { Record = m.Record with { AccountId = otherAccount } }).ToList();
+        await Ledger.Commit(new WalletCommit(otherAccount, Guid.NewGuid(), 0, Now, others, [], []) { OpeningBalance = 5m });
+        var newestFirst = messages.Select(m => m.Record.MessageId).Reverse().ToList();
+
+        var pages = new List<long>();
+        var filter = new MessageHistoryFilter();
+        while (true)
+        {
+            var page = await Ledger.ReadHistory(_account, filter, 3);
+            pages.AddRange(page.Select(r => r.MessageId));
+            if (page.Count < 3) break;
+            filter = filter with { BeforeMessageId = page[^1].MessageId };
+        }
+
+        Assert.Equal(newestFirst, pages);
+        Assert.Equal(others.Select(m => m.Record.MessageId).Reverse(), (await Ledger.ReadHistory(otherAccount, new(), 50)).Select(r => r.MessageId));
+        Assert.Equal(messages[6].Record, (await Ledger.ReadHistory(_account, new(), 1))[0], RecordComparer.Instance);
+
+        async Task<IEnumerable<long>> Ids(MessageHistoryFilter f) => (await Ledger.ReadHistory(_account, f, 50)).Select(r => r.MessageId);
+        Assert.Equal([messages[2].Record.MessageId], await Ids(new(MobileNumber: messages[2].Record.MobileNumber)));
+        Assert.Equal(newestFirst, await Ids(new(SenderId: "TAIFA")));
+        Assert.Empty(await Ids(new(SenderId: "OTHER")));
+        // PostgreSQL keeps microseconds: a millisecond either side of the acceptance time.
+        Assert.Equal(newestFirst, await Ids(new(From: Now.AddMilliseconds(-1), Until: Now.AddMilliseconds(1))));
+        Assert.Empty(await Ids(new(From: Now.AddMilliseconds(1))));
+        Assert.Empty(await Ids(new(Until: Now.AddMilliseconds(-1))));
+        Assert.Equal(newestFirst.Skip(4), await Ids(new(BeforeMessageId: newestFirst[3], MobileNumber: null, SenderId: "TAIFA")));
+    }
+
     private WalletCommit Open(decimal balance, IReadOnlyList<LedgerMessage> messages) =>
         new(_account, Guid.NewGuid(), 0, Now, messages, [], []) { OpeningBalance = balance };
 

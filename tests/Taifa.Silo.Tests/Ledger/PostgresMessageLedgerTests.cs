@@ -42,6 +42,57 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
         Assert.Equal("taifa_message_p20260609", partitions.Where(p => p.StartsWith("taifa_message_p", StringComparison.Ordinal)).Min());
     }
 
+    [Theory]
+    [InlineData(null, null, false)]
+    [InlineData("254700000042", null, false)]
+    [InlineData(null, "SENDER3", true)]
+    public async Task A_history_page_walks_an_index_backwards_across_the_days_without_a_sort(string? mobile, string? sender, bool withCursor)
+    {
+        // 200,000 messages of 100 accounts over two days' partitions, analysed, so the planner sees real volumes.
+        var today = LedgerDays.DayOf(DateTimeOffset.UtcNow);
+        await Ledger.Maintain(DateTimeOffset.UtcNow);
+        await using var connection = await _database.OpenConnectionAsync();
+        await using (var fill = new NpgsqlCommand(
+            $"""
+            INSERT INTO taifa_message (message_id, recipient_id, account_id, status, mobile_number, network_id, sender_id, body, encoding,
+                parts, cost, balance_after, channel, registered_delivery, accepted_at, updated_at)
+            SELECT CASE WHEN g % 2 = 0 THEN {LedgerDays.FirstId(today)} ELSE {LedgerDays.FirstId(today.AddDays(1))} END + g, g, g % 100, 0,
+                '25470000004' || (g % 10), 1, 'SENDER' || (g % 7), 'text', 0, 1, 1, 1, 0, false, now(), now()
+            FROM generate_series(1, 200000) g;
+            ANALYZE taifa_message;
+            """, connection))
+        {
+            fill.CommandTimeout = 300;
+            await fill.ExecuteNonQueryAsync();
+        }
+
+        var filter = new MessageHistoryFilter(
+            BeforeMessageId: withCursor ? LedgerDays.FirstId(today.AddDays(1)) + 150_001 : null, MobileNumber: mobile, SenderId: sender);
+        var (sql, parameters) = PostgresMessageLedger.HistoryQuery(42, filter, 51);
+        await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
+        explain.Parameters.AddRange(parameters);
+        var lines = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
+        }
+
+        // The page's own plan; the SubPlan after it fetches each message's operator part ids by primary key.
+        var plan = lines.TakeWhile(line => !line.TrimStart().StartsWith("SubPlan", StringComparison.Ordinal)).ToList();
+        var filled = new[] { today, today.AddDays(1) }.Select(day => "taifa_message_p" + day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var text = string.Join('\n', lines);
+        Assert.All(filled, partition => Assert.True(
+            plan.Any(line => line.Contains("Index Scan Backward using", StringComparison.Ordinal) && line.Contains("on " + partition, StringComparison.Ordinal)),
+            $"{partition} is read through its index, newest first:\n{text}"));
+        Assert.False(plan.Any(line => line.Contains("Sort", StringComparison.Ordinal)), $"no sort:\n{text}");
+        Assert.Contains(plan, line => line.TrimStart().StartsWith("Limit", StringComparison.Ordinal));
+
+        var page = await Ledger.ReadHistory(42, filter, 51);
+        Assert.NotEmpty(page);
+        Assert.All(page, r => Assert.Equal(42, r.AccountId));
+        Assert.Equal(page.Select(r => r.MessageId).OrderDescending(), page.Select(r => r.MessageId));
+    }
+
     [Fact]
     public async Task A_status_look_up_by_message_id_reads_one_partition()
     {

@@ -100,9 +100,12 @@ public abstract class SmppGatewayBase : IAsyncLifetime
         return new TestAccount(long.Parse(json["account_id"]!.GetValue<string>(), CultureInfo.InvariantCulture), json["api_key"]!.GetValue<string>(), senders[0]);
     }
 
-    private async Task<JsonNode> AdminAsync(string path, object? body)
+    public async Task SetPricesAsync(TestAccount account, object rateCard) =>
+        await AdminAsync($"/v2/admin/accounts/{account.AccountId}/prices", rateCard, HttpMethod.Put);
+
+    private async Task<JsonNode> AdminAsync(string path, object? body, HttpMethod? method = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        using var request = new HttpRequestMessage(method ?? HttpMethod.Post, path) { Content = JsonContent.Create(body) };
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", GatewayFactory.AdminTokenValue);
         using var response = await Http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();

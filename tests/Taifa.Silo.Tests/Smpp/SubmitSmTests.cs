@@ -31,6 +31,27 @@ public sealed class SubmitSmTests(SmppGateway gateway) : IClassFixture<SmppGatew
     }
 
     [Fact]
+    public async Task Submit_sm_pays_the_rate_card_price_of_the_recipients_network()
+    {
+        var account = await gateway.OpenSmppAccountAsync(credit: 10m, price: 1m);
+        await gateway.SetPricesAsync(account.Account, new { @default = 1.00, networks = new Dictionary<string, decimal> { ["1"] = 0.80m, ["2"] = 0.65m } });
+        await using var client = await gateway.ConnectAsync();
+        await client.BindAsync(account);
+
+        var costs = new List<string>();
+        foreach (var destination in new[] { Mobile, "254733123456", "254771234567" })
+        {
+            var response = await client.SubmitAsync(SmppTestClient.Submit(account.SenderId, destination, SmsText.Encode(SmsAlphabet.Gsm7, "rate card")));
+            Assert.Equal(CommandStatus.Ok, response.CommandStatus);
+            var status = await gateway.Http.GetJsonAsync($"/v2/sms/status?message_id={response.MessageId}", account.Account.ApiKey);
+            costs.Add(status["message_cost"]!.GetValue<string>());
+        }
+
+        Assert.Equal(["0.80", "0.65", "1.00"], costs);
+        Assert.Equal(7.55m, await gateway.BalanceAsync(account.Account));
+    }
+
+    [Fact]
     public async Task Ucs2_submit_is_accepted_and_billed_as_one_part()
     {
         var account = await gateway.OpenSmppAccountAsync(credit: 10m, price: 1m);

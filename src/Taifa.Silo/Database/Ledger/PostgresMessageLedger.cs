@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
@@ -229,6 +230,37 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         await using var command = dataSource.CreateCommand($"SELECT {MessageColumns} FROM taifa_message m WHERE m.message_id = ANY($1)");
         command.Parameters.Add(Parameter(messageIds.Distinct().ToArray()));
         return await ReadAll(command, ReadMessage, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<MessageRecord>> ReadHistory(long accountId, MessageHistoryFilter filter, int limit, CancellationToken cancellationToken = default)
+    {
+        var (sql, parameters) = HistoryQuery(accountId, filter, limit);
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return await ReadAll(command, ReadMessage, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Only the conditions the filter sets, so the planner sees the index that fits (infra/db/0203: by account, by
+    /// account and number, by account and sender ID, each ending in message_id) and walks it backwards from the cursor:
+    /// the partitions by message id come in order, and LIMIT stops the walk, with no sort.
+    /// </summary>
+    internal static (string Sql, NpgsqlParameter[] Parameters) HistoryQuery(long accountId, MessageHistoryFilter filter, int limit)
+    {
+        var parameters = new List<NpgsqlParameter> { Parameter(accountId), Parameter(filter.HighestIdExclusive), Parameter(filter.LowestId), Parameter(limit) };
+        var sql = new System.Text.StringBuilder($"SELECT {MessageColumns} FROM taifa_message m WHERE m.account_id = $1 AND m.message_id < $2 AND m.message_id >= $3");
+        void Condition(string column, string comparison, NpgsqlParameter value)
+        {
+            parameters.Add(value);
+            sql.Append(CultureInfo.InvariantCulture, $" AND m.{column} {comparison} ${parameters.Count}");
+        }
+
+        if (filter.From is { } from) Condition("accepted_at", ">=", Parameter(from.ToUniversalTime()));
+        if (filter.Until is { } until) Condition("accepted_at", "<", Parameter(until.ToUniversalTime()));
+        if (filter.MobileNumber is { } mobile) Condition("mobile_number", "=", Parameter(mobile));
+        if (filter.SenderId is { } sender) Condition("sender_id", "=", Parameter(sender));
+        sql.Append(" ORDER BY m.message_id DESC LIMIT $4");
+        return (sql.ToString(), [.. parameters]);
     }
 
     public async Task<IReadOnlyList<MessageRecord>> ReadQueued(string shard, long afterMessageId, int limit, CancellationToken cancellationToken = default)
