@@ -271,7 +271,18 @@ public sealed class DispatchEndToEndTests : IAsyncLifetime
         var account = await _factory.OpenAccountAsync();
         var sent = await _client.SendSmsAsync(account.ApiKey, new { mobile = "0799000111", sender_name = account.SenderId, message = "retry my callback", dlr_url = callbacks.Url });
         var messageId = sent[0]!["message_id"]!.GetValue<string>();
-        var callback = await callbacks.WaitForAsync(messageId, TimeSpan.FromSeconds(30));
+        JsonNode callback;
+        try
+        {
+            callback = await callbacks.WaitForAsync(messageId, TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException timeout)
+        {
+            // Seen once on CI (2026-12-03) and never locally: say where the message was, to tell dispatch from the callback.
+            var status = await _client.GetJsonAsync($"/v2/sms/status?message_id={messageId}", account.ApiKey);
+            throw new TimeoutException($"{timeout.Message}; {callbacks.Refused} answered 503; the message: {status.ToJsonString()}", timeout);
+        }
+
         Assert.Equal("delivered", callback["status"]!.GetValue<string>());
     }
 }
