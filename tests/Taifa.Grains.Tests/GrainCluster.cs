@@ -224,6 +224,12 @@ public sealed class CountingLedger(IMessageLedger inner) : IMessageLedger
     public Task MarkHandedOff(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default) =>
         inner.MarkHandedOff(messageIds, cancellationToken);
 
+    public Task<IReadOnlyList<MessageRecord>> ReadScheduledDue(DateTimeOffset now, ScheduledPosition? after, int limit, CancellationToken cancellationToken = default) =>
+        inner.ReadScheduledDue(now, after, limit, cancellationToken);
+
+    public Task CancelScheduled(IReadOnlyList<long> messageIds, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        inner.CancelScheduled(messageIds, at, cancellationToken);
+
     public Task Maintain(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.Maintain(now, cancellationToken);
 
     private static async Task<T> Read<T>(long accountId, Func<Task<T>> read)

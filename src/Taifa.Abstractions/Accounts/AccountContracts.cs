@@ -96,6 +96,9 @@ public sealed record SendCommand
 
     /// <summary>An earlier attempt of this command may have been charged (its answer was lost).</summary>
     [Id(13)] public bool Retry { get; init; }
+
+    /// <summary>Hand the messages to their operators at this time, not at once (checked by <see cref="Messages.SendSchedule"/>).</summary>
+    [Id(14)] public DateTimeOffset? SendAt { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("taifa.send-outcome.v1")]

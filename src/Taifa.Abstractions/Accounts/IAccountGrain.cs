@@ -106,4 +106,8 @@ public interface IAccountGrain : IGrainWithIntegerKey
     /// <param name="apiKeyDigest">As for <see cref="FindMessage"/>.</param>
     [Alias("CancelMessage")]
     Task<MessageLookup> CancelMessage(string? apiKeyDigest, IPAddress? source, long messageId);
+
+    /// <summary>Scheduled messages of this account whose time has come: queued and handed to their operators (at least once).</summary>
+    [Alias("ReleaseScheduled")]
+    Task ReleaseScheduled(IReadOnlyList<Messages.MessageRecord> due);
 }

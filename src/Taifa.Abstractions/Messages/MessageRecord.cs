@@ -21,6 +21,9 @@ public enum MessageStatus
 
     /// <summary>Cancelled by its customer before it was handed to an operator; refunded whole.</summary>
     Cancelled = 7,
+
+    /// <summary>Accepted and charged, held until its <see cref="MessageRecord.SendAt"/>; then queued.</summary>
+    Scheduled = 8,
 }
 
 /// <summary>Concatenation position of one segment submitted over SMPP with a UDH or sar_* TLVs.</summary>
@@ -64,6 +67,9 @@ public sealed record MessageRecord
 
     /// <summary>The wallet right after this message was charged: what a repeated send answers again.</summary>
     [Id(24)] public decimal BalanceAfter { get; init; }
+
+    /// <summary>When the customer asked for it to be handed to its operator; null: at once.</summary>
+    [Id(25)] public DateTimeOffset? SendAt { get; init; }
 }
 
 public static class MessageStatuses

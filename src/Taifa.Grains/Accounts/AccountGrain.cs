@@ -297,8 +297,12 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
                 DlrUrl = command.DlrUrl,
                 Segment = command.Segment,
                 BalanceAfter = _live.Balance,
+                Status = command.SendAt is null ? MessageStatus.Queued : MessageStatus.Scheduled,
+                SendAt = command.SendAt,
             };
-            _live.Outbox.Add(record);
+
+            // A scheduled message waits in the ledger alone: ScheduledSendsGrain gives it back at its time.
+            if (command.SendAt is null) _live.Outbox.Add(record);
             _unwrittenMessages.Add(new LedgerMessage(record, _routes.StreamKeyFor(record.NetworkId, record.MessageId)));
             _awaitingCommit.Add(record.MessageId);
             accepted.Add(record);
@@ -332,9 +336,31 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     /// <summary>Accepted messages whose debit storage holds: counted, and on their way to their records and operators.</summary>
     private void Durable(List<MessageRecord> accepted)
     {
-        _backlog.Accepted(accepted.Count);
         foreach (var record in accepted) TaifaMetrics.Accepted(record.Channel, record.Parts, record.Cost);
-        HandOff(accepted);
+        var now = accepted.FindAll(r => r.Status != MessageStatus.Scheduled);
+        _backlog.Accepted(now.Count);
+        HandOff(now);
+    }
+
+    /// <summary>
+    /// Scheduled messages whose time has come (from <see cref="ScheduledSendsGrain"/>): queued and handed off like any
+    /// other. At least once: one already in the outbox or handed off is skipped, and the message grain keeps the first
+    /// record it was given, so a cancelled one stays cancelled.
+    /// </summary>
+    public Task ReleaseScheduled(IReadOnlyList<MessageRecord> due)
+    {
+        var now = _time.GetUtcNow();
+        var inOutbox = _live.Outbox.Select(o => o.MessageId).ToHashSet();
+        var released = due
+            .Where(r => r.AccountId == AccountId && r.Status == MessageStatus.Scheduled && !_handingOff.Contains(r.MessageId)
+                && !inOutbox.Contains(r.MessageId))
+            .Select(r => r with { Status = MessageStatus.Queued, UpdatedAt = now })
+            .ToList();
+        if (released.Count == 0) return Task.CompletedTask;
+        _live.Outbox.AddRange(released);
+        _backlog.Accepted(released.Count);
+        HandOff(released);
+        return Task.CompletedTask;
     }
 
     private static SendOutcome Accepted(MessageRecord record) =>
@@ -674,13 +700,18 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 
         var message = GrainFactory.GetGrain<IMessageGrain>(messageId);
 
-        // Still in the outbox: its record is made now (the hand-off's own Record is then a no-op), so the dispatcher
-        // that later takes it finds it settled.
+        // Still in the outbox, or scheduled (only the ledger has it): its record is made now (the hand-off's own
+        // Record is then a no-op), so the dispatcher that later takes it finds it settled.
         if (_live.Outbox.Find(m => m.MessageId == messageId) is { } pending) await message.Record(pending);
-        else if (await OwnMessage(messageId) is null) return new MessageLookup(TaifaStatus.UnknownMessageId, null);
+        else if (await OwnMessage(messageId) is not { } own) return new MessageLookup(TaifaStatus.UnknownMessageId, null);
+        else if (own.Status == MessageStatus.Scheduled) await message.Record(own);
 
         var outcome = await message.Cancel();
         var record = await message.Get();
+
+        // The ledger's row stops waiting for its time, so it is not given back; if this write is lost, the hand-off
+        // finds the message cancelled and drops it.
+        if (outcome == CancelOutcome.Cancelled && record?.SendAt is not null) await _ledger.CancelScheduled([messageId], record.DoneAt ?? _time.GetUtcNow());
         return outcome switch
         {
             CancelOutcome.Cancelled => new MessageLookup(TaifaStatus.Success, record),
@@ -689,8 +720,13 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         };
     }
 
-    private async Task<MessageRecord?> OwnMessage(long messageId) =>
-        await GrainFactory.GetGrain<IMessageGrain>(messageId).Get() is { } record && record.AccountId == AccountId ? record : null;
+    /// <summary>The message's record, or (scheduled, not yet given to its record) the ledger's row; null when it is not this account's.</summary>
+    private async Task<MessageRecord?> OwnMessage(long messageId)
+    {
+        var record = await GrainFactory.GetGrain<IMessageGrain>(messageId).Get()
+            ?? (await _ledger.FindMessages([messageId])).FirstOrDefault(r => r.Status == MessageStatus.Scheduled);
+        return record?.AccountId == AccountId ? record : null;
+    }
 
     /// <summary>
     /// Credits a message's refund once ever: the ledger holds one refund entry per message, and the balance rises only

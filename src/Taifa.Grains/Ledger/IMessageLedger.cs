@@ -78,11 +78,22 @@ public interface IMessageLedger
     /// <summary>Replaces the pending follow-ups of these messages (nothing left pending: none is due any more).</summary>
     Task RecordFollowUps(IReadOnlyList<FollowUp> followUps, CancellationToken cancellationToken = default);
 
-    /// <summary>Committed messages of this account not yet handed to their records and dispatchers, oldest first.</summary>
+    /// <summary>Committed messages of this account not yet handed to their records and dispatchers, oldest first
+    /// (scheduled ones are not: <see cref="ReadScheduledDue"/> gives them back at their time).</summary>
     Task<IReadOnlyList<LedgerMessage>> ReadNotHandedOff(long accountId, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>These messages reached their records and dispatchers: no activation hands them off again.</summary>
+    /// <summary>These messages reached their records and dispatchers: no activation hands them off again, and a
+    /// scheduled one among them is queued now.</summary>
     Task MarkHandedOff(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Scheduled messages whose send time is at or before <paramref name="now"/>, in (send time, message id) order,
+    /// after <paramref name="after"/> (null: from the first): each stays scheduled until it is handed off.
+    /// </summary>
+    Task<IReadOnlyList<MessageRecord>> ReadScheduledDue(DateTimeOffset now, ScheduledPosition? after, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>These scheduled messages were cancelled: they no longer wait for their time (a message no longer scheduled is left as it is).</summary>
+    Task CancelScheduled(IReadOnlyList<long> messageIds, DateTimeOffset at, CancellationToken cancellationToken = default);
 
     /// <summary>Makes sure the days around <paramref name="now"/> can take messages, and drops days past the retention.</summary>
     Task Maintain(DateTimeOffset now, CancellationToken cancellationToken = default);
@@ -150,6 +161,23 @@ public sealed record MessageHistoryFilter(
 }
 
 public sealed record Wallet(long AccountId, decimal Balance, long Version);
+
+/// <summary>Where a walk through the scheduled messages is: the last one read.</summary>
+public readonly record struct ScheduledPosition(DateTimeOffset SendAt, long MessageId) : IComparable<ScheduledPosition>
+{
+    public int CompareTo(ScheduledPosition other) =>
+        SendAt != other.SendAt ? SendAt.CompareTo(other.SendAt) : MessageId.CompareTo(other.MessageId);
+
+    public static bool operator <(ScheduledPosition left, ScheduledPosition right) => left.CompareTo(right) < 0;
+
+    public static bool operator <=(ScheduledPosition left, ScheduledPosition right) => left.CompareTo(right) <= 0;
+
+    public static bool operator >(ScheduledPosition left, ScheduledPosition right) => left.CompareTo(right) > 0;
+
+    public static bool operator >=(ScheduledPosition left, ScheduledPosition right) => left.CompareTo(right) >= 0;
+
+    public static ScheduledPosition Of(MessageRecord message) => new(message.SendAt!.Value, message.MessageId);
+}
 
 /// <summary>A message accepted into a commit, with the dispatch shard it goes to (null: no route).</summary>
 public sealed record LedgerMessage(MessageRecord Record, string? Shard);

@@ -20,6 +20,7 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
     private readonly HashSet<(long AccountId, LedgerEntryKind Kind, string Reference)> _referenceEntries = [];
     private readonly SortedDictionary<long, MessageRow> _messages = [];
     private readonly Dictionary<(string Operator, string Id), List<PartRow>> _partsByOperatorId = [];
+    private readonly SortedSet<ScheduledPosition> _scheduled = [];
 
     public InProcessMessageLedger()
         : this(Microsoft.Extensions.Options.Options.Create(new LedgerOptions()))
@@ -65,7 +66,11 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
                 }
             }
 
-            foreach (var message in commit.Messages) _messages[message.Record.MessageId] = new MessageRow(message.Record, message.Shard);
+            foreach (var message in commit.Messages)
+            {
+                _messages[message.Record.MessageId] = new MessageRow(message.Record, message.Shard);
+                if (message.Record.Status == MessageStatus.Scheduled) _scheduled.Add(ScheduledPosition.Of(message.Record));
+            }
             foreach (var entry in plan.Entries)
             {
                 _entries.Add(new LedgerEntry(_entries.Count + 1, commit.AccountId, entry.Kind, entry.Amount, entry.BalanceAfter, entry.MessageId, entry.Reference, commit.At));
@@ -243,7 +248,7 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         lock (_lock)
         {
             return Result(_messages.Values
-                .Where(m => m.Record.AccountId == accountId && !m.HandedOff)
+                .Where(m => m.Record.AccountId == accountId && !m.HandedOff && m.Record.Status != MessageStatus.Scheduled)
                 .Take(limit)
                 .Select(m => new LedgerMessage(m.Current, m.Shard)));
         }
@@ -255,7 +260,34 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         {
             foreach (var id in messageIds)
             {
-                if (_messages.TryGetValue(id, out var row)) row.HandedOff = true;
+                if (!_messages.TryGetValue(id, out var row)) continue;
+                row.HandedOff = true;
+                if (row.Record.Status == MessageStatus.Scheduled && _scheduled.Remove(ScheduledPosition.Of(row.Record))) row.SetStatus(MessageStatus.Queued, null);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<MessageRecord>> ReadScheduledDue(DateTimeOffset now, ScheduledPosition? after, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (_scheduled.Count == 0) return Result<MessageRecord>([]);
+            var lower = after ?? _scheduled.Min;
+            var upper = new ScheduledPosition(now, long.MaxValue);
+            if (lower > upper) return Result<MessageRecord>([]);
+            return Result(_scheduled.GetViewBetween(lower, upper).Where(p => p != after).Take(limit).Select(p => _messages[p.MessageId].Current));
+        }
+    }
+
+    public Task CancelScheduled(IReadOnlyList<long> messageIds, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            foreach (var id in messageIds)
+            {
+                if (_messages.TryGetValue(id, out var row) && _scheduled.Remove(ScheduledPosition.Of(row.Record))) row.SetStatus(MessageStatus.Cancelled, at);
             }
         }
 
@@ -267,7 +299,12 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         var firstKept = LedgerDays.FirstId(LedgerDays.FirstKept(now, options.Value.RetentionDays));
         lock (_lock)
         {
-            foreach (var old in _messages.Keys.TakeWhile(id => id < firstKept).ToList()) _messages.Remove(old);
+            // As in the database, a message still waiting for its send time outlives its day.
+            foreach (var old in _messages.Keys.TakeWhile(id => id < firstKept).Where(id => _messages[id].Record.Status != MessageStatus.Scheduled).ToList())
+            {
+                _messages.Remove(old);
+            }
+
             foreach (var (key, parts) in _partsByOperatorId.ToList())
             {
                 parts.RemoveAll(p => p.MessageId < firstKept);
@@ -289,6 +326,9 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         public bool RefundApplied { get; set; }
         public bool HandedOff { get; set; }
         public FollowUp? FollowUp { get; set; }
+
+        public void SetStatus(MessageStatus status, DateTimeOffset? doneAt) =>
+            Record = Record with { Status = status, DoneAt = doneAt ?? Record.DoneAt, UpdatedAt = doneAt ?? Record.UpdatedAt };
 
         public MessageRecord Current => Record with { OperatorPartIds = [.. Parts.OrderBy(p => p.Part).Select(p => p.OperatorMessageId)] };
 

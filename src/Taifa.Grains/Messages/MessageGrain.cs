@@ -87,7 +87,8 @@ public sealed partial class MessageGrain(
 
     public async Task Record(MessageRecord record)
     {
-        if (Current is not null) return;
+        // The first record stays, except that a scheduled one is queued when its time comes (a cancel may have made it first).
+        if (Current is not null && !(Current.Status == MessageStatus.Scheduled && record.Status == MessageStatus.Queued)) return;
         state.State.Record = record;
         await state.WriteOrRevertAsync(DeactivateOnIdle);
     }
@@ -111,12 +112,12 @@ public sealed partial class MessageGrain(
     {
         if (Current is not { } record) return CancelOutcome.Unknown;
         if (record.Status == MessageStatus.Cancelled) return CancelOutcome.Cancelled;
-        if (record.Status != MessageStatus.Queued || _handOverBegun) return CancelOutcome.TooLate;
+        if (record.Status is not (MessageStatus.Queued or MessageStatus.Scheduled) || _handOverBegun) return CancelOutcome.TooLate;
 
         Finish(MessageStatus.Cancelled, null, time.GetUtcNow());
         SetRefund(record.Cost);
         await state.WriteOrRevertAsync(DeactivateOnIdle);
-        backlog.HandedToOperator(1);
+        if (record.Status == MessageStatus.Queued) backlog.HandedToOperator(1);
         LogCancelled(record.MessageId, record.Cost);
         StartFollowUp();
         return CancelOutcome.Cancelled;

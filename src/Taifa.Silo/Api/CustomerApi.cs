@@ -44,7 +44,7 @@ public static class CustomerApi
 
     private static async Task<IResult> SendSms(
         HttpContext http, ApiKeyAccounts keys, AccountSends sends, RecipientParser recipients, CallbackUrlPolicy callbackUrls,
-        IOptions<TaifaOptions> options, IDiagnosticContext log, CancellationToken cancellationToken)
+        IOptions<TaifaOptions> options, TimeProvider time, IDiagnosticContext log, CancellationToken cancellationToken)
     {
         var limits = options.Value.Api;
         var body = await RequestBody.ReadAsync(http.Request, limits.MaxBodyBytes, cancellationToken);
@@ -57,7 +57,10 @@ public static class CustomerApi
 
         var request = parsed.Request;
         var segmentation = request is null ? default : SmsSegmenter.Analyze(request.Message);
-        if (request is null || segmentation.Parts > limits.MaxParts) return await Refuse(keys, caller.Value, log, TaifaStatus.InvalidJsonBody, responseType);
+        if (request is null || segmentation.Parts > limits.MaxParts || !SendSchedule.TryResolve(request.SendAt, time.GetUtcNow(), out var sendAt))
+        {
+            return await Refuse(keys, caller.Value, log, TaifaStatus.InvalidJsonBody, responseType);
+        }
 
         var command = new SendCommand
         {
@@ -72,6 +75,7 @@ public static class CustomerApi
             RegisteredDelivery = request.DlrUrl is not null,
             DlrUrl = request.DlrUrl,
             Source = caller.Value.Source,
+            SendAt = sendAt,
         };
         SendResult result;
         try

@@ -18,6 +18,7 @@ public static class MessageStatusJson
     [
         "message_id", "recipient_id", "mobile_number", "network_id", "sender_name", "status", "parts", "message_cost", "encoding",
         "channel", "service_id", "accepted_at", "submitted_at", "done_at", "operator", "operator_error_code",
+        "send_at",
     ];
 
     public static void Write(Utf8JsonWriter writer, MessageRecord message)
@@ -49,6 +50,7 @@ public static class MessageStatusJson
         message.DoneAt is { } done ? NairobiTime.Format(done) : null,
         message.OperatorName,
         message.OperatorErrorCode,
+        message.SendAt is { } sendAt ? NairobiTime.Format(sendAt) : null,
     ];
 
     public static bool TryParseWireName(string text, out MessageStatus status)
@@ -67,6 +69,7 @@ public static class MessageStatusJson
         MessageStatus.Rejected => "rejected",
         MessageStatus.Failed => "failed",
         MessageStatus.Cancelled => "cancelled",
+        MessageStatus.Scheduled => "scheduled",
         _ => "unknown",
     };
 }

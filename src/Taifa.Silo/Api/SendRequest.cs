@@ -18,7 +18,8 @@ public sealed record SendRequest(
     string Message,
     ResponseType ResponseType,
     string? ServiceId,
-    string? DlrUrl);
+    string? DlrUrl,
+    DateTimeOffset? SendAt = null);
 
 /// <summary>
 /// Parses a sendsms body. The response type is worked out even from a body that fails validation,
@@ -44,7 +45,8 @@ public static class SendRequestParser
                 !TryGetString(root, "sender_name", out var senderName) ||
                 !TryGetString(root, "message", out var message) ||
                 !TryGetOptionalScalar(root, "service_id", out var serviceId) ||
-                !TryGetOptionalString(root, "dlr_url", out var dlrUrl))
+                !TryGetOptionalString(root, "dlr_url", out var dlrUrl) ||
+                !TryGetOptionalString(root, "send_at", out var sendAtText))
             {
                 return new Result(null, responseType);
             }
@@ -56,10 +58,28 @@ public static class SendRequestParser
             }
 
             if (dlrUrl is not null && !callbackUrls.Accepts(dlrUrl)) return new Result(null, responseType);
+            DateTimeOffset? sendAt = null;
+            if (sendAtText is not null)
+            {
+                if (!TryParseSendAt(sendAtText, out var at)) return new Result(null, responseType);
+                sendAt = at;
+            }
 
-            return new Result(new SendRequest(mobiles, senderName.Trim(), message, responseType, serviceId, dlrUrl), responseType);
+            return new Result(new SendRequest(mobiles, senderName.Trim(), message, responseType, serviceId, dlrUrl, sendAt), responseType);
         }
     }
+
+    // ISO 8601 with its offset (or Z); a time without one is read as Nairobi's only in the API document's own format.
+    private static readonly string[] IsoFormats =
+    [
+        "yyyy-MM-dd'T'HH:mmzzz", "yyyy-MM-dd'T'HH:mm:sszzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz",
+        "yyyy-MM-dd'T'HH:mm'Z'", "yyyy-MM-dd'T'HH:mm:ss'Z'", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'",
+    ];
+
+    /// <summary>send_at: "yyyy-MM-dd HH:mm:ss" in Nairobi time, or ISO 8601 with an offset.</summary>
+    public static bool TryParseSendAt(string text, out DateTimeOffset at) =>
+        NairobiTime.TryParse(text, out at) ||
+        DateTimeOffset.TryParseExact(text, IsoFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at);
 
     private static ResponseType ReadResponseType(JsonElement root) =>
         root.TryGetProperty("response_type", out var value) && value.ValueKind == JsonValueKind.String &&

@@ -42,7 +42,7 @@ public sealed partial class SmppSessionHost : BackgroundService, ISmppSessionHos
         };
         Time = time;
         Loggers = loggers;
-        Intake = new SubmitSmIntake(parser, options.Value.Api.MaxParts);
+        Intake = new SubmitSmIntake(parser, options.Value.Api.MaxParts, time);
         RateLimiter = new AccountRateLimiter(time, Options.MaxPartsPerSecond);
         _logger = loggers.CreateLogger<SmppSessionHost>();
         _reference = new Lazy<ISmppSessionHost>(() => grains.CreateObjectReference<ISmppSessionHost>(this));

@@ -15,10 +15,23 @@ public sealed record SubmitRead(SendCommand? Command, ConcatenationInfo? Segment
 /// Turns a submit_sm into the same <see cref="SendCommand"/> a REST send builds: the sender, registration and
 /// credit checks are left to the account grain, exactly as for REST; only what is SMPP-specific is checked here.
 /// </summary>
-public sealed class SubmitSmIntake(RecipientParser recipients, int maxParts)
+public sealed class SubmitSmIntake(RecipientParser recipients, int maxParts, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     public SubmitRead Read(SubmitSm submit)
     {
+        // Checked first, like a REST send_at: a message that cannot be held as asked is not charged.
+        DateTimeOffset? sendAt = null;
+        if (submit.ScheduleDeliveryTime.Length > 0)
+        {
+            var now = _time.GetUtcNow();
+            if (!SmppTime.TryParse(submit.ScheduleDeliveryTime, now, out var requested) || !SendSchedule.TryResolve(requested, now, out sendAt))
+            {
+                return Reject(CommandStatus.InvalidScheduledDeliveryTime, $"schedule_delivery_time '{submit.ScheduleDeliveryTime}' is malformed, past or more than 90 days ahead");
+            }
+        }
+
         var text = MessageContent.GetText(submit);
         if (text is null) return Reject(CommandStatus.SubmitFailed, $"data_coding 0x{submit.DataCoding:X2} is not text we can read");
         if (text.Length == 0) return Reject(CommandStatus.InvalidMessageLength, "empty message");
@@ -53,6 +66,7 @@ public sealed class SubmitSmIntake(RecipientParser recipients, int maxParts)
             Recipients = [recipients.Parse(submit.Destination.Address)],
             RegisteredDelivery = (submit.RegisteredDelivery & RegisteredDelivery.SmscReceiptMask) != RegisteredDelivery.None,
             Segment = segment is { } s ? new SegmentInfo(s.Reference, s.Total, s.SequenceNumber) : null,
+            SendAt = sendAt,
         };
         return new SubmitRead(command, segment, parts, CommandStatus.Ok, null);
     }

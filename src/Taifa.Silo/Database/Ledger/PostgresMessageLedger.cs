@@ -21,17 +21,19 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         m.parts, m.cost, m.balance_after, m.service_id, m.channel, m.registered_delivery, m.dlr_url, m.segment_reference,
         m.segment_total, m.segment_sequence, m.accepted_at, m.updated_at, m.submitted_at, m.done_at, m.operator_name,
         m.operator_error_code,
-        ARRAY(SELECT p.operator_id FROM taifa_operator_part p WHERE p.message_id = m.message_id ORDER BY p.part)
+        ARRAY(SELECT p.operator_id FROM taifa_operator_part p WHERE p.message_id = m.message_id ORDER BY p.part),
+        m.send_at
         """;
 
     private const string InsertMessagesSql =
         """
         INSERT INTO taifa_message (message_id, recipient_id, account_id, shard, status, mobile_number, network_id, sender_id,
             body, encoding, parts, cost, balance_after, service_id, channel, registered_delivery, dlr_url, segment_reference,
-            segment_total, segment_sequence, accepted_at, updated_at)
+            segment_total, segment_sequence, accepted_at, updated_at, send_at)
         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::smallint[], $6::text[], $7::integer[],
             $8::text[], $9::text[], $10::smallint[], $11::integer[], $12::numeric[], $13::numeric[], $14::text[], $15::smallint[],
-            $16::boolean[], $17::text[], $18::integer[], $19::integer[], $20::integer[], $21::timestamptz[], $22::timestamptz[])
+            $16::boolean[], $17::text[], $18::integer[], $19::integer[], $20::integer[], $21::timestamptz[], $22::timestamptz[],
+            $23::timestamptz[])
         """;
 
     private const string InsertEntriesSql =
@@ -362,17 +364,47 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
     public async Task<IReadOnlyList<LedgerMessage>> ReadNotHandedOff(long accountId, int limit, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT {MessageColumns}, m.shard FROM taifa_message m WHERE m.account_id = $1 AND NOT m.handed_off ORDER BY m.message_id LIMIT $2");
+            $"SELECT {MessageColumns}, m.shard FROM taifa_message m WHERE m.account_id = $1 AND NOT m.handed_off AND m.status <> 8 ORDER BY m.message_id LIMIT $2");
         command.Parameters.Add(Parameter(accountId));
         command.Parameters.Add(Parameter(limit));
-        return await ReadAll(command, reader => new LedgerMessage(ReadMessage(reader), reader.IsDBNull(26) ? null : reader.GetString(26)), cancellationToken).ConfigureAwait(false);
+        return await ReadAll(command, reader => new LedgerMessage(ReadMessage(reader), reader.IsDBNull(27) ? null : reader.GetString(27)), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task MarkHandedOff(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
     {
         if (messageIds.Count == 0) return;
-        await using var command = dataSource.CreateCommand("UPDATE taifa_message SET handed_off = true WHERE message_id = ANY($1) AND NOT handed_off");
+        await using var command = dataSource.CreateCommand(
+            """
+            UPDATE taifa_message SET handed_off = true, status = CASE WHEN status = 8 THEN 0 ELSE status END
+            WHERE message_id = ANY($1) AND (NOT handed_off OR status = 8)
+            """);
         command.Parameters.Add(Parameter(messageIds.ToArray()));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<MessageRecord>> ReadScheduledDue(DateTimeOffset now, ScheduledPosition? after, int limit, CancellationToken cancellationToken = default)
+    {
+        // A row comparison the index (send_at, message_id) WHERE status = 8 answers in order.
+        await using var command = dataSource.CreateCommand(
+            $"""
+            SELECT {MessageColumns} FROM taifa_message m
+            WHERE m.status = 8 AND m.send_at <= $1 AND (m.send_at, m.message_id) > ($2, $3)
+            ORDER BY m.send_at, m.message_id LIMIT $4
+            """);
+        command.Parameters.Add(Parameter(now.ToUniversalTime()));
+        command.Parameters.Add(Parameter((after?.SendAt ?? DateTimeOffset.UnixEpoch).ToUniversalTime()));
+        command.Parameters.Add(Parameter(after?.MessageId ?? long.MinValue));
+        command.Parameters.Add(Parameter(limit));
+        return await ReadAll(command, ReadMessage, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task CancelScheduled(IReadOnlyList<long> messageIds, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        if (messageIds.Count == 0) return;
+        await using var command = dataSource.CreateCommand(
+            "UPDATE taifa_message SET status = 7, done_at = $2, updated_at = $2 WHERE message_id = ANY($1) AND status = 8");
+        command.Parameters.Add(Parameter(messageIds.ToArray()));
+        command.Parameters.Add(Parameter(at.ToUniversalTime()));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -467,7 +499,8 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
             Parameter(records.Select(r => r.Segment?.Total).ToArray()),
             Parameter(records.Select(r => r.Segment?.SequenceNumber).ToArray()),
             Parameter(records.Select(r => r.AcceptedAt.ToUniversalTime()).ToArray()),
-            Parameter(records.Select(r => r.UpdatedAt.ToUniversalTime()).ToArray()));
+            Parameter(records.Select(r => r.UpdatedAt.ToUniversalTime()).ToArray()),
+            Parameter(records.Select(r => r.SendAt?.ToUniversalTime()).ToArray()));
     }
 
     private static NpgsqlBatchCommand InsertEntries(WalletCommit commit, IReadOnlyList<PlannedEntry> entries) =>
@@ -507,6 +540,7 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         OperatorName = reader.IsDBNull(23) ? null : reader.GetString(23),
         OperatorErrorCode = reader.IsDBNull(24) ? null : reader.GetString(24),
         OperatorPartIds = reader.GetFieldValue<string[]>(25),
+        SendAt = reader.IsDBNull(26) ? null : reader.GetFieldValue<DateTimeOffset>(26),
     };
 
     private static OperatorPart ReadPart(NpgsqlDataReader reader) =>

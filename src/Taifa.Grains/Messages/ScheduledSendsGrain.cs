@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Logging;
+using Taifa.Abstractions.Accounts;
+using Taifa.Abstractions.Messages;
+using Taifa.Grains.Ledger;
+
+namespace Taifa.Grains.Messages;
+
+/// <summary>
+/// Walks the due scheduled messages in send-time order and gives each batch to its accounts, which queue and hand them
+/// off like fresh sends (the hand-off is what makes a row queued in the ledger). A message stays scheduled in the
+/// ledger until then, so the walk starts again from the first due one now and then and after any failure: an account
+/// that lost what it was given (its activation died) gets it again, and one that holds it skips it.
+/// </summary>
+public sealed partial class ScheduledSendsGrain(IMessageLedger ledger, TimeProvider time, ILogger<ScheduledSendsGrain> logger)
+    : Grain, IScheduledSendsGrain
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Rewalk = TimeSpan.FromSeconds(30);
+    private const int BatchSize = 2_000;
+
+    // Per tick, so one burst of due messages does not hold the grain (and the accounts' outboxes) for long at once.
+    private const int MaxBatchesPerTick = 10;
+
+    private ScheduledPosition? _position;
+    private DateTimeOffset _rewalkAt;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        this.RegisterGrainTimer(Release, new GrainTimerCreationOptions(TimeSpan.Zero, Tick) { KeepAlive = true });
+        return Task.CompletedTask;
+    }
+
+    public Task EnsureRunning() => Task.CompletedTask;
+
+    private async Task Release(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (now >= _rewalkAt) (_position, _rewalkAt) = (null, now + Rewalk);
+        try
+        {
+            for (var batch = 0; batch < MaxBatchesPerTick && !cancellationToken.IsCancellationRequested; batch++)
+            {
+                var due = await ledger.ReadScheduledDue(now, _position, BatchSize, cancellationToken);
+                if (due.Count == 0) return;
+                await Task.WhenAll(due.GroupBy(m => m.AccountId).Select(account =>
+                    GrainFactory.GetGrain<IAccountGrain>(account.Key).ReleaseScheduled([.. account])));
+                _position = ScheduledPosition.Of(due[^1]);
+                if (due.Count < BatchSize) return;
+            }
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The messages stay scheduled in the ledger: the next tick walks them again from the first.
+            _position = null;
+            LogReleaseFailed(exception.GetType().Name, exception.Message.Split('\n', 2)[0].TrimEnd());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release due scheduled messages ({Error}: {Reason}); will retry")]
+    private partial void LogReleaseFailed(string error, string reason);
+}
