@@ -330,7 +330,8 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         public void SetStatus(MessageStatus status, DateTimeOffset? doneAt) =>
             Record = Record with { Status = status, DoneAt = doneAt ?? Record.DoneAt, UpdatedAt = doneAt ?? Record.UpdatedAt };
 
-        public MessageRecord Current => Record with { OperatorPartIds = [.. Parts.OrderBy(p => p.Part).Select(p => p.OperatorMessageId)] };
+        // An array, as the database gives: a record read here may be stored in grain state, whose JSON names its list's type.
+        public MessageRecord Current => Record with { OperatorPartIds = Parts.OrderBy(p => p.Part).Select(p => p.OperatorMessageId).ToArray() };
 
         public void Apply(MessageOutcome outcome)
         {
