@@ -92,7 +92,7 @@ public interface IMessageLedger
     /// </summary>
     Task<IReadOnlyList<MessageRecord>> ReadScheduledDue(DateTimeOffset now, ScheduledPosition? after, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>These scheduled messages were cancelled: they no longer wait for their time (a message no longer scheduled is left as it is).</summary>
+    /// <summary>These scheduled messages were cancelled: they no longer wait for their time, nor for a hand-off (a message no longer scheduled is left as it is).</summary>
     Task CancelScheduled(IReadOnlyList<long> messageIds, DateTimeOffset at, CancellationToken cancellationToken = default);
 
     /// <summary>Makes sure the days around <paramref name="now"/> can take messages, and drops days past the retention.</summary>

@@ -287,7 +287,9 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         {
             foreach (var id in messageIds)
             {
-                if (_messages.TryGetValue(id, out var row) && _scheduled.Remove(ScheduledPosition.Of(row.Record))) row.SetStatus(MessageStatus.Cancelled, at);
+                if (!_messages.TryGetValue(id, out var row) || !_scheduled.Remove(ScheduledPosition.Of(row.Record))) continue;
+                row.SetStatus(MessageStatus.Cancelled, at);
+                row.HandedOff = true;
             }
         }
 

@@ -162,6 +162,50 @@ public abstract class MessageLedgerContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Scheduled_messages_wait_for_their_time_in_order_and_are_queued_once_handed_off()
+    {
+        var messages = Messages(5, cost: 1m, startBalance: 10m);
+        LedgerMessage Scheduled(int i, TimeSpan from) =>
+            messages[i] with { Record = messages[i].Record with { Status = MessageStatus.Scheduled, SendAt = Now + from } };
+        messages[0] = Scheduled(0, TimeSpan.FromSeconds(-1));
+        messages[1] = Scheduled(1, TimeSpan.FromSeconds(-3));
+        messages[2] = Scheduled(2, TimeSpan.FromHours(1));
+        messages[3] = Scheduled(3, TimeSpan.FromSeconds(-2));
+        await Ledger.Commit(Open(10m, messages));
+        var (first, second, later, third, now) = (messages[1].Record.MessageId, messages[3].Record.MessageId, messages[2].Record.MessageId,
+            messages[0].Record.MessageId, messages[4].Record.MessageId);
+
+        Assert.Equal([now], (await Ledger.ReadNotHandedOff(_account, 10)).Select(m => m.Record.MessageId));
+        Assert.Equal([first, second, third], await Due(Now, null, 10));
+        var page = (await Ledger.ReadScheduledDue(Now, null, 1000)).Where(r => r.AccountId == _account).Take(1).ToList();
+        Assert.Equal([second, third], await Due(Now, ScheduledPosition.Of(page[0]), 10));
+        Assert.Equal(messages[1].Record.SendAt!.Value.ToUnixTimeMilliseconds(), page[0].SendAt!.Value.ToUnixTimeMilliseconds());
+
+        await Ledger.MarkHandedOff([first, now]);
+        await Ledger.CancelScheduled([later, first], Now);
+
+        Assert.Equal([second, third], await Due(Now + TimeSpan.FromHours(2), null, 10));
+        var stored = (await Ledger.FindMessages([first, later, now])).ToDictionary(r => r.MessageId, r => r.Status);
+        Assert.Equal((MessageStatus.Queued, MessageStatus.Cancelled, MessageStatus.Queued), (stored[first], stored[later], stored[now]));
+        Assert.Empty(await Ledger.ReadNotHandedOff(_account, 10));
+    }
+
+    [Fact]
+    public async Task Retention_keeps_a_day_that_still_holds_a_scheduled_message()
+    {
+        var old = Messages(2, cost: 1m, startBalance: 10m, acceptedAt: Now.AddDays(-91));
+        old[1] = old[1] with { Record = old[1].Record with { Status = MessageStatus.Scheduled, SendAt = Now.AddMinutes(5) } };
+        await Ledger.Commit(Open(10m, old));
+
+        await Ledger.Maintain(Now);
+
+        Assert.Contains(old[1].Record.MessageId, (await Ledger.FindMessages([.. old.Select(m => m.Record.MessageId)])).Select(r => r.MessageId));
+    }
+
+    private async Task<List<long>> Due(DateTimeOffset now, ScheduledPosition? after, int limit) =>
+        [.. (await Ledger.ReadScheduledDue(now, after, 1000)).Where(r => r.AccountId == _account).Take(limit).Select(r => r.MessageId)];
+
+    [Fact]
     public async Task A_credit_is_unique_per_reference()
     {
         await Ledger.Commit(Open(0m, []));
@@ -423,6 +467,7 @@ public abstract class MessageLedgerContract : IAsyncLifetime
         {
             AcceptedAt = Truncate(r.AcceptedAt),
             UpdatedAt = Truncate(r.UpdatedAt),
+            SendAt = r.SendAt is { } sendAt ? Truncate(sendAt) : null,
             OperatorPartIds = [],
         };
 

@@ -402,7 +402,7 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
     {
         if (messageIds.Count == 0) return;
         await using var command = dataSource.CreateCommand(
-            "UPDATE taifa_message SET status = 7, done_at = $2, updated_at = $2 WHERE message_id = ANY($1) AND status = 8");
+            "UPDATE taifa_message SET status = 7, done_at = $2, updated_at = $2, handed_off = true WHERE message_id = ANY($1) AND status = 8");
         command.Parameters.Add(Parameter(messageIds.ToArray()));
         command.Parameters.Add(Parameter(at.ToUniversalTime()));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
