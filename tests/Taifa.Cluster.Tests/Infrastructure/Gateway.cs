@@ -128,7 +128,7 @@ public static class Gateway
     /// <summary>Shillings with two decimals, as the API writes them.</summary>
     public static string Money(decimal amount) => amount.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static async Task<JsonNode> PostJsonAsync(this SiloProcess silo, string path, Account account, object body)
+    public static async Task<JsonNode> PostJsonAsync(this SiloProcess silo, string path, Account account, object body)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
         request.Headers.Add("h_api_key", account.ApiKey);
