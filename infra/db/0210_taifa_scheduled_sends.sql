@@ -2,6 +2,8 @@
 -- like any other, with status 8 (scheduled) and its send time; ScheduledSendsGrain reads the due ones through the
 -- partial index below and hands them off, which makes them queued (status 0).
 ALTER TABLE taifa_message ADD COLUMN IF NOT EXISTS send_at timestamptz NULL;
+-- And when a message not yet taken by an operator expires (validity_period; null in rows from before: no limit).
+ALTER TABLE taifa_message ADD COLUMN IF NOT EXISTS expires_at timestamptz NULL;
 CREATE INDEX IF NOT EXISTS ix_taifa_message_scheduled ON taifa_message (send_at, message_id) WHERE status = 8;
 
 -- As in 0200, and a day that still holds a message waiting for its send time is kept (a send may be scheduled up to

@@ -99,6 +99,9 @@ public sealed record SendCommand
 
     /// <summary>Hand the messages to their operators at this time, not at once (checked by <see cref="Messages.SendSchedule"/>).</summary>
     [Id(14)] public DateTimeOffset? SendAt { get; init; }
+
+    /// <summary>When the messages expire if no operator took them; null: <c>Taifa:Dispatch:DefaultValidity</c> after they are due.</summary>
+    [Id(15)] public DateTimeOffset? ExpiresAt { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("taifa.send-outcome.v1")]

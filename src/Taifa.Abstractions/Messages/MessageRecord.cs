@@ -70,6 +70,10 @@ public sealed record MessageRecord
 
     /// <summary>When the customer asked for it to be handed to its operator; null: at once.</summary>
     [Id(25)] public DateTimeOffset? SendAt { get; init; }
+
+    /// <summary>Not taken by an operator by then, it expires (refunded); passed on as the submit_sm's validity_period.
+    /// Null only in records written before validity was kept: no limit.</summary>
+    [Id(26)] public DateTimeOffset? ExpiresAt { get; init; }
 }
 
 public static class MessageStatuses

@@ -19,3 +19,34 @@ public static class SendSchedule
         return true;
     }
 }
+
+/// <summary>
+/// How long a message may wait for an operator (REST validity_period in minutes, SMPP validity_period): at most
+/// seven days, counted from when it is due (its send time, or now).
+/// </summary>
+public static class MessageValidity
+{
+    public const int MaxMinutes = 7 * 24 * 60;
+    public static readonly TimeSpan Max = TimeSpan.FromMinutes(MaxMinutes);
+
+    /// <summary>A REST validity_period: 1 to <see cref="MaxMinutes"/> minutes after <paramref name="due"/>.</summary>
+    public static bool TryResolveMinutes(int? minutes, DateTimeOffset due, out DateTimeOffset? expiresAt)
+    {
+        expiresAt = null;
+        if (minutes is not { } value) return true;
+        if (value is < 1 or > MaxMinutes) return false;
+        expiresAt = due.AddMinutes(value);
+        return true;
+    }
+
+    /// <summary>An SMPP validity_period already read as a time: it must be after <paramref name="due"/>; one further
+    /// than <see cref="Max"/> is shortened to it, as SMSCs do.</summary>
+    public static bool TryResolve(DateTimeOffset? requested, DateTimeOffset due, out DateTimeOffset? expiresAt)
+    {
+        expiresAt = null;
+        if (requested is not { } at) return true;
+        if (at <= due) return false;
+        expiresAt = at - due > Max ? due + Max : at;
+        return true;
+    }
+}

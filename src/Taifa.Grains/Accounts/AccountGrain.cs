@@ -299,6 +299,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
                 BalanceAfter = _live.Balance,
                 Status = command.SendAt is null ? MessageStatus.Queued : MessageStatus.Scheduled,
                 SendAt = command.SendAt,
+                ExpiresAt = command.ExpiresAt ?? (command.SendAt ?? now) + _dispatch.DefaultValidity,
             };
 
             // A scheduled message waits in the ledger alone: ScheduledSendsGrain gives it back at its time.

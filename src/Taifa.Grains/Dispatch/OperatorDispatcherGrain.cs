@@ -232,6 +232,14 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         while (true)
         {
             _stopping.Token.ThrowIfCancellationRequested();
+            if (record.ExpiresAt is { } expiresAt && _time.GetUtcNow() >= expiresAt)
+            {
+                // Not taken in time: the parts the operator never took are refunded, as for a failure.
+                LogExpired(record.MessageId, _operator, expiresAt, accepted.Count, record.Parts);
+                await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Expired, null, accepted));
+                return;
+            }
+
             if (_link is not { IsBound: true })
             {
                 await Task.Delay(NotBoundPoll, _time, _stopping.Token);
@@ -340,6 +348,9 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Message {MessageId}: {Operator} failed attempt {Attempt} with {ErrorCode} ({Detail}); retrying")]
     private partial void LogTemporaryFailure(long messageId, string @operator, int attempt, string? errorCode, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} expired at {ExpiresAt:u} before {Operator} took it ({Accepted} of {Parts} parts taken)")]
+    private partial void LogExpired(long messageId, string @operator, DateTimeOffset expiresAt, int accepted, int parts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: {Operator} answered {ErrorCode} ({Detail}); the message is {Status}")]
     private partial void LogGivenUp(long messageId, string @operator, MessageStatus status, string? errorCode, string? detail);

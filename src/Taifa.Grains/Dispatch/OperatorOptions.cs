@@ -60,4 +60,7 @@ public sealed class DispatchOptions
 
     /// <summary>How long a final status is offered to a dlr_url that does not answer 2xx (with back-off) before giving up.</summary>
     public TimeSpan DlrRetention { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long a message may wait for an operator to take it when its send names no validity; then it expires.</summary>
+    public TimeSpan DefaultValidity { get; set; } = TimeSpan.FromHours(48);
 }

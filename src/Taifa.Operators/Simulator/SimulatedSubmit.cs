@@ -12,7 +12,11 @@ public sealed record SimulatedSubmit(
     byte DataCoding,
     byte EsmClass,
     byte RegisteredDelivery,
-    DateTimeOffset ReceivedAt);
+    DateTimeOffset ReceivedAt)
+{
+    /// <summary>As the ESME sent it (SMPP §7.1.1; empty: the SMSC's default).</summary>
+    public string ValidityPeriod { get; init; } = "";
+}
 
 /// <summary>What the simulator has done since it started.</summary>
 public sealed record SmscSimulatorCounters

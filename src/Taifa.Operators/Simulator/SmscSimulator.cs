@@ -438,7 +438,7 @@ public sealed class SmscSimulator : IAsyncDisposable
     private void Record(EsmeSession session, SubmitSm submit, string messageId)
     {
         var record = new SimulatedSubmit(messageId, session.SystemId!, submit.Source, submit.Destination, submit.ShortMessage,
-            submit.DataCoding, submit.EsmClass, submit.RegisteredDelivery, _timeProvider.GetUtcNow());
+            submit.DataCoding, submit.EsmClass, submit.RegisteredDelivery, _timeProvider.GetUtcNow()) { ValidityPeriod = submit.ValidityPeriod };
         lock (_lock)
         {
             _submits.Enqueue(record);

@@ -57,7 +57,10 @@ public static class CustomerApi
 
         var request = parsed.Request;
         var segmentation = request is null ? default : SmsSegmenter.Analyze(request.Message);
-        if (request is null || segmentation.Parts > limits.MaxParts || !SendSchedule.TryResolve(request.SendAt, time.GetUtcNow(), out var sendAt))
+        var now = time.GetUtcNow();
+        DateTimeOffset? sendAt = null, expiresAt = null;
+        if (request is null || segmentation.Parts > limits.MaxParts || !SendSchedule.TryResolve(request.SendAt, now, out sendAt) ||
+            !MessageValidity.TryResolveMinutes(request.ValidityMinutes, sendAt ?? now, out expiresAt))
         {
             return await Refuse(keys, caller.Value, log, TaifaStatus.InvalidJsonBody, responseType);
         }
@@ -76,6 +79,7 @@ public static class CustomerApi
             DlrUrl = request.DlrUrl,
             Source = caller.Value.Source,
             SendAt = sendAt,
+            ExpiresAt = expiresAt,
         };
         SendResult result;
         try

@@ -18,7 +18,7 @@ public static class MessageStatusJson
     [
         "message_id", "recipient_id", "mobile_number", "network_id", "sender_name", "status", "parts", "message_cost", "encoding",
         "channel", "service_id", "accepted_at", "submitted_at", "done_at", "operator", "operator_error_code",
-        "send_at",
+        "send_at", "expires_at",
     ];
 
     public static void Write(Utf8JsonWriter writer, MessageRecord message)
@@ -51,6 +51,7 @@ public static class MessageStatusJson
         message.OperatorName,
         message.OperatorErrorCode,
         message.SendAt is { } sendAt ? NairobiTime.Format(sendAt) : null,
+        message.ExpiresAt is { } expiresAt ? NairobiTime.Format(expiresAt) : null,
     ];
 
     public static bool TryParseWireName(string text, out MessageStatus status)

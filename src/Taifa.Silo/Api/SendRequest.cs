@@ -19,7 +19,8 @@ public sealed record SendRequest(
     ResponseType ResponseType,
     string? ServiceId,
     string? DlrUrl,
-    DateTimeOffset? SendAt = null);
+    DateTimeOffset? SendAt = null,
+    int? ValidityMinutes = null);
 
 /// <summary>
 /// Parses a sendsms body. The response type is worked out even from a body that fails validation,
@@ -46,7 +47,8 @@ public static class SendRequestParser
                 !TryGetString(root, "message", out var message) ||
                 !TryGetOptionalScalar(root, "service_id", out var serviceId) ||
                 !TryGetOptionalString(root, "dlr_url", out var dlrUrl) ||
-                !TryGetOptionalString(root, "send_at", out var sendAtText))
+                !TryGetOptionalString(root, "send_at", out var sendAtText) ||
+                !TryGetOptionalInteger(root, "validity_period", out var validityMinutes))
             {
                 return new Result(null, responseType);
             }
@@ -65,7 +67,7 @@ public static class SendRequestParser
                 sendAt = at;
             }
 
-            return new Result(new SendRequest(mobiles, senderName.Trim(), message, responseType, serviceId, dlrUrl, sendAt), responseType);
+            return new Result(new SendRequest(mobiles, senderName.Trim(), message, responseType, serviceId, dlrUrl, sendAt, validityMinutes), responseType);
         }
     }
 
@@ -102,6 +104,20 @@ public static class SendRequestParser
         if (element.ValueKind != JsonValueKind.String) return false;
         value = element.GetString();
         return true;
+    }
+
+    /// <summary>An integer, or (as PHP clients often send numbers) a string of one; null or absent: none.</summary>
+    private static bool TryGetOptionalInteger(JsonElement root, string name, out int? value)
+    {
+        value = null;
+        if (!root.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null) return true;
+        var ok = element.ValueKind switch
+        {
+            JsonValueKind.Number => element.TryGetInt32(out var number) && (value = number) is not null,
+            JsonValueKind.String => int.TryParse(element.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && (value = parsed) is not null,
+            _ => false,
+        };
+        return ok;
     }
 
     /// <summary>service_id may be a string or an integer (the PHP example sends 0).</summary>

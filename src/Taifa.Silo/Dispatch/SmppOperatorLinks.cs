@@ -112,6 +112,7 @@ public sealed class SmppOperatorLinks(OperatorRoutes routes, Inbound.InboundInta
                 : SmppAddress.Alphanumeric(message.SenderId),
             Destination = SmppAddress.International(message.MobileNumber),
             RegisteredDelivery = RegisteredDelivery.SmscReceiptOnSuccessOrFailure,
+            ValidityPeriod = message.ExpiresAt is { } expiresAt ? SmppTime.Format(expiresAt) : string.Empty,
         };
         var alphabet = message.Encoding == SmsEncoding.Ucs2 ? SmsAlphabet.Ucs2 : SmsAlphabet.Gsm7;
         if (message.Segment is not { } segment)

@@ -22,14 +22,21 @@ public sealed class SubmitSmIntake(RecipientParser recipients, int maxParts, Tim
     public SubmitRead Read(SubmitSm submit)
     {
         // Checked first, like a REST send_at: a message that cannot be held as asked is not charged.
+        var now = _time.GetUtcNow();
         DateTimeOffset? sendAt = null;
-        if (submit.ScheduleDeliveryTime.Length > 0)
+        if (submit.ScheduleDeliveryTime.Length > 0 &&
+            (!SmppTime.TryParse(submit.ScheduleDeliveryTime, now, out var requested) || !SendSchedule.TryResolve(requested, now, out sendAt)))
         {
-            var now = _time.GetUtcNow();
-            if (!SmppTime.TryParse(submit.ScheduleDeliveryTime, now, out var requested) || !SendSchedule.TryResolve(requested, now, out sendAt))
-            {
-                return Reject(CommandStatus.InvalidScheduledDeliveryTime, $"schedule_delivery_time '{submit.ScheduleDeliveryTime}' is malformed, past or more than 90 days ahead");
-            }
+            return Reject(CommandStatus.InvalidScheduledDeliveryTime, $"schedule_delivery_time '{submit.ScheduleDeliveryTime}' is malformed, past or more than 90 days ahead");
+        }
+
+        // A relative validity counts from when the message is due, so a scheduled one does not expire before its time.
+        var due = sendAt ?? now;
+        DateTimeOffset? expiresAt = null;
+        if (submit.ValidityPeriod.Length > 0 &&
+            (!SmppTime.TryParse(submit.ValidityPeriod, due, out var validUntil) || !MessageValidity.TryResolve(validUntil, due, out expiresAt)))
+        {
+            return Reject(CommandStatus.InvalidExpiry, $"validity_period '{submit.ValidityPeriod}' is malformed or not after the message is due");
         }
 
         var text = MessageContent.GetText(submit);
@@ -67,6 +74,7 @@ public sealed class SubmitSmIntake(RecipientParser recipients, int maxParts, Tim
             RegisteredDelivery = (submit.RegisteredDelivery & RegisteredDelivery.SmscReceiptMask) != RegisteredDelivery.None,
             Segment = segment is { } s ? new SegmentInfo(s.Reference, s.Total, s.SequenceNumber) : null,
             SendAt = sendAt,
+            ExpiresAt = expiresAt,
         };
         return new SubmitRead(command, segment, parts, CommandStatus.Ok, null);
     }

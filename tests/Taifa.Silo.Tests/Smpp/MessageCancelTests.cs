@@ -7,6 +7,8 @@ using Taifa.Silo.Dispatch;
 using Taifa.Silo.Tests.Infrastructure;
 using Taifa.Smpp.Pdus;
 
+using static Taifa.Silo.Tests.Infrastructure.Waits;
+
 namespace Taifa.Silo.Tests.Smpp;
 
 /// <summary>
@@ -192,13 +194,4 @@ public sealed class MessageCancelTests(QuickReceiptGateway gateway) : IClassFixt
 
     private static string Text(JsonNode node, string field) => node[field]!.GetValue<string>();
 
-    private static async Task Eventually(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not within {Patience}: {what}");
-            await Task.Delay(100);
-        }
-    }
 }

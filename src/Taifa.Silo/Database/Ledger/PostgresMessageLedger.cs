@@ -22,18 +22,18 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         m.segment_total, m.segment_sequence, m.accepted_at, m.updated_at, m.submitted_at, m.done_at, m.operator_name,
         m.operator_error_code,
         ARRAY(SELECT p.operator_id FROM taifa_operator_part p WHERE p.message_id = m.message_id ORDER BY p.part),
-        m.send_at
+        m.send_at, m.expires_at
         """;
 
     private const string InsertMessagesSql =
         """
         INSERT INTO taifa_message (message_id, recipient_id, account_id, shard, status, mobile_number, network_id, sender_id,
             body, encoding, parts, cost, balance_after, service_id, channel, registered_delivery, dlr_url, segment_reference,
-            segment_total, segment_sequence, accepted_at, updated_at, send_at)
+            segment_total, segment_sequence, accepted_at, updated_at, send_at, expires_at)
         SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::smallint[], $6::text[], $7::integer[],
             $8::text[], $9::text[], $10::smallint[], $11::integer[], $12::numeric[], $13::numeric[], $14::text[], $15::smallint[],
             $16::boolean[], $17::text[], $18::integer[], $19::integer[], $20::integer[], $21::timestamptz[], $22::timestamptz[],
-            $23::timestamptz[])
+            $23::timestamptz[], $24::timestamptz[])
         """;
 
     private const string InsertEntriesSql =
@@ -367,7 +367,7 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
             $"SELECT {MessageColumns}, m.shard FROM taifa_message m WHERE m.account_id = $1 AND NOT m.handed_off AND m.status <> 8 ORDER BY m.message_id LIMIT $2");
         command.Parameters.Add(Parameter(accountId));
         command.Parameters.Add(Parameter(limit));
-        return await ReadAll(command, reader => new LedgerMessage(ReadMessage(reader), reader.IsDBNull(27) ? null : reader.GetString(27)), cancellationToken).ConfigureAwait(false);
+        return await ReadAll(command, reader => new LedgerMessage(ReadMessage(reader), reader.IsDBNull(28) ? null : reader.GetString(28)), cancellationToken).ConfigureAwait(false);
     }
 
     public async Task MarkHandedOff(IReadOnlyList<long> messageIds, CancellationToken cancellationToken = default)
@@ -500,7 +500,8 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
             Parameter(records.Select(r => r.Segment?.SequenceNumber).ToArray()),
             Parameter(records.Select(r => r.AcceptedAt.ToUniversalTime()).ToArray()),
             Parameter(records.Select(r => r.UpdatedAt.ToUniversalTime()).ToArray()),
-            Parameter(records.Select(r => r.SendAt?.ToUniversalTime()).ToArray()));
+            Parameter(records.Select(r => r.SendAt?.ToUniversalTime()).ToArray()),
+            Parameter(records.Select(r => r.ExpiresAt?.ToUniversalTime()).ToArray()));
     }
 
     private static NpgsqlBatchCommand InsertEntries(WalletCommit commit, IReadOnlyList<PlannedEntry> entries) =>
@@ -541,6 +542,7 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         OperatorErrorCode = reader.IsDBNull(24) ? null : reader.GetString(24),
         OperatorPartIds = reader.GetFieldValue<string[]>(25),
         SendAt = reader.IsDBNull(26) ? null : reader.GetFieldValue<DateTimeOffset>(26),
+        ExpiresAt = reader.IsDBNull(27) ? null : reader.GetFieldValue<DateTimeOffset>(27),
     };
 
     private static OperatorPart ReadPart(NpgsqlDataReader reader) =>
