@@ -80,22 +80,24 @@ public static class DeliveryChart
         }
 
         html.Append("</ul>\n</figure>\n")
-            .Append("<table id=\"delivery-table\">\n<caption>Messages per day and status</caption>\n<thead><tr><th scope=\"col\">Day</th><th scope=\"col\">Total</th>");
+            .Append("<div class=\"scroll\" role=\"region\" aria-labelledby=\"delivery-table-caption\" tabindex=\"0\">\n")
+            .Append("<table id=\"delivery-table\" class=\"columns\">\n<caption id=\"delivery-table-caption\">Messages per day and status</caption>\n<thead><tr><th scope=\"col\">Day</th><th scope=\"col\">Total</th><th scope=\"col\">Delivery rate</th>");
         foreach (var status in Stacking) html.Append("<th scope=\"col\">").Append(PortalPage.Capitalised(MessageStatusJson.WireName(status))).Append("</th>");
-        html.Append("<th scope=\"col\">Delivery rate</th></tr></thead>\n<tbody>\n");
+        html.Append("</tr></thead>\n<tbody>\n");
         foreach (var day in days)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<tr data-date=\"{Iso(day.Day)}\"><th scope=\"row\" data-label=\"Day\">{Iso(day.Day)}</th><td data-label=\"Total\" data-status=\"total\">{day.Total}</td>");
+            html.Append(CultureInfo.InvariantCulture, $"<tr data-date=\"{Iso(day.Day)}\"><th scope=\"row\" data-label=\"Day\">{Iso(day.Day)}</th><td data-label=\"Total\" data-status=\"total\">{day.Total}</td>")
+                .Append("<td data-label=\"Delivery rate\">").Append(Rate(day.Count(MessageStatus.Delivered), day.Total)).Append("</td>");
             foreach (var status in Stacking)
             {
                 var name = MessageStatusJson.WireName(status);
                 html.Append(CultureInfo.InvariantCulture, $"<td data-label=\"{PortalPage.Capitalised(name)}\" data-status=\"{name}\">{day.Count(status)}</td>");
             }
 
-            html.Append("<td data-label=\"Delivery rate\">").Append(Rate(day.Count(MessageStatus.Delivered), day.Total)).Append("</td></tr>\n");
+            html.Append("</tr>\n");
         }
 
-        html.Append("</tbody>\n</table>\n")
+        html.Append("</tbody>\n</table>\n</div>\n")
             .Append("<p>A message counts on the day it was accepted. The same numbers, for up to 31 days, are in <code>GET /v2/sms/delivery-summary</code>.</p>\n");
         return html.ToString();
     }

@@ -182,7 +182,7 @@ public static class PortalEndpoints
         rows.Append("<tr data-network-id=\"default\"><th scope=\"row\">").Append(account.NetworkPrices.Count == 0 ? "Every network" : "Every other network")
             .Append("</th><td data-label=\"Price per part\">KES ").Append(Money.Format(account.PricePerSms)).Append("</td></tr>\n");
         return $"""
-            <table id="prices">
+            <table id="prices" class="columns">
             <caption>Your price per SMS part, by network</caption>
             <thead><tr><th scope="col">Network</th><th scope="col">Price per part</th></tr></thead>
             <tbody>
