@@ -93,9 +93,10 @@ public abstract class DeliverySummaryTests(ModeGateway fixture)
     }
 
     [Fact]
-    public async Task A_bad_key_answers_1006()
+    public async Task A_bad_key_answers_1006_and_the_endpoint_is_in_the_customer_openapi_document()
     {
         using var client = Gateway.CreateClient();
+        Assert.NotNull(JsonNode.Parse(await client.GetStringAsync("/openapi/customer.json"))!["paths"]!["/v2/sms/delivery-summary"]);
         Assert.Equal("1006", (await client.GetJsonAsync("/v2/sms/delivery-summary", new string('0', 64)))[0]!.Code());
         Assert.Equal("1006", (await client.GetJsonAsync("/v2/sms/delivery-summary?days=0", null))[0]!.Code());
     }

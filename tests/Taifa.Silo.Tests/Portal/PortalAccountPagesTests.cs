@@ -74,6 +74,9 @@ public abstract partial class PortalAccountPagesTests(ModeGateway fixture)
         // The customer's service_id would be a formula in a spreadsheet: the guard makes it text.
         Assert.All(lines.Skip(1), line => Assert.Contains(",\"'=HYPERLINK(\"\"http://evil.example\"\")\",", line, StringComparison.Ordinal));
 
+        Assert.Equal(HttpStatusCode.BadRequest, (await session.GetAsync("/portal/history/messages.csv?mobile=0200123456")).Status);
+        Assert.Equal("text/html", session.Last!.Content.Headers.ContentType!.MediaType);
+
         using var stranger = PortalSession.InMemory(Gateway);
         Assert.Equal(HttpStatusCode.Found, (await stranger.GetAsync(link)).Status);
         Assert.Equal("/portal/login", stranger.Last!.Headers.Location!.OriginalString);
