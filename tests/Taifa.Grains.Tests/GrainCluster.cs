@@ -197,6 +197,9 @@ public sealed class CountingLedger(IMessageLedger inner) : IMessageLedger
     public Task<IReadOnlyList<MessageRecord>> ReadHistory(long accountId, MessageHistoryFilter filter, int limit, CancellationToken cancellationToken = default) =>
         inner.ReadHistory(accountId, filter, limit, cancellationToken);
 
+    public Task<IReadOnlyList<DailyStatusCount>> CountByDay(long accountId, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken = default) =>
+        inner.CountByDay(accountId, from, until, cancellationToken);
+
     public Task<IReadOnlyList<MessageRecord>> ReadQueued(string shard, long afterMessageId, int limit, CancellationToken cancellationToken = default) =>
         inner.ReadQueued(shard, afterMessageId, limit, cancellationToken);
 

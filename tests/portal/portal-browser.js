@@ -1,7 +1,7 @@
 // The customer portal in headless Chromium (Debian's /usr/bin/chromium), driven by puppeteer-core, as a customer on a
-// phone-width screen would use it: log-in, a wrong password, keyboard navigation, a send, key rotation, SMPP
-// credentials, a forged form (CSRF), log-out and lock-out. Prints one line per check and a closing count; exits 1 on
-// any failure.
+// phone-width screen would use it: log-in, a wrong password, keyboard navigation, sends, the rate card, history
+// (filter, pages, CSV download), the delivery chart, the statement (and its CSV), key rotation, SMPP credentials, a
+// forged form (CSRF), log-out and lock-out. Prints one line per check and a closing count; exits 1 on any failure.
 // Usage: node portal-browser.js <base-url> <email> <password> <sender-id> <max-failures-per-email> [screenshot-dir]
 'use strict';
 const fs = require('fs');
@@ -44,6 +44,32 @@ async function submit(page, buttonText) {
   return response;
 }
 
+async function fitsThePhone(page, name) {
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(`the ${name} page fits a 390 px wide screen without sideways scrolling`, width <= 390, `${width}`);
+}
+
+async function rows(page, selector) {
+  return page.$$eval(`${selector} tbody tr`, (trs) => trs.map((tr) => Object.fromEntries(
+    [...tr.children].map((cell) => [cell.dataset.label, cell.textContent.trim()]))));
+}
+
+// Clicks a download link and answers the downloaded file's text, once Chromium has written it whole.
+async function download(page, cdp, dir, linkText, fileName) {
+  const target = path.join(dir, fileName);
+  fs.rmSync(target, { force: true });
+  await page.evaluate((label) => {
+    const link = [...document.querySelectorAll('main a[download]')].find((a) => a.textContent.trim() === label);
+    if (!link) throw new Error(`no download link "${label}"`);
+    link.click();
+  }, linkText);
+  for (let waited = 0; waited < 15000; waited += 100) {
+    if (fs.existsSync(target)) return fs.readFileSync(target, 'utf8');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${fileName} was not downloaded within 15 s (${fs.readdirSync(dir).join(', ')})`);
+}
+
 async function logIn(page, address, secret) {
   await page.goto(`${baseUrl}/portal/login`, { waitUntil: 'load' });
   await page.type('#email', address);
@@ -53,6 +79,7 @@ async function logIn(page, address, secret) {
 
 (async () => {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'taifa-portal-chromium-'));
+  const downloads = fs.mkdtempSync(path.join(os.tmpdir(), 'taifa-portal-downloads-'));
   const browser = await puppeteer.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
@@ -63,6 +90,8 @@ async function logIn(page, address, secret) {
   try {
     const page = await browser.newPage();
     await page.setViewport({ width: 390, height: 844, deviceScaleFactor: 1 });
+    const cdp = await page.createCDPSession();
+    await cdp.send('Browser.setDownloadBehavior', { behavior: 'allow', downloadPath: downloads });
 
     await page.goto(`${baseUrl}/portal/`, { waitUntil: 'load' });
     check('signed out, /portal/ leads to the log-in page', page.url().endsWith('/portal/login'), page.url());
@@ -82,6 +111,9 @@ async function logIn(page, address, secret) {
     check('script cannot read the session cookie', !(await page.evaluate(() => document.cookie)).includes('taifa_portal'));
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     check('the page fits a 390 px wide screen without sideways scrolling', width <= 390, `${width}`);
+    const prices = await rows(page, '#prices');
+    check('the rate card shows the price per network and the default',
+      prices.length >= 1 && prices.every((row) => /^KES \d+\.\d\d$/.test(row['Price per part'])), JSON.stringify(prices));
     await shot(page, 'balance');
     await page.keyboard.press('Tab');
     check('the first Tab reaches the skip link', (await page.evaluate(() => document.activeElement.textContent)) === 'Skip to content');
@@ -96,6 +128,78 @@ async function logIn(page, address, secret) {
     const summary = await text(page, '[role=status]');
     check('a message is sent and the new balance shown', response.status() === 200 && /^1 of 1 accepted\. Balance now KES \d+\.\d\d\.$/.test(summary), summary);
     await shot(page, 'send-result');
+
+    // Two more numbers, on other networks, so that history has something to filter and to page through.
+    await page.goto(`${baseUrl}/portal/send`, { waitUntil: 'load' });
+    await page.type('#mobile', '0733123456, 0771234567');
+    await page.select('#sender_name', senderId);
+    await page.type('#message', 'Your order 1043 has shipped.');
+    await submit(page, 'Send');
+    check('a send to two numbers accepts both', (await text(page, '[role=status]')).startsWith('2 of 2 accepted.'), await text(page, '[role=status]'));
+    await page.goto(`${baseUrl}/portal/`, { waitUntil: 'load' });
+    const balanceNow = await text(page, '#balance');
+
+    await page.click('nav a[href="/portal/history"]');
+    await page.waitForSelector('#messages');
+    let history = await rows(page, '#messages');
+    check('history lists the three messages newest first',
+      history.map((row) => row.Mobile).join() === '254771234567,254733123456,254702739804', JSON.stringify(history));
+    check('each message shows its status and cost', history.every((row) => row.Status === 'queued' || row.Status === 'submitted' || row.Status === 'delivered')
+      && history.every((row) => /^KES \d+\.\d\d$/.test(row.Cost)), JSON.stringify(history));
+    await fitsThePhone(page, 'history');
+    await page.type('#mobile', '0733123456');
+    await submit(page, 'Show messages');
+    history = await rows(page, '#messages');
+    check('the mobile filter keeps only that number', history.length === 1 && history[0].Mobile === '254733123456' && page.url().includes('mobile=0733123456'),
+      `${page.url()} ${JSON.stringify(history)}`);
+    const csv = await download(page, cdp, downloads, 'Download these messages as CSV', 'messages.csv');
+    const csvLines = csv.trimEnd().split('\r\n');
+    check('the CSV download holds the header and the filtered message',
+      csvLines.length === 2 && csvLines[0].startsWith('message_id,recipient_id,mobile_number,') && csvLines[1].includes(',254733123456,')
+      && csvLines[1].startsWith(history[0]['Message ID']), JSON.stringify(csvLines));
+
+    await page.goto(`${baseUrl}/portal/history?limit=2`, { waitUntil: 'load' });
+    const firstPage = (await rows(page, '#messages')).map((row) => row.Mobile);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('a[rel=next]')]);
+    const secondPage = (await rows(page, '#messages')).map((row) => row.Mobile);
+    check('paging: two on the first page, the oldest on the next, and no page after it',
+      firstPage.join() === '254771234567,254733123456' && secondPage.join() === '254702739804' && (await page.$('a[rel=next]')) === null,
+      `${firstPage} | ${secondPage}`);
+    check('a later page links back to the newest messages', (await page.$$eval('nav.pages a', (as) => as.map((a) => a.textContent))).includes('Newest messages'));
+    await page.goto(`${baseUrl}/portal/history`, { waitUntil: 'load' });
+    await shot(page, 'history');
+
+    await page.click('nav a[href="/portal/delivery"]');
+    await page.waitForSelector('#delivery-chart');
+    const chart = await page.$eval('#delivery-chart', (svg) => ({
+      labelled: svg.getAttribute('role') === 'img' && svg.getAttribute('aria-labelledby') === 'delivery-chart-title delivery-chart-desc',
+      title: svg.querySelector('title').textContent,
+      desc: svg.querySelector('desc').textContent,
+      bars: [...svg.querySelectorAll('g.bar')].map((g) => Number(g.dataset.total)),
+      segments: [...svg.querySelectorAll('rect[data-count]')].reduce((sum, rect) => sum + Number(rect.dataset.count), 0),
+    }));
+    check('the delivery chart is an SVG image with a title and a description',
+      chart.labelled && chart.title === 'Messages per day over the last 7 days, by status' && chart.desc.startsWith('3 messages in the last 7 days'), JSON.stringify(chart));
+    check('the chart has seven bars holding the three messages', chart.bars.length === 7 && chart.bars.reduce((a, b) => a + b, 0) === 3 && chart.segments === 3,
+      JSON.stringify(chart));
+    const table = await rows(page, '#delivery-table');
+    check('the same numbers are in a table', table.length === 7 && table.reduce((sum, row) => sum + Number(row.Total), 0) === 3, JSON.stringify(table));
+    await fitsThePhone(page, 'delivery');
+    await shot(page, 'delivery');
+
+    await page.click('nav a[href="/portal/statement"]');
+    await page.waitForSelector('#entries');
+    const entries = await rows(page, '#entries');
+    check('the statement lists the opening credit and one debit per message',
+      entries.length === 4 && entries[0].Kind === 'credit' && entries.slice(1).every((e) => e.Kind === 'debit' && e.Amount.startsWith('-')), JSON.stringify(entries));
+    check('its closing balance is the balance', (await text(page, '#closing-balance')) === balanceNow, `${await text(page, '#closing-balance')} vs ${balanceNow}`);
+    await fitsThePhone(page, 'statement');
+    const statement = await download(page, cdp, downloads, 'Download this statement as CSV', 'statement.csv');
+    const statementLines = statement.trimEnd().split('\n');
+    check('the statement CSV holds the same entries, debits as negative numbers',
+      statementLines[0] === 'entry_id,time,kind,amount,balance,message_id,reference' && statementLines.length === 5
+      && statementLines.slice(2).every((line) => /,debit,-\d+\.\d\d,/.test(line)), JSON.stringify(statementLines));
+    await shot(page, 'statement');
 
     await page.goto(`${baseUrl}/portal/sender-ids`, { waitUntil: 'load' });
     check('the sender IDs are listed', (await page.$$eval('.sender-ids li', (li) => li.map((e) => e.textContent))).includes(senderId));
@@ -142,6 +246,7 @@ async function logIn(page, address, secret) {
   } finally {
     await browser.close();
     fs.rmSync(profile, { recursive: true, force: true });
+    fs.rmSync(downloads, { recursive: true, force: true });
   }
 
   console.log(`portal: ${passed} passed, ${failed} failed`);

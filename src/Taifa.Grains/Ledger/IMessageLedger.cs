@@ -48,6 +48,14 @@ public interface IMessageLedger
     /// </summary>
     Task<IReadOnlyList<MessageRecord>> ReadHistory(long accountId, MessageHistoryFilter filter, int limit, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// How many of an account's messages were accepted on each Nairobi day (<see cref="LedgerDays.NairobiDayOf"/>)
+    /// at or after <paramref name="from"/> and before <paramref name="until"/>, by status as the ledger holds it, day
+    /// then status ascending. One aggregate over the account's messages in the range (read by account and message id),
+    /// so its cost is bounded by those messages, whatever else is stored.
+    /// </summary>
+    Task<IReadOnlyList<DailyStatusCount>> CountByDay(long accountId, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken = default);
+
     /// <summary>A shard's queued messages above <paramref name="afterMessageId"/>, oldest first: what a dispatcher reads on start or takeover.</summary>
     Task<IReadOnlyList<MessageRecord>> ReadQueued(string shard, long afterMessageId, int limit, CancellationToken cancellationToken = default);
 
@@ -159,6 +167,9 @@ public sealed record MessageHistoryFilter(
         && (MobileNumber is null || message.MobileNumber == MobileNumber)
         && (SenderId is null || message.SenderId == SenderId);
 }
+
+/// <summary>One cell of <see cref="IMessageLedger.CountByDay"/>: the messages of one Nairobi day in one status.</summary>
+public sealed record DailyStatusCount(DateOnly Day, MessageStatus Status, long Count);
 
 public sealed record Wallet(long AccountId, decimal Balance, long Version);
 

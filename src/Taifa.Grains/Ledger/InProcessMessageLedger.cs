@@ -243,6 +243,19 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         }
     }
 
+    public Task<IReadOnlyList<DailyStatusCount>> CountByDay(long accountId, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        var range = new MessageHistoryFilter(From: from, Until: until);
+        lock (_lock)
+        {
+            return Result(_messages.Values
+                .Where(m => m.Record.AccountId == accountId && range.Matches(m.Record))
+                .GroupBy(m => (Day: LedgerDays.NairobiDayOf(m.Record.AcceptedAt), m.Record.Status))
+                .OrderBy(g => g.Key.Day).ThenBy(g => g.Key.Status)
+                .Select(g => new DailyStatusCount(g.Key.Day, g.Key.Status, g.LongCount())));
+        }
+    }
+
     public Task<IReadOnlyList<LedgerMessage>> ReadNotHandedOff(long accountId, int limit, CancellationToken cancellationToken = default)
     {
         lock (_lock)

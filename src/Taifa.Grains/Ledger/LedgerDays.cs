@@ -28,6 +28,15 @@ public static class LedgerDays
     /// <summary>The days to keep at <paramref name="now"/>: from this first one on (older ones are dropped).</summary>
     public static DateOnly FirstKept(DateTimeOffset now, int retentionDays) => DayOf(now).AddDays(-retentionDays);
 
+    /// <summary>Kenya keeps UTC+3 all year (no daylight saving), so a Nairobi day is a fixed UTC range.</summary>
+    public static readonly TimeSpan NairobiOffset = TimeSpan.FromHours(3);
+
+    /// <summary>The Nairobi calendar day of an instant: how customers count their days (statements, the delivery chart).</summary>
+    public static DateOnly NairobiDayOf(DateTimeOffset instant) => DateOnly.FromDateTime(instant.UtcDateTime + NairobiOffset);
+
+    /// <summary>The instant a Nairobi day begins.</summary>
+    public static DateTimeOffset NairobiStartOf(DateOnly day) => new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), NairobiOffset);
+
     /// <summary>Days made ready ahead of time, so a commit never waits for a partition to be created.</summary>
     public const int DaysAhead = 3;
 }

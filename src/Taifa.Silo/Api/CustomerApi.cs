@@ -34,6 +34,7 @@ public static class CustomerApi
         v2.MapGet("/status", MessageStatusOf).WithSummary("Status of one of your messages");
         v2.MapPost("/cancel", CancelMessage).WithSummary("Cancel one of your messages not yet handed to an operator");
         v2.MapStatement();
+        v2.MapDeliverySummary();
         v2.MapAlerts();
         v2.MapGet("/price", PriceOf).WithSummary("Your price per SMS part to a mobile number's network");
 

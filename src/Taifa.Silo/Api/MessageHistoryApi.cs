@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Serilog;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
@@ -44,47 +43,38 @@ public static class MessageHistoryApi
         });
     }
 
-    /// <summary>A page at a time from the ledger into the response body, flushed after each: memory stays one page whatever the export's size.</summary>
     private static async Task<IResult> ExportMessages(
         HttpContext http, ApiKeyAccounts keys, RecipientParser recipients, MessageHistory history, IDiagnosticContext log, CancellationToken cancellationToken)
     {
         var (refusal, accountId, query, _) = await Accept(http, keys, recipients, log, withPaging: false);
         if (refusal is not null) return refusal;
+        await WriteCsv(http.Response, history, accountId, query!, cancellationToken);
+        return Results.Empty;
+    }
 
-        http.Response.ContentType = "text/csv; charset=utf-8";
-        http.Response.Headers.ContentDisposition = "attachment; filename=\"messages.csv\"";
-        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), leaveOpen: true);
-        await writer.WriteAsync(string.Join(',', MessageStatusJson.FieldNames) + "\r\n");
-        var filter = query!.Filter;
+    /// <summary>
+    /// messages.csv (for the API and the portal alike): a page at a time from the ledger into the response body, flushed
+    /// after each, so memory stays one page whatever the export's size.
+    /// </summary>
+    public static async Task WriteCsv(HttpResponse response, MessageHistory history, long accountId, HistoryQuery query, CancellationToken cancellationToken)
+    {
+        response.ContentType = "text/csv; charset=utf-8";
+        response.Headers.ContentDisposition = "attachment; filename=\"messages.csv\"";
+        await using var writer = new StreamWriter(response.Body, CsvFormat.Encoding, leaveOpen: true);
+        await writer.WriteAsync(CsvFormat.Fields(MessageStatusJson.FieldNames) + "\r\n");
+        var filter = query.Filter;
         while (true)
         {
             var page = await history.ReadPage(accountId, query with { Filter = filter }, MaxPageSize, cancellationToken);
-            foreach (var message in page.Messages) await writer.WriteAsync(CsvLine(MessageStatusJson.FieldValues(message)));
+            foreach (var message in page.Messages) await writer.WriteAsync(CsvFormat.Fields(MessageStatusJson.FieldValues(message)) + "\r\n");
             await writer.FlushAsync(cancellationToken);
             if (page.NextBefore is not { } before) break;
             filter = filter with { BeforeMessageId = before };
         }
-
-        return Results.Empty;
-    }
-
-    /// <summary>RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled; null is an empty field.</summary>
-    public static string CsvLine(IReadOnlyList<string?> values)
-    {
-        var line = new StringBuilder();
-        for (var i = 0; i < values.Count; i++)
-        {
-            if (i > 0) line.Append(',');
-            var value = values[i] ?? "";
-            if (value.AsSpan().IndexOfAny(",\"\r\n") < 0) line.Append(value);
-            else line.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
-        }
-
-        return line.Append("\r\n").ToString();
     }
 
     /// <summary>Every parameter is optional; one given but not valid answers 1019 (an invalid number, 1003, as sendsms would).</summary>
-    private static (TaifaStatus Problem, HistoryQuery? Query, int Limit) Parse(IQueryCollection query, RecipientParser recipients, bool withPaging)
+    public static (TaifaStatus Problem, HistoryQuery? Query, int Limit) Parse(IQueryCollection query, RecipientParser recipients, bool withPaging)
     {
         static string? Value(IQueryCollection query, string name) => query[name] is { Count: > 0 } value && value.ToString() is { Length: > 0 } text ? text : null;
         var invalid = (TaifaStatus.InvalidParameters, (HistoryQuery?)null, 0);

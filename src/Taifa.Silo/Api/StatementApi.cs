@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using Serilog;
 using Taifa.Abstractions;
@@ -22,7 +21,6 @@ public static class StatementApi
     public static readonly TimeSpan MaxJsonRange = TimeSpan.FromDays(366);
 
     private const int CsvPage = 1_000;
-    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     public static void MapStatement(this RouteGroupBuilder v2)
     {
@@ -61,21 +59,25 @@ public static class StatementApi
         if (range is not { } r) return refusal!;
 
         log.Set("Outcome", TaifaStatus.Success.Code());
-        return TypedResults.Stream(async body =>
+        return CsvDownload(ledger, r.AccountId, r.From, r.To, http.RequestAborted);
+    }
+
+    /// <summary>statement.csv of the entries made at or after <paramref name="from"/> and before <paramref name="until"/> (for the API and the portal alike), streamed a page at a time.</summary>
+    public static IResult CsvDownload(IMessageLedger ledger, long accountId, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken) =>
+        TypedResults.Stream(async body =>
         {
-            await using var writer = new StreamWriter(body, Utf8, bufferSize: 16 * 1024);
+            await using var writer = new StreamWriter(body, CsvFormat.Encoding, bufferSize: 16 * 1024);
             await writer.WriteAsync("entry_id,time,kind,amount,balance,message_id,reference\n");
             var after = 0L;
             while (true)
             {
-                var page = await ledger.ReadEntries(r.AccountId, r.From, r.To, after, CsvPage, http.RequestAborted);
+                var page = await ledger.ReadEntries(accountId, from, until, after, CsvPage, cancellationToken);
                 foreach (var entry in page) await writer.WriteAsync(CsvLine(entry));
-                await writer.FlushAsync(http.RequestAborted);
+                await writer.FlushAsync(cancellationToken);
                 if (page.Count < CsvPage) break;
                 after = page[^1].EntryId;
             }
         }, "text/csv; charset=utf-8", fileDownloadName: "statement.csv");
-    }
 
     /// <summary>The caller's account and range, or the answer refusing them: 1006/1016/1011 as every endpoint, then 1019.</summary>
     private static async Task<(StatementRange? Range, IResult? Refusal)> Authorize(HttpContext http, ApiKeyAccounts keys, IDiagnosticContext log, TimeSpan? maxRange)
@@ -117,16 +119,12 @@ public static class StatementApi
         writer.WriteEndObject();
     }
 
-    private static string CsvLine(LedgerEntry entry) => string.Join(',',
+    private static string CsvLine(LedgerEntry entry) => CsvFormat.Fields(
         entry.EntryId.ToString(CultureInfo.InvariantCulture),
         NairobiTime.Format(entry.At),
         entry.Kind.Name(),
         Money.Format(entry.Amount),
         Money.Format(entry.BalanceAfter),
-        entry.MessageId?.ToString(CultureInfo.InvariantCulture) ?? "",
-        CsvField(entry.Reference ?? "")) + "\n";
-
-    // References are ours or an M-Pesa TransID (letters and digits only, checked at intake); quoted should one hold a separator.
-    private static string CsvField(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+        entry.MessageId?.ToString(CultureInfo.InvariantCulture),
+        entry.Reference) + "\n";
 }

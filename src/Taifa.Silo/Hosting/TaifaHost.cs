@@ -58,6 +58,7 @@ public static class TaifaHost
         builder.Services.AddHostedService(services => services.GetRequiredService<VanishedSilos>());
         builder.Services.AddSingleton<ApiKeyAccounts>();
         builder.Services.AddSingleton<MessageHistory>();
+        builder.Services.AddSingleton<DeliverySummary>();
         builder.Services.AddSingleton<AccountSends>();
         builder.Services.AddSingleton<DispatchBacklog>();
         builder.Services.AddSingleton<WriteFailures, PostgresWriteFailures>();

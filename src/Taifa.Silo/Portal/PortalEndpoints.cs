@@ -9,6 +9,7 @@ using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Messages;
 using Taifa.Domain.Money;
+using Taifa.Domain.Numbers;
 using Taifa.Domain.Text;
 using Taifa.Silo.Api;
 using Taifa.Silo.Intake;
@@ -43,6 +44,7 @@ public static class PortalEndpoints
         signedIn.MapPost("/api-key", RotateApiKey);
         signedIn.MapGet("/smpp", SmppPage);
         signedIn.MapPost("/smpp", SetSmppCredentials);
+        signedIn.MapPortalAccountPages();
     }
 
     private static async ValueTask<object?> RequireSession(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -152,7 +154,7 @@ public static class PortalEndpoints
         return Results.Redirect("/portal/login?done=logout");
     }
 
-    private static IResult Balance(HttpContext http)
+    private static IResult Balance(HttpContext http, NumberingPlan plan)
     {
         var account = PortalCaller.Of(http).Account;
         return Render(http, "Balance", $"""
@@ -160,11 +162,35 @@ public static class PortalEndpoints
             <dl>
             <dt>Account</dt><dd>{Text(account.Name)} ({account.AccountId.ToString(CultureInfo.InvariantCulture)})</dd>
             <dt>Status</dt><dd>{(account.Status == AccountStatus.Active ? "Active" : "Suspended: sends are refused")}</dd>
-            <dt>Price per SMS part</dt><dd>KES {Money.Format(account.PricePerSms)}</dd>
             </dl>
+            {RateCard(account, plan)}
             <p>To top up, contact Taifa support.</p>
 
             """, PortalCaller.Of(http));
+    }
+
+    /// <summary>The account's rate card, read-only: what one part costs to each network priced on its own, and to every other.</summary>
+    private static string RateCard(AccountView account, NumberingPlan plan)
+    {
+        var rows = new StringBuilder();
+        foreach (var (networkId, price) in account.NetworkPrices.OrderBy(p => p.Key))
+        {
+            var name = plan.Networks.FirstOrDefault(n => n.Id == networkId)?.Name ?? $"Network {networkId.ToString(CultureInfo.InvariantCulture)}";
+            rows.Append(CultureInfo.InvariantCulture, $"<tr data-network-id=\"{networkId}\"><th scope=\"row\">{Text(name)}</th><td data-label=\"Price per part\">KES {Money.Format(price)}</td></tr>\n");
+        }
+
+        rows.Append("<tr data-network-id=\"default\"><th scope=\"row\">").Append(account.NetworkPrices.Count == 0 ? "Every network" : "Every other network")
+            .Append("</th><td data-label=\"Price per part\">KES ").Append(Money.Format(account.PricePerSms)).Append("</td></tr>\n");
+        return $"""
+            <table id="prices" class="columns">
+            <caption>Your price per SMS part, by network</caption>
+            <thead><tr><th scope="col">Network</th><th scope="col">Price per part</th></tr></thead>
+            <tbody>
+            {rows}</tbody>
+            </table>
+            <p>A message costs its parts times its recipient's network price, fixed when it is accepted. Prices are set by Taifa: ask your account manager.</p>
+
+            """;
     }
 
     private static IResult SendPage(HttpContext http) => SendForm(http, "", "", "", "", StatusCodes.Status200OK);

@@ -9,20 +9,23 @@ namespace Taifa.Silo.Portal;
 /// </summary>
 public static class PortalPage
 {
-    /// <summary>
-    /// The navigation, in order: a new page (history, statement, delivery chart once the message ledger serves them)
-    /// is one more entry here and one more route in <see cref="PortalEndpoints"/>.
-    /// </summary>
+    /// <summary>The navigation, in order: a new page is one more entry here and one more route in <see cref="PortalEndpoints"/>.</summary>
     public static IReadOnlyList<(string Path, string Label)> Navigation { get; } =
     [
         ("/portal/", "Balance"),
         ("/portal/send", "Send a message"),
+        ("/portal/history", "History"),
+        ("/portal/delivery", "Delivery"),
+        ("/portal/statement", "Statement"),
         ("/portal/sender-ids", "Sender IDs"),
         ("/portal/api-key", "API key"),
         ("/portal/smpp", "SMPP credentials"),
     ];
 
     public static string Text(string? value) => HtmlEncoder.Default.Encode(value ?? "");
+
+    /// <summary>A status's wire name as a label ("delivered" → "Delivered").</summary>
+    public static string Capitalised(string word) => char.ToUpperInvariant(word[0]) + word[1..];
 
     /// <summary>A whole page; <paramref name="caller"/> null for the signed-out pages (log-in).</summary>
     public static IResult Render(HttpContext http, string title, string body, PortalCaller? caller = null, int statusCode = StatusCodes.Status200OK)

@@ -34,6 +34,32 @@ public static class PortalStyles
         dl { display: grid; grid-template-columns: auto minmax(0, 1fr); gap: .25rem 1rem; }
         dt { font-weight: 600; }
         dd { margin: 0; overflow-wrap: anywhere; }
-        @media (max-width: 30rem) { table, caption, thead, tbody, tr, th, td { display: block; } thead { position: absolute; left: -999px; } td::before { content: attr(data-label) ": "; font-weight: 600; } }
+        form.filters { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: .75rem 1rem; align-items: end; margin-bottom: 1rem; }
+        form.filters button { justify-self: stretch; }
+        .download { font-weight: 600; }
+        .pages { display: flex; gap: 1rem; margin: 1rem 0; }
+        .pages a { padding: .5rem 0; }
+        td.amount { font-variant-numeric: tabular-nums; }
+        figure { margin: 0 0 1rem; }
+        figcaption { font-size: .9rem; color: #444; }
+        .chart { width: 100%; height: auto; display: block; }
+        .chart .grid { stroke: #ccc; stroke-width: 1; }
+        .chart text { font: 11px system-ui, sans-serif; fill: #1b1b1b; }
+        .chart .value { font-weight: 600; }
+        .legend { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1rem; padding: 0; margin: .5rem 0; font-size: .9rem; }
+        .legend svg { margin-right: .3rem; vertical-align: -1px; }
+        .s-delivered { fill: #0a6b3d; } .s-submitted { fill: #2f7bbf; } .s-queued { fill: #9aa0a6; } .s-undelivered { fill: #e07b00; }
+        .s-expired { fill: #8a5a00; } .s-rejected { fill: #b00020; } .s-failed { fill: #5c0011; } .s-cancelled { fill: #6f42c1; }
+        .scroll { overflow-x: auto; }
+        table.columns th, table.columns td { white-space: nowrap; }
+        /* On a phone a table's rows become blocks of labelled lines, except the small ones (and those in a scrolling region) marked columns. */
+        @media (max-width: 30rem) {
+          table:not(.columns), table:not(.columns) > caption, table:not(.columns) > thead, table:not(.columns) > tbody,
+          table:not(.columns) tr, table:not(.columns) th, table:not(.columns) td { display: block; }
+          table:not(.columns) > thead { position: absolute; left: -999px; }
+          table:not(.columns) td::before { content: attr(data-label) ": "; font-weight: 600; }
+          table:not(.columns) tr { padding: .4rem 0; border-bottom: 2px solid #767676; }
+          table:not(.columns) td, table:not(.columns) th { border-bottom: 0; padding: .15rem .5rem; }
+        }
         """;
 }

@@ -113,7 +113,7 @@ public abstract class MessageHistoryTests(ModeGateway fixture)
         Assert.Equal(string.Join(',', MessageStatusJson.FieldNames), lines[0]);
         Assert.Equal(3, json.Count);
         Assert.Equal(
-            json.Select(m => MessageHistoryApi.CsvLine(MessageStatusJson.FieldNames.Select(name => m[name]?.GetValue<string>()).ToList()).TrimEnd('\r', '\n')),
+            json.Select(m => CsvFormat.Fields(MessageStatusJson.FieldNames.Select(name => m[name]?.GetValue<string>()).ToList())),
             lines.Skip(1));
     }
 

@@ -413,6 +413,36 @@ public abstract class MessageLedgerContract : IAsyncLifetime
         Assert.Equal(newestFirst.Skip(4), await Ids(new(BeforeMessageId: newestFirst[3], MobileNumber: null, SenderId: "TAIFA")));
     }
 
+    [Fact]
+    public async Task Messages_are_counted_per_Nairobi_day_and_status_as_the_ledger_holds_them()
+    {
+        // Nairobi is UTC+3: a minute after its midnight is still the previous UTC day.
+        var today = LedgerDays.NairobiDayOf(Now);
+        var midnight = LedgerDays.NairobiStartOf(today);
+        var older = Messages(1, cost: 1m, startBalance: 20m, acceptedAt: midnight.AddDays(-2));
+        var yesterday = Messages(2, cost: 1m, startBalance: 19m, acceptedAt: midnight.AddMinutes(-1));
+        var todays = Messages(3, cost: 1m, startBalance: 17m, acceptedAt: midnight.AddMinutes(1));
+        await Ledger.Commit(Open(20m, [.. older, .. yesterday, .. todays]));
+        var otherAccount = _account ^ 1;
+        var others = Messages(2, cost: 1m, startBalance: 5m, acceptedAt: midnight.AddMinutes(2))
+            .Select(m => m with { Record = m.Record with { AccountId = otherAccount } }).ToList();
+        await Ledger.Commit(new WalletCommit(otherAccount, Guid.NewGuid(), 0, Now, others, [], []) { OpeningBalance = 5m });
+        await Ledger.RecordOutcomes([
+            new MessageOutcome(todays[0].Record.MessageId, MessageStatus.Delivered, Now),
+            new MessageOutcome(todays[2].Record.MessageId, MessageStatus.Delivered, Now),
+            new MessageOutcome(yesterday[1].Record.MessageId, MessageStatus.Rejected, Now) { ErrorCode = "0x45" },
+        ]);
+
+        var counts = await Ledger.CountByDay(_account, midnight.AddDays(-1), midnight.AddDays(1));
+
+        Assert.Equal(
+            [new(today.AddDays(-1), MessageStatus.Queued, 1), new(today.AddDays(-1), MessageStatus.Rejected, 1),
+             new(today, MessageStatus.Queued, 1), new DailyStatusCount(today, MessageStatus.Delivered, 2)],
+            counts);
+        Assert.Equal(3, (await Ledger.CountByDay(_account, midnight.AddDays(-7), midnight)).Sum(c => c.Count));
+        Assert.Empty(await Ledger.CountByDay(_account, midnight.AddDays(1), midnight.AddDays(8)));
+    }
+
     private WalletCommit Open(decimal balance, IReadOnlyList<LedgerMessage> messages) =>
         new(_account, Guid.NewGuid(), 0, Now, messages, [], []) { OpeningBalance = balance };
 

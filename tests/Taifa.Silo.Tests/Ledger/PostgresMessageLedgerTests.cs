@@ -94,6 +94,71 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
     }
 
     [Fact]
+    public async Task Counting_by_day_reads_only_the_accounts_messages_of_the_range_days_through_its_index()
+    {
+        // 200,000 messages of 97 accounts over twelve days' partitions, analysed; the count covers the last seven days.
+        var now = DateTimeOffset.UtcNow;
+        var today = LedgerDays.DayOf(now);
+        await Ledger.Maintain(now.AddDays(-11));
+        await Ledger.Maintain(now);
+        await using var connection = await _database.OpenConnectionAsync();
+        await using (var fill = new NpgsqlCommand(
+            $"""
+            SELECT taifa_ledger_ensure_day(d::date) FROM generate_series('{today.AddDays(-11):yyyy-MM-dd}'::date, '{today:yyyy-MM-dd}'::date, interval '1 day') d;
+            INSERT INTO taifa_message (message_id, recipient_id, account_id, status, mobile_number, network_id, sender_id, body, encoding,
+                parts, cost, balance_after, channel, registered_delivery, accepted_at, updated_at)
+            SELECT {LedgerDays.FirstId(today.AddDays(-11))} + (g % 12) * ({LedgerDays.FirstId(today.AddDays(1))} - {LedgerDays.FirstId(today)}) + g, g, g % 97, g % 3,
+                '254700000042', 1, 'SENDER', 'text', 0, 1, 1, 1, 0, false,
+                '{today.AddDays(-11):yyyy-MM-dd}'::timestamptz + (g % 12) * interval '1 day' + interval '12 hours', now()
+            FROM generate_series(1, 200000) g;
+            ANALYZE taifa_message;
+            """, connection))
+        {
+            fill.CommandTimeout = 300;
+            await fill.ExecuteNonQueryAsync();
+        }
+
+        var until = LedgerDays.NairobiStartOf(LedgerDays.NairobiDayOf(now).AddDays(1));
+        var (sql, parameters) = PostgresMessageLedger.CountByDayQuery(42, until.AddDays(-7), until);
+        await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
+        explain.Parameters.AddRange(parameters);
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+        }
+
+        var text = string.Join('\n', plan);
+        Assert.DoesNotContain("Seq Scan", text, StringComparison.Ordinal);
+        // Each partition is read through an index that leads with account_id (ix_taifa_message_account, or the planner's
+        // pick of its siblings by account and sender ID), so only this account's rows of those days are visited.
+        var read = plan.Where(line => line.Contains(" on taifa_message_p", StringComparison.Ordinal) && !line.Contains("Bitmap Index Scan", StringComparison.Ordinal)).ToList();
+        var indexes = plan.Where(line => line.Contains("Index Scan", StringComparison.Ordinal) || line.Contains("Index Only Scan", StringComparison.Ordinal)).ToList();
+        Assert.True(indexes.Count >= read.Count && indexes.All(line => line.Contains("_account_id_", StringComparison.Ordinal)), $"read by account and message id:\n{text}");
+        // The seven days, the day before them in UTC (Nairobi's midnight is 21:00 UTC) and the acceptance lag: never the older days.
+        Assert.InRange(read.Count, 7, 7 + 1 + (int)MessageHistoryFilter.AcceptanceLag.TotalDays + 1);
+        Assert.DoesNotContain(read, line => line.Contains("taifa_message_p" + today.AddDays(-11).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+
+        // The same counts as a plain scan of the account's messages by acceptance time: the id bounds leave nothing out.
+        var counts = await Ledger.CountByDay(42, until.AddDays(-7), until);
+        await using var reference = new NpgsqlCommand(
+            """
+            SELECT ((accepted_at AT TIME ZONE 'UTC') + interval '3 hours')::date, status, count(*) FROM taifa_message
+            WHERE account_id = 42 AND accepted_at >= $1 AND accepted_at < $2 GROUP BY 1, 2 ORDER BY 1, 2
+            """, connection);
+        reference.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = until.AddDays(-7).ToUniversalTime() });
+        reference.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = until.ToUniversalTime() });
+        var expected = new List<DailyStatusCount>();
+        await using (var reader = await reference.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) expected.Add(new(reader.GetFieldValue<DateOnly>(0), (Taifa.Abstractions.Messages.MessageStatus)reader.GetInt16(1), reader.GetInt64(2)));
+        }
+
+        Assert.Equal(expected, counts);
+        Assert.InRange(counts.Select(c => c.Day).Distinct().Count(), 6, 7);
+    }
+
+    [Fact]
     public async Task A_status_look_up_by_message_id_reads_one_partition()
     {
         await Ledger.Maintain(DateTimeOffset.UtcNow);

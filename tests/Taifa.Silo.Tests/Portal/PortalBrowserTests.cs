@@ -14,9 +14,12 @@ namespace Taifa.Silo.Tests.Portal;
 public sealed class PortalBrowserTests(PortalGateway gateway) : IClassFixture<PortalGateway>
 {
     [Fact]
-    public async Task A_customer_logs_in_sends_rotates_the_key_sets_smpp_credentials_and_logs_out_in_chromium()
+    public async Task A_customer_logs_in_sends_reads_history_chart_and_statement_downloads_csv_rotates_the_key_and_logs_out_in_chromium()
     {
         var user = await gateway.OpenPortalAccountAsync(credit: 500m);
+        var (priced, answer) = await gateway.AdminAsync(HttpMethod.Put, $"/v2/admin/accounts/{user.Account.AccountId}/prices",
+            new { @default = 1.00m, networks = new Dictionary<string, decimal> { ["1"] = 0.80m, ["2"] = 0.65m } });
+        Assert.True(priced == System.Net.HttpStatusCode.OK, $"setting the rate card answered {priced}: {answer}");
 
         var output = await RunAsync(gateway.BaseAddress.ToString().TrimEnd('/'), user.Email, user.Password, user.Account.SenderId,
             PortalGateway.MaxFailuresPerEmail.ToString(CultureInfo.InvariantCulture));

@@ -51,14 +51,26 @@ public sealed class PortalGateway() : SmppGatewayBase(new Dictionary<string, str
 
 public sealed record PortalUser(TestAccount Account, string Email, string Password);
 
-/// <summary>A browser without the browser: one cookie jar, redirects not followed, the form's anti-forgery token read from each page.</summary>
-public sealed partial class PortalSession(Uri baseAddress) : IDisposable
+/// <summary>
+/// A browser without the browser: one cookie jar, redirects not followed, the form's anti-forgery token read from each
+/// page. Over a real socket (<see cref="PortalGateway"/>), or in memory through a <see cref="GatewayFactory"/>'s test server.
+/// </summary>
+public sealed partial class PortalSession(Uri baseAddress, Func<CookieContainer, HttpMessageHandler> handler) : IDisposable
 {
+    public PortalSession(Uri baseAddress)
+        : this(baseAddress, cookies => new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false })
+    {
+    }
+
+    /// <summary>A session against the in-memory server of <paramref name="gateway"/> (either mode).</summary>
+    public static PortalSession InMemory(GatewayFactory gateway) =>
+        new(gateway.Server.BaseAddress, cookies => new Microsoft.AspNetCore.Mvc.Testing.Handlers.CookieContainerHandler(cookies) { InnerHandler = gateway.Server.CreateHandler() });
+
     public CookieContainer Cookies { get; } = new();
 
     private HttpClient? _client;
 
-    private HttpClient Client => _client ??= new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = baseAddress };
+    private HttpClient Client => _client ??= new HttpClient(handler(Cookies)) { BaseAddress = baseAddress };
 
     public HttpResponseMessage? Last { get; private set; }
 

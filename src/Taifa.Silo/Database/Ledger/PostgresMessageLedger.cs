@@ -265,6 +265,32 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         return (sql.ToString(), [.. parameters]);
     }
 
+    public async Task<IReadOnlyList<DailyStatusCount>> CountByDay(long accountId, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken = default)
+    {
+        var (sql, parameters) = CountByDayQuery(accountId, from, until);
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return await ReadAll(command, reader => new DailyStatusCount(
+            reader.GetFieldValue<DateOnly>(0), (MessageStatus)reader.GetInt16(1), reader.GetInt64(2)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The message id bounds of the range (as a history page's) prune the day partitions outside it and bound the
+    /// walk of ix_taifa_message_account (account, message id) inside them: only this account's messages of these days
+    /// are read. The Nairobi day is the UTC time plus three hours (<see cref="LedgerDays.NairobiOffset"/>).
+    /// </summary>
+    internal static (string Sql, NpgsqlParameter[] Parameters) CountByDayQuery(long accountId, DateTimeOffset from, DateTimeOffset until)
+    {
+        var range = new MessageHistoryFilter(From: from, Until: until);
+        return ("""
+            SELECT ((m.accepted_at AT TIME ZONE 'UTC') + interval '3 hours')::date AS day, m.status, count(*)
+            FROM taifa_message m
+            WHERE m.account_id = $1 AND m.message_id >= $2 AND m.message_id < $3 AND m.accepted_at >= $4 AND m.accepted_at < $5
+            GROUP BY 1, 2 ORDER BY 1, 2
+            """,
+            [Parameter(accountId), Parameter(range.LowestId), Parameter(range.HighestIdExclusive), Parameter(from.ToUniversalTime()), Parameter(until.ToUniversalTime())]);
+    }
+
     public async Task<IReadOnlyList<MessageRecord>> ReadQueued(string shard, long afterMessageId, int limit, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
