@@ -68,7 +68,12 @@ public static class DeliverySummaryApi
 public sealed class DeliverySummary(IMessageLedger ledger, TimeProvider time)
 {
     /// <summary>Every status a message can have, in lifecycle order: the fields of a summary day.</summary>
-    public static readonly IReadOnlyList<MessageStatus> Statuses = Enum.GetValues<MessageStatus>();
+    /// <summary>In the order of a message's life: waiting, on its way, then the final states.</summary>
+    public static readonly IReadOnlyList<MessageStatus> Statuses =
+    [
+        MessageStatus.Scheduled, MessageStatus.Queued, MessageStatus.Submitted, MessageStatus.Delivered, MessageStatus.Undelivered,
+        MessageStatus.Expired, MessageStatus.Rejected, MessageStatus.Failed, MessageStatus.Cancelled,
+    ];
 
     public async Task<IReadOnlyList<DeliveryDay>> Read(long accountId, int days, CancellationToken cancellationToken)
     {

@@ -23,7 +23,7 @@ public static class DeliveryChart
     private static readonly MessageStatus[] Stacking =
     [
         MessageStatus.Delivered, MessageStatus.Submitted, MessageStatus.Queued, MessageStatus.Undelivered,
-        MessageStatus.Expired, MessageStatus.Rejected, MessageStatus.Failed, MessageStatus.Cancelled,
+        MessageStatus.Expired, MessageStatus.Rejected, MessageStatus.Failed, MessageStatus.Cancelled, MessageStatus.Scheduled,
     ];
 
     public static string Render(IReadOnlyList<DeliveryDay> days)

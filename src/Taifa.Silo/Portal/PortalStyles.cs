@@ -49,7 +49,7 @@ public static class PortalStyles
         .legend { list-style: none; display: flex; flex-wrap: wrap; gap: .25rem 1rem; padding: 0; margin: .5rem 0; font-size: .9rem; }
         .legend svg { margin-right: .3rem; vertical-align: -1px; }
         .s-delivered { fill: #0a6b3d; } .s-submitted { fill: #2f7bbf; } .s-queued { fill: #9aa0a6; } .s-undelivered { fill: #e07b00; }
-        .s-expired { fill: #8a5a00; } .s-rejected { fill: #b00020; } .s-failed { fill: #5c0011; } .s-cancelled { fill: #6f42c1; }
+        .s-expired { fill: #8a5a00; } .s-rejected { fill: #b00020; } .s-failed { fill: #5c0011; } .s-cancelled { fill: #6f42c1; } .s-scheduled { fill: #c77dba; }
         .scroll { overflow-x: auto; }
         table.columns th, table.columns td { white-space: nowrap; }
         /* On a phone a table's rows become blocks of labelled lines, except the small ones (and those in a scrolling region) marked columns. */

@@ -39,7 +39,7 @@ public abstract class DeliverySummaryTests(ModeGateway fixture)
         Assert.Equal(Enumerable.Range(0, 7).Select(i => today.AddDays(i - 6).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
             days.Select(d => d!["date"]!.GetValue<string>()));
         Assert.All(days, d => Assert.Equal(
-            ["date", "total", "queued", "submitted", "delivered", "undelivered", "expired", "rejected", "failed", "cancelled"],
+            ["date", "total", "scheduled", "queued", "submitted", "delivered", "undelivered", "expired", "rejected", "failed", "cancelled"],
             d!.AsObject().Select(p => p.Key)));
         Assert.All(days, d => Assert.Equal(d!["total"]!.GetValue<long>(), DeliverySummary.Statuses.Sum(s => d[MessageStatusJson.WireName(s)]!.GetValue<long>())));
         Assert.Equal(3, days.Sum(d => d!["total"]!.GetValue<long>()));
