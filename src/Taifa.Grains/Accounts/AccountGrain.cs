@@ -36,7 +36,6 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private readonly IPersistentState<AccountState> _storage;
     private readonly IMessageLedger _ledger;
     private readonly MessageIdGenerator _ids;
-    private readonly DispatchBacklog _backlog;
     private readonly OperatorRoutes _routes;
     private readonly TimeProvider _time;
     private readonly WriteFailures _writeFailures;
@@ -76,7 +75,6 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         [PersistentState("account", StorageNames.Accounts)] IPersistentState<AccountState> storage,
         IMessageLedger ledger,
         MessageIdGenerator ids,
-        DispatchBacklog backlog,
         OperatorRoutes routes,
         TimeProvider time,
         WriteFailures writeFailures,
@@ -90,7 +88,6 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         _storage = storage;
         _ledger = ledger;
         _ids = ids;
-        _backlog = backlog;
         _routes = routes;
         _time = time;
         _logger = logger;
@@ -332,7 +329,6 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     /// <summary>Accepted messages whose debit storage holds: counted, and on their way to their records and operators.</summary>
     private void Durable(List<MessageRecord> accepted)
     {
-        _backlog.Accepted(accepted.Count);
         foreach (var record in accepted) TaifaMetrics.Accepted(record.Channel, record.Parts, record.Cost);
         HandOff(accepted);
     }

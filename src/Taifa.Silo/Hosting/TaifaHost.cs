@@ -59,7 +59,6 @@ public static class TaifaHost
         builder.Services.AddSingleton<ApiKeyAccounts>();
         builder.Services.AddSingleton<MessageHistory>();
         builder.Services.AddSingleton<AccountSends>();
-        builder.Services.AddSingleton<DispatchBacklog>();
         builder.Services.AddSingleton<WriteFailures, PostgresWriteFailures>();
         builder.Services.AddSingleton(services => services.GetRequiredService<NodeIdentity>().CreateGenerator(services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<NodeIdentity>();
@@ -69,8 +68,6 @@ public static class TaifaHost
         builder.ConfigureTaifaEndpoints(smpp: builder.AddTaifaSmpp());
         builder.AddTaifaSilo();
         builder.AddTaifaLedger();
-        builder.Services.AddSingleton<QueueDepthReporter>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<QueueDepthReporter>());
         builder.AddTaifaDispatch();
         builder.AddTaifaInbound();
         builder.AddTaifaOperations();

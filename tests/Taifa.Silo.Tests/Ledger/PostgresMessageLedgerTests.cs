@@ -1,4 +1,5 @@
 using Npgsql;
+using Taifa.Abstractions.Messages;
 using Taifa.Grains.Ledger;
 using Taifa.Silo.Database.Ledger;
 using Taifa.Silo.Storage;
@@ -46,7 +47,8 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
     [InlineData(null, null, false)]
     [InlineData("254700000042", null, false)]
     [InlineData(null, "SENDER3", true)]
-    public async Task A_history_page_walks_an_index_backwards_across_the_days_without_a_sort(string? mobile, string? sender, bool withCursor)
+    [InlineData(null, null, true, MessageStatus.Delivered)]
+    public async Task A_history_page_walks_an_index_backwards_across_the_days_without_a_sort(string? mobile, string? sender, bool withCursor, MessageStatus? status = null)
     {
         // 200,000 messages of 100 accounts over two days' partitions, analysed, so the planner sees real volumes.
         var today = LedgerDays.DayOf(DateTimeOffset.UtcNow);
@@ -56,7 +58,7 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
             $"""
             INSERT INTO taifa_message (message_id, recipient_id, account_id, status, mobile_number, network_id, sender_id, body, encoding,
                 parts, cost, balance_after, channel, registered_delivery, accepted_at, updated_at)
-            SELECT CASE WHEN g % 2 = 0 THEN {LedgerDays.FirstId(today)} ELSE {LedgerDays.FirstId(today.AddDays(1))} END + g, g, g % 100, 0,
+            SELECT CASE WHEN g % 2 = 0 THEN {LedgerDays.FirstId(today)} ELSE {LedgerDays.FirstId(today.AddDays(1))} END + g, g, g % 100, g % 7 / 3 * 2,
                 '25470000004' || (g % 10), 1, 'SENDER' || (g % 7), 'text', 0, 1, 1, 1, 0, false, now(), now()
             FROM generate_series(1, 200000) g;
             ANALYZE taifa_message;
@@ -67,7 +69,7 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
         }
 
         var filter = new MessageHistoryFilter(
-            BeforeMessageId: withCursor ? LedgerDays.FirstId(today.AddDays(1)) + 150_001 : null, MobileNumber: mobile, SenderId: sender);
+            BeforeMessageId: withCursor ? LedgerDays.FirstId(today.AddDays(1)) + 150_001 : null, MobileNumber: mobile, SenderId: sender, Status: status);
         var (sql, parameters) = PostgresMessageLedger.HistoryQuery(42, filter, 51);
         await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
         explain.Parameters.AddRange(parameters);
@@ -90,7 +92,47 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
         var page = await Ledger.ReadHistory(42, filter, 51);
         Assert.NotEmpty(page);
         Assert.All(page, r => Assert.Equal(42, r.AccountId));
+        if (status is { } wanted) Assert.All(page, r => Assert.Equal(wanted, r.Status));
         Assert.Equal(page.Select(r => r.MessageId).OrderDescending(), page.Select(r => r.MessageId));
+    }
+
+    [Fact]
+    public async Task The_queue_depth_is_counted_from_the_queued_rows_index_alone()
+    {
+        // 200,000 messages of which 300 are queued, analysed: the count reads the partial index of queued rows, never the table.
+        var today = LedgerDays.DayOf(DateTimeOffset.UtcNow);
+        await Ledger.Maintain(DateTimeOffset.UtcNow);
+        await using var connection = await _database.OpenConnectionAsync();
+        await using (var fill = new NpgsqlCommand(
+            $"""
+            INSERT INTO taifa_message (message_id, recipient_id, account_id, shard, status, mobile_number, network_id, sender_id, body, encoding,
+                parts, cost, balance_after, channel, registered_delivery, accepted_at, updated_at)
+            SELECT {LedgerDays.FirstId(today)} + g, g, g % 100, 'safaricom-' || (g % 4), CASE WHEN g % 1000 < 3 THEN 0 ELSE 2 END,
+                '254700000042', 1, 'SENDER', 'text', 0, 1, 1, 1, 0, false, now(), now()
+            FROM generate_series(1, 100000) g;
+            INSERT INTO taifa_message (message_id, recipient_id, account_id, shard, status, mobile_number, network_id, sender_id, body, encoding,
+                parts, cost, balance_after, channel, registered_delivery, accepted_at, updated_at)
+            SELECT {LedgerDays.FirstId(today.AddDays(1))} + g, g, g % 100, 'safaricom-' || (g % 4), CASE WHEN g % 1000 < 3 THEN 0 ELSE 2 END,
+                '254700000042', 1, 'SENDER', 'text', 0, 1, 1, 1, 0, false, now(), now()
+            FROM generate_series(1, 100000) g;
+            VACUUM ANALYZE taifa_message;
+            """, connection))
+        {
+            fill.CommandTimeout = 300;
+            await fill.ExecuteNonQueryAsync();
+        }
+
+        await using var explain = new NpgsqlCommand("EXPLAIN " + PostgresMessageLedger.CountQueuedSql, connection);
+        var lines = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
+        }
+
+        var text = string.Join('\n', lines);
+        Assert.True(lines.Count(line => line.Contains("Index Only Scan using", StringComparison.Ordinal)) >= 2, $"every day through its queued rows' index:\n{text}");
+        Assert.False(lines.Any(line => line.Contains("Seq Scan", StringComparison.Ordinal)), $"no table scan:\n{text}");
+        Assert.Equal(600, await Ledger.CountQueued());
     }
 
     [Fact]
