@@ -248,13 +248,9 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
             var result = await SubmitAsync(_link, record, accepted.Count, reference);
             TaifaMetrics.OperatorSubmit(_operator, result.Outcome.ToString().ToLowerInvariant());
             var errorCode = OperatorErrorCodes.Normalize(result.ErrorCode);
-            if (result.AcceptedPartIds.Count > 0)
-            {
-                // The map is written before the message counts as submitted, so a receipt always finds its message.
-                await UntilSaved(record.MessageId, () => Task.WhenAll(result.AcceptedPartIds.Select(id =>
-                    GrainFactory.OperatorMessageId(_operator, OperatorRoutes.Canonical(id, _route.SubmitIdFormat)).Map(record.MessageId))));
-                accepted.AddRange(result.AcceptedPartIds);
-            }
+            // The operator ids reach the ledger's map with the message's submitted (or final) state, before its record
+            // has it; a receipt that comes sooner is refused and redelivered.
+            accepted.AddRange(result.AcceptedPartIds);
 
             switch (result.Outcome)
             {

@@ -18,8 +18,11 @@ public sealed class LedgerWriter
     private readonly StatementBatch<MessageOutcome, bool> _outcomes;
     private readonly StatementBatch<PartReceipt, IReadOnlyList<OperatorPart>> _receipts;
 
+    private readonly IMessageLedger _ledger;
+
     public LedgerWriter(IMessageLedger ledger, TimeProvider time)
     {
+        _ledger = ledger;
         _outcomes = new StatementBatch<MessageOutcome, bool>(
             async outcomes =>
             {
@@ -40,6 +43,10 @@ public sealed class LedgerWriter
 
     /// <summary>The parts the receipt matched (see <see cref="IMessageLedger.RecordReceipts"/>); none: unknown id.</summary>
     public Task<IReadOnlyList<OperatorPart>> RecordReceipt(PartReceipt receipt) => _receipts.Add(receipt);
+
+    /// <summary>The parts with this operator id, read only (for a receipt that is not final).</summary>
+    public Task<IReadOnlyList<OperatorPart>> FindByOperatorIds(string operatorName, IReadOnlyList<string> operatorIds, DateTimeOffset acceptedSince) =>
+        _ledger.FindByOperatorIds(operatorName, operatorIds, acceptedSince);
 
     /// <summary>
     /// Items gathered into one statement at a time. Thread-safe (callers are grains of any activation); the statement

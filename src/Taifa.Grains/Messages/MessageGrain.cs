@@ -147,7 +147,9 @@ public sealed partial class MessageGrain(
         var reached = record.Status == MessageStatus.Queued ? acceptedPartIds?.Count ?? 0 : record.Parts;
         if (record.Status == MessageStatus.Queued && reached > 0)
         {
-            state.State.Record = record with { OperatorPartIds = acceptedPartIds!, OperatorMessageId = acceptedPartIds![0] };
+            // The operator that took the first parts: their receipts find them by its name and their ids.
+            var carrier = routes.StreamKeyFor(record.NetworkId, record.MessageId) is { } key ? DispatchStreams.ParseKey(key).Operator : null;
+            state.State.Record = record with { OperatorPartIds = acceptedPartIds!, OperatorMessageId = acceptedPartIds![0], OperatorName = carrier };
         }
 
         Finish(status, errorCode, time.GetUtcNow());

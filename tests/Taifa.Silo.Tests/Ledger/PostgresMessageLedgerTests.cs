@@ -115,11 +115,16 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
             SELECT {LedgerDays.FirstId(today.AddDays(1))} + g, g, g % 100, 'safaricom-' || (g % 4), CASE WHEN g % 1000 < 3 THEN 0 ELSE 2 END,
                 '254700000042', 1, 'SENDER', 'text', 0, 1, 1, 1, 0, false, now(), now()
             FROM generate_series(1, 100000) g;
-            VACUUM ANALYZE taifa_message;
             """, connection))
         {
             fill.CommandTimeout = 300;
             await fill.ExecuteNonQueryAsync();
+        }
+
+        await using (var vacuum = new NpgsqlCommand("VACUUM ANALYZE taifa_message", connection))
+        {
+            vacuum.CommandTimeout = 300;
+            await vacuum.ExecuteNonQueryAsync();
         }
 
         await using var explain = new NpgsqlCommand("EXPLAIN " + PostgresMessageLedger.CountQueuedSql, connection);
@@ -130,8 +135,14 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
         }
 
         var text = string.Join('\n', lines);
-        Assert.True(lines.Count(line => line.Contains("Index Only Scan using", StringComparison.Ordinal)) >= 2, $"every day through its queued rows' index:\n{text}");
-        Assert.False(lines.Any(line => line.Contains("Seq Scan", StringComparison.Ordinal)), $"no table scan:\n{text}");
+        // Empty days' partitions may be "scanned" at no cost; the filled ones are read through the index alone.
+        var filled = new[] { today, today.AddDays(1) }.Select(day => "taifa_message_p" + day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        Assert.All(filled, partition =>
+        {
+            Assert.True(lines.Any(line => line.Contains("Index Only Scan using", StringComparison.Ordinal) && line.Contains("on " + partition + " ", StringComparison.Ordinal)),
+                $"{partition} is counted through its queued rows' index:\n{text}");
+            Assert.False(lines.Any(line => line.Contains("Seq Scan on " + partition + " ", StringComparison.Ordinal)), $"{partition} is not scanned:\n{text}");
+        });
         Assert.Equal(600, await Ledger.CountQueued());
     }
 
