@@ -50,7 +50,7 @@ public interface IMessageLedger
 
     /// <summary>
     /// How many messages are queued, cluster-wide: the durable queue's depth, exact whichever silo accepted them and
-    /// whichever died since. Cheap enough to read every second (the queued rows alone are counted, through their index).
+    /// whichever died since. Cheap enough to read every second, however many messages are stored.
     /// </summary>
     Task<long> CountQueued(CancellationToken cancellationToken = default);
 

@@ -271,16 +271,14 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
     }
 
     /// <summary>
-    /// An index-only count over ix_taifa_message_queued, the partial index of queued rows: its cost follows the queue,
-    /// not the table (rows that left the queue leave the index, once vacuumed; until then a scan marks them dead).
+    /// The depth the statements that change it keep (infra/db/0205: a trigger per statement appends its change, a read
+    /// folds them): a handful of rows, whatever the table holds and however long since it was vacuumed.
     /// </summary>
     public async Task<long> CountQueued(CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand(CountQueuedSql);
+        await using var command = dataSource.CreateCommand("SELECT taifa_queue_depth()");
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
-
-    internal const string CountQueuedSql = "SELECT count(*) FROM taifa_message WHERE status = 0";
 
     public async Task<IReadOnlyList<MessageRecord>> ReadQueued(string shard, long afterMessageId, int limit, CancellationToken cancellationToken = default)
     {
