@@ -63,3 +63,38 @@ public sealed partial class DispatchTests
         Assert.Equal(2m, Assert.Single(refunds).Amount);
     }
 }
+
+public sealed partial class DispatchTests
+{
+    [Fact]
+    public async Task A_dispatcher_that_starts_takes_its_shards_queued_rows_that_no_stream_event_brought_and_brings_stale_rows_up_to_date()
+    {
+        // Two messages in the ledger and their records, with no stream event: one waits for the operator, one was
+        // delivered before the ledger kept statuses (its row still says queued).
+        var accountId = Interlocked.Increment(ref _nextAccountId);
+        var key = DispatchStreams.Key("scripted", 0);
+        var (lost, stale) = (Queued(accountId, 1m), Queued(accountId, 1m) with { Status = MessageStatus.Delivered });
+        await Ledger.Commit(new WalletCommit(accountId, Guid.NewGuid(), 0, DateTimeOffset.UtcNow,
+            [new LedgerMessage(lost, key), new LedgerMessage(stale with { Status = MessageStatus.Queued }, key)], [], []) { OpeningBalance = 10m });
+        await cluster.Grains.GetGrain<IMessageGrain>(lost.MessageId).Record(lost);
+        await cluster.Grains.GetGrain<IMessageGrain>(stale.MessageId).Record(stale);
+
+        // The shard's dispatcher starts again, as it does on a survivor after its silo died.
+        var management = cluster.Grains.GetGrain<IManagementGrain>(0);
+        var dispatcher = (GrainReference)cluster.Grains.GetGrain<IOperatorDispatcherGrain>(key);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (await management.GetGrainActivationCount(dispatcher) > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the dispatcher is still active, waiting for its deactivation");
+            await management.ForceActivationCollection(TimeSpan.Zero);
+            await Task.Delay(100);
+        }
+
+        await cluster.Grains.GetGrain<IOperatorDispatcherGrain>(key).EnsureRunning();
+
+        Assert.Equal(MessageStatus.Submitted, (await WaitForStatus(lost.MessageId, s => s == MessageStatus.Submitted, "submitted")).Status);
+        await WaitForRow(lost.MessageId, MessageStatus.Submitted);
+        await WaitForRow(stale.MessageId, MessageStatus.Delivered);
+        Assert.DoesNotContain(ScriptedOperator.Instance.Accepted, a => a.MessageId == stale.MessageId);
+    }
+}

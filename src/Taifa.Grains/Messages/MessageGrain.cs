@@ -181,9 +181,11 @@ public sealed partial class MessageGrain(
     /// A failure of either puts the record back to what storage holds; the caller retries.
     /// </summary>
     private Task Save(MessageRecord before) =>
-        state.WriteOrRevertAsync(DeactivateOnIdle, Current!.Status == before.Status ? null : RecordInLedger);
+        state.WriteOrRevertAsync(DeactivateOnIdle, Current!.Status == before.Status ? null : WriteRow);
 
-    private async Task RecordInLedger()
+    public Task RecordInLedger() => Current is { Status: not MessageStatus.Queued } ? WriteRow() : Task.CompletedTask;
+
+    private async Task WriteRow()
     {
         var record = Current!;
         var format = record.OperatorName is { } name && routes.Operators.Contains(name, StringComparer.OrdinalIgnoreCase)
