@@ -1,3 +1,4 @@
+using Taifa.Abstractions;
 using Taifa.Abstractions.Dispatch;
 using Taifa.Abstractions.Messages;
 using Taifa.Grains.Dispatch;
@@ -96,5 +97,31 @@ public sealed partial class DispatchTests
         await WaitForRow(lost.MessageId, MessageStatus.Submitted);
         await WaitForRow(stale.MessageId, MessageStatus.Delivered);
         Assert.DoesNotContain(ScriptedOperator.Instance.Accepted, a => a.MessageId == stale.MessageId);
+    }
+}
+
+public sealed partial class DispatchTests
+{
+    [Fact]
+    public async Task A_status_look_up_reads_the_message_s_ledger_row()
+    {
+        var (grain, digest) = await OpenAsync(10m);
+        var outcome = await SendAsync(grain, digest, NewNumber());
+        await WaitForRow(outcome.MessageId, MessageStatus.Submitted);
+
+        // The row moves on without the record (as a receipt recorded by another silo does): the look-up follows the row.
+        await Ledger.RecordOutcomes([new MessageOutcome(outcome.MessageId, MessageStatus.Undelivered, DateTimeOffset.UtcNow) { ErrorCode = "001" }]);
+
+        // (Until the account's hand-off round has finished, the look-up answers from its outbox.)
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        Abstractions.Accounts.MessageLookup lookup;
+        while ((lookup = await grain.FindMessage(digest, null, outcome.MessageId)).Message?.Status != MessageStatus.Undelivered && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(25);
+        }
+
+        Assert.Equal(TaifaStatus.Success, lookup.Status);
+        Assert.Equal((MessageStatus.Undelivered, "001"), (lookup.Message!.Status, lookup.Message.OperatorErrorCode));
+        Assert.Equal(MessageStatus.Submitted, (await cluster.Grains.GetGrain<IMessageGrain>(outcome.MessageId).Get())!.Status);
     }
 }

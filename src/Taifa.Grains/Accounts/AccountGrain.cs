@@ -685,8 +685,21 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         };
     }
 
-    private async Task<MessageRecord?> OwnMessage(long messageId) =>
-        await GrainFactory.GetGrain<IMessageGrain>(messageId).Get() is { } record && record.AccountId == AccountId ? record : null;
+    /// <summary>
+    /// The message as its ledger row holds it, read by primary key (the row is written before the message's record, so
+    /// it is never behind it). A row still queued may be one from before the ledger kept statuses, and a message accepted
+    /// before the ledger kept messages has no row: for those the record answers.
+    /// </summary>
+    private async Task<MessageRecord?> OwnMessage(long messageId)
+    {
+        var record = (await _ledger.FindMessages([messageId])).SingleOrDefault();
+        if (record is null or { Status: MessageStatus.Queued })
+        {
+            record = await GrainFactory.GetGrain<IMessageGrain>(messageId).Get() ?? record;
+        }
+
+        return record is not null && record.AccountId == AccountId ? record : null;
+    }
 
     /// <summary>
     /// Credits a message's refund once ever: the ledger holds one refund entry per message, and the balance rises only
