@@ -4,7 +4,6 @@ using Taifa.Abstractions.Accounts;
 using Serilog;
 using Taifa.Domain.Ids;
 using Taifa.Domain.Numbers;
-using Taifa.Grains.Messages;
 using Taifa.Grains.Persistence;
 using Taifa.Silo.Api;
 using Taifa.Silo.Database;
