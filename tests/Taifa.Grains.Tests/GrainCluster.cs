@@ -52,7 +52,7 @@ public sealed class GrainCluster : IAsyncLifetime
             silo.UseInMemoryReminderService();
             silo.Services.AddSingleton(TimeProvider.System);
             silo.Services.AddSingleton(new MessageIdGenerator(7, TimeProvider.System));
-            silo.Services.AddSingleton<DispatchBacklog>();
+            silo.Services.AddSingleton<LedgerWriter>();
             silo.Services.AddSingleton<Taifa.Grains.Inbound.IInboundStore, Taifa.Grains.Inbound.InMemoryInboundStore>();
             silo.Services.AddSingleton<WriteFailures>();
             silo.AddMemoryStreams(DispatchStreams.Provider);
@@ -199,6 +199,8 @@ public sealed class CountingLedger(IMessageLedger inner) : IMessageLedger
 
     public Task<IReadOnlyList<DailyStatusCount>> CountByDay(long accountId, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken = default) =>
         inner.CountByDay(accountId, from, until, cancellationToken);
+
+    public Task<long> CountQueued(CancellationToken cancellationToken = default) => inner.CountQueued(cancellationToken);
 
     public Task<IReadOnlyList<MessageRecord>> ReadQueued(string shard, long afterMessageId, int limit, CancellationToken cancellationToken = default) =>
         inner.ReadQueued(shard, afterMessageId, limit, cancellationToken);

@@ -59,4 +59,11 @@ public interface IMessageGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("Cancel")]
     Task<CancelOutcome> Cancel();
+
+    /// <summary>
+    /// Writes the record's state to its ledger row when the row is behind it (a row from before the ledger kept
+    /// statuses, found queued by a dispatcher); a repeat, or a record still queued, changes nothing.
+    /// </summary>
+    [Alias("RecordInLedger")]
+    Task RecordInLedger();
 }

@@ -36,7 +36,6 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private readonly IPersistentState<AccountState> _storage;
     private readonly IMessageLedger _ledger;
     private readonly MessageIdGenerator _ids;
-    private readonly DispatchBacklog _backlog;
     private readonly OperatorRoutes _routes;
     private readonly TimeProvider _time;
     private readonly WriteFailures _writeFailures;
@@ -76,7 +75,6 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         [PersistentState("account", StorageNames.Accounts)] IPersistentState<AccountState> storage,
         IMessageLedger ledger,
         MessageIdGenerator ids,
-        DispatchBacklog backlog,
         OperatorRoutes routes,
         TimeProvider time,
         WriteFailures writeFailures,
@@ -90,7 +88,6 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         _storage = storage;
         _ledger = ledger;
         _ids = ids;
-        _backlog = backlog;
         _routes = routes;
         _time = time;
         _logger = logger;
@@ -338,9 +335,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     private void Durable(List<MessageRecord> accepted)
     {
         foreach (var record in accepted) TaifaMetrics.Accepted(record.Channel, record.Parts, record.Cost);
-        var now = accepted.FindAll(r => r.Status != MessageStatus.Scheduled);
-        _backlog.Accepted(now.Count);
-        HandOff(now);
+        HandOff(accepted.FindAll(r => r.Status != MessageStatus.Scheduled));
     }
 
     /// <summary>
@@ -359,7 +354,6 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
             .ToList();
         if (released.Count == 0) return Task.CompletedTask;
         _live.Outbox.AddRange(released);
-        _backlog.Accepted(released.Count);
         HandOff(released);
         return Task.CompletedTask;
     }
@@ -721,12 +715,20 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
         };
     }
 
-    /// <summary>The message's record, or (scheduled, not yet given to its record) the ledger's row; null when it is not this account's.</summary>
+    /// <summary>
+    /// The message as its ledger row holds it, read by primary key (the row is written before the message's record, so
+    /// it is never behind it). A row still queued may be one from before the ledger kept statuses, and a message accepted
+    /// before the ledger kept messages has no row: for those the record answers.
+    /// </summary>
     private async Task<MessageRecord?> OwnMessage(long messageId)
     {
-        var record = await GrainFactory.GetGrain<IMessageGrain>(messageId).Get()
-            ?? (await _ledger.FindMessages([messageId])).FirstOrDefault(r => r.Status == MessageStatus.Scheduled);
-        return record?.AccountId == AccountId ? record : null;
+        var record = (await _ledger.FindMessages([messageId])).SingleOrDefault();
+        if (record is null or { Status: MessageStatus.Queued })
+        {
+            record = await GrainFactory.GetGrain<IMessageGrain>(messageId).Get() ?? record;
+        }
+
+        return record is not null && record.AccountId == AccountId ? record : null;
     }
 
     /// <summary>

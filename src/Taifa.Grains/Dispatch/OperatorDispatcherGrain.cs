@@ -6,6 +6,7 @@ using Orleans.Streams.Core;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Dispatch;
 using Taifa.Abstractions.Messages;
+using Taifa.Grains.Ledger;
 using Taifa.Grains.Persistence;
 using Taifa.Grains.Telemetry;
 
@@ -32,10 +33,16 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     private static readonly TimeSpan ThrottledPause = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ClaimedElsewherePause = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan SaveRetryMaxDelay = TimeSpan.FromSeconds(5);
+
+    // How often the shard's queued rows are read again, and how old a row must be to count as missed by the stream.
+    private static readonly TimeSpan QueueSweepPeriod = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StreamGrace = TimeSpan.FromSeconds(10);
+    private const int QueuePage = 1000;
     private readonly Guid _instance = Guid.NewGuid();
 
     private readonly IPersistentState<DispatcherState> _state;
     private readonly IOperatorLinks _links;
+    private readonly IMessageLedger _ledger;
     private readonly OperatorRoutes _routes;
     private readonly ReceiptRouter _receipts;
     private readonly DispatchOptions _options;
@@ -43,6 +50,9 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     private readonly ILogger<OperatorDispatcherGrain> _logger;
     private readonly GroupCommit _commit;
     private readonly HashSet<long> _unsettled = [];
+
+    // Taken from the ledger's queued rows rather than the stream: a record found settled brings its row up to date.
+    private readonly HashSet<long> _fromLedger = [];
     private readonly Queue<long> _toStart = new();
     private readonly Dictionary<long, int> _dispatchFailures = [];
     private readonly ConcatenationReferences _references = new();
@@ -52,10 +62,12 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     private OperatorOptions _route = new();
     private IOperatorLink? _link;
     private Task _pump = Task.CompletedTask;
+    private Task _sweep = Task.CompletedTask;
 
     public OperatorDispatcherGrain(
         [PersistentState("dispatcher", StorageNames.Index)] IPersistentState<DispatcherState> state,
         IOperatorLinks links,
+        IMessageLedger ledger,
         OperatorRoutes routes,
         ReceiptRouter receipts,
         IOptions<DispatchOptions> options,
@@ -64,6 +76,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     {
         _state = state;
         _links = links;
+        _ledger = ledger;
         _routes = routes;
         _receipts = receipts;
         _options = options.Value;
@@ -86,6 +99,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         _link = _links.Open(_operator, shard,
             receipt => _receipts.RouteAsync(_operator, receipt with { ErrorCode = OperatorErrorCodes.Normalize(receipt.ErrorCode) }));
         _pump = Pump();
+        _sweep = SweepQueue();
         return Task.CompletedTask;
     }
 
@@ -94,6 +108,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         await _stopping.CancelAsync();
         _work.Release();
         await _pump.ContinueWith(_ => { }, TaskScheduler.Current);
+        await _sweep.ContinueWith(_ => { }, TaskScheduler.Current);
         if (_link is not null) await _link.DisposeAsync();
     }
 
@@ -159,6 +174,56 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         }
     }
 
+    /// <summary>
+    /// The message table is the durable queue: on activation (a start, or a takeover after a silo died) and then every
+    /// <see cref="QueueSweepPeriod"/>, the shard's queued rows join the backlog, so a stream event that was lost or is
+    /// late delays its messages by a period at most. A row younger than <see cref="StreamGrace"/> waits for its event.
+    /// </summary>
+    private async Task SweepQueue()
+    {
+        var first = true;
+        while (!_stopping.IsCancellationRequested)
+        {
+            try
+            {
+                var shard = this.GetPrimaryKeyString();
+                var missedBefore = _time.GetUtcNow() - (first ? TimeSpan.Zero : StreamGrace);
+                var found = 0;
+                for (long after = 0; ;)
+                {
+                    var page = await _ledger.ReadQueued(shard, after, QueuePage, _stopping.Token);
+                    foreach (var row in page.Where(r => r.AcceptedAt <= missedBefore))
+                    {
+                        if (!Enqueue(row.MessageId)) continue;
+                        _fromLedger.Add(row.MessageId);
+                        found++;
+                    }
+
+                    if (page.Count < QueuePage) break;
+                    after = page[^1].MessageId;
+                }
+
+                if (found > 0)
+                {
+                    LogQueuedRowsTaken(found, shard);
+                    _work.Release();
+                }
+
+                first = false;
+                await Task.Delay(QueueSweepPeriod, _time, _stopping.Token);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception)
+            {
+                LogQueueSweepFailed(_operator, exception.GetType().Name, exception.Message.Split('\n', 2)[0].TrimEnd());
+                await Task.Delay(QueueSweepPeriod, _time, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Current);
+            }
+        }
+    }
+
     /// <summary>Starts up to a window of dispatches at a time, oldest first, for as long as the activation lives.</summary>
     private async Task Pump()
     {
@@ -202,7 +267,9 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
             }
 
             if (claim.Record is { } record) await Settle(message, record);
+            else if (_fromLedger.Contains(messageId)) await message.RecordInLedger();
             _unsettled.Remove(messageId);
+            _fromLedger.Remove(messageId);
             _dispatchFailures.Remove(messageId);
             _ = _commit.Commit().ContinueWith(_ => { }, TaskScheduler.Current);
         }
@@ -256,13 +323,9 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
             var result = await SubmitAsync(_link, record, accepted.Count, reference);
             TaifaMetrics.OperatorSubmit(_operator, result.Outcome.ToString().ToLowerInvariant());
             var errorCode = OperatorErrorCodes.Normalize(result.ErrorCode);
-            if (result.AcceptedPartIds.Count > 0)
-            {
-                // The map is written before the message counts as submitted, so a receipt always finds its message.
-                await UntilSaved(record.MessageId, () => Task.WhenAll(result.AcceptedPartIds.Select(id =>
-                    GrainFactory.OperatorMessageId(_operator, OperatorRoutes.Canonical(id, _route.SubmitIdFormat)).Map(record.MessageId))));
-                accepted.AddRange(result.AcceptedPartIds);
-            }
+            // The operator ids reach the ledger's map with the message's submitted (or final) state, before its record
+            // has it; a receipt that comes sooner is refused and redelivered.
+            accepted.AddRange(result.AcceptedPartIds);
 
             switch (result.Outcome)
             {
@@ -333,6 +396,12 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dispatcher {Shard}: {Count} queued messages found in the ledger that no stream event had brought")]
+    private partial void LogQueuedRowsTaken(int count, string shard);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatcher for {Operator}: reading its queued messages failed ({Error}: {Reason}); will retry")]
+    private partial void LogQueueSweepFailed(string @operator, string error, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: saving {Operator}'s answer failed; retrying (the message is not submitted again)")]
     private partial void LogSaveFailed(Exception exception, long messageId, string @operator);

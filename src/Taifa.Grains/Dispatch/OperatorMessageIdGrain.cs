@@ -20,6 +20,9 @@ public sealed class OperatorMessageIdState
 }
 
 /// <summary>
+/// The operator-id map of messages submitted before the ledger kept operator ids (<c>taifa_operator_part</c>): nothing
+/// maps new ids here any more; <see cref="ReceiptRouter"/> asks it only for a receipt the ledger does not know, so
+/// receipts of messages submitted before an upgrade still find them.
 /// Which of our messages an operator's message id belongs to, so its receipt finds it. Needed for seconds to hours after
 /// the submit; one activation per message in flight, so it does not linger for the default 15 minutes once idle, and leaves memory as soon as its receipt has found the message.
 /// An operator that recycles its ids can give one to a new message while an earlier one still waits for its receipt:

@@ -56,6 +56,12 @@ public interface IMessageLedger
     /// </summary>
     Task<IReadOnlyList<DailyStatusCount>> CountByDay(long accountId, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// How many messages are queued, cluster-wide: the durable queue's depth, exact whichever silo accepted them and
+    /// whichever died since. Cheap enough to read every second, however many messages are stored.
+    /// </summary>
+    Task<long> CountQueued(CancellationToken cancellationToken = default);
+
     /// <summary>A shard's queued messages above <paramref name="afterMessageId"/>, oldest first: what a dispatcher reads on start or takeover.</summary>
     Task<IReadOnlyList<MessageRecord>> ReadQueued(string shard, long afterMessageId, int limit, CancellationToken cancellationToken = default);
 
@@ -70,8 +76,11 @@ public interface IMessageLedger
     /// <summary>
     /// Part receipts, in one statement: each sets its part's final status once (a repeat is a no-op).
     /// </summary>
-    /// <returns>The parts matched among messages accepted since <paramref name="acceptedSince"/>, with their status
-    /// (the first receipt's); a receipt for an unknown operator id matches nothing, and the operator should redeliver it.</returns>
+    /// <remarks>An operator that recycles its ids may give one to several messages: a receipt for it goes to the earliest
+    /// message still waiting for a receipt of that id (all its parts with that id), never to a later one first.</remarks>
+    /// <returns>The parts this receipt set, or, for a repeat (no part with that id waits any more), every part with that
+    /// id, each with its status (the first receipt's), among messages accepted since <paramref name="acceptedSince"/>; a
+    /// receipt for an unknown operator id matches nothing, and the operator should redeliver it.</returns>
     Task<IReadOnlyList<OperatorPart>> RecordReceipts(IReadOnlyList<PartReceipt> receipts, DateTimeOffset acceptedSince, CancellationToken cancellationToken = default);
 
     /// <summary>The parts with these operator ids, among messages accepted since <paramref name="acceptedSince"/> (which bounds the search to recent days).</summary>
@@ -139,14 +148,16 @@ public static class LedgerEntryKinds
 
 /// <summary>
 /// Which of an account's messages a history page holds. Times bound <see cref="MessageRecord.AcceptedAt"/> (from
-/// inclusive, until exclusive); null leaves that side open, as a null number or sender ID (both normalised) matches all.
+/// inclusive, until exclusive); null leaves that side open, as a null number, sender ID (both normalised) or status
+/// matches all.
 /// </summary>
 public sealed record MessageHistoryFilter(
     long? BeforeMessageId = null,
     DateTimeOffset? From = null,
     DateTimeOffset? Until = null,
     string? MobileNumber = null,
-    string? SenderId = null)
+    string? SenderId = null,
+    MessageStatus? Status = null)
 {
     /// <summary>
     /// How long after its id was given a message can be accepted: within the send deadline, or, repeated with its
@@ -165,7 +176,8 @@ public sealed record MessageHistoryFilter(
         && (From is not { } from || message.AcceptedAt >= from)
         && (Until is not { } until || message.AcceptedAt < until)
         && (MobileNumber is null || message.MobileNumber == MobileNumber)
-        && (SenderId is null || message.SenderId == SenderId);
+        && (SenderId is null || message.SenderId == SenderId)
+        && (Status is null || message.Status == Status);
 }
 
 /// <summary>One cell of <see cref="IMessageLedger.CountByDay"/>: the messages of one Nairobi day in one status.</summary>

@@ -120,6 +120,14 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         }
     }
 
+    public Task<long> CountQueued(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult((long)_messages.Values.Count(m => m.Record.Status == MessageStatus.Queued));
+        }
+    }
+
     public Task<IReadOnlyList<MessageRecord>> ReadQueued(string shard, long afterMessageId, int limit, CancellationToken cancellationToken = default)
     {
         lock (_lock)
@@ -166,14 +174,18 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
             foreach (var receipt in receipts.DistinctBy(r => (r.OperatorName, r.OperatorMessageId)))
             {
                 if (!_partsByOperatorId.TryGetValue((receipt.OperatorName, receipt.OperatorMessageId), out var parts)) continue;
-                foreach (var part in parts.Where(p => p.MessageId >= firstId && _messages.ContainsKey(p.MessageId)))
+                var known = parts.Where(p => p.MessageId >= firstId && _messages.ContainsKey(p.MessageId)).ToList();
+                var waiting = known.Where(p => p.Status is null).Select(p => p.MessageId).DefaultIfEmpty().Min();
+                if (waiting == 0)
                 {
-                    if (part.Status is null)
-                    {
-                        part.Status = receipt.Status;
-                        part.ErrorCode = receipt.ErrorCode;
-                    }
+                    matched.AddRange(known.Select(p => p.ToView()));
+                    continue;
+                }
 
+                foreach (var part in known.Where(p => p.MessageId == waiting && p.Status is null))
+                {
+                    part.Status = receipt.Status;
+                    part.ErrorCode = receipt.ErrorCode;
                     matched.Add(part.ToView());
                 }
             }

@@ -6,6 +6,7 @@ using Taifa.Abstractions.Dispatch;
 using Taifa.Abstractions.Messages;
 using Taifa.Domain.Money;
 using Taifa.Grains.Dispatch;
+using Taifa.Grains.Ledger;
 using Taifa.Grains.Persistence;
 
 namespace Taifa.Grains.Messages;
@@ -51,7 +52,8 @@ public sealed class MessageGrainState
 public sealed partial class MessageGrain(
     [PersistentState("message", StorageNames.Messages)] IPersistentState<MessageGrainState> state,
     ICustomerNotifier notifier,
-    DispatchBacklog backlog,
+    LedgerWriter ledger,
+    OperatorRoutes routes,
     IOptions<DispatchOptions> options,
     TimeProvider time,
     ILogger<MessageGrain> logger) : Grain, IMessageGrain, IRemindable
@@ -116,8 +118,7 @@ public sealed partial class MessageGrain(
 
         Finish(MessageStatus.Cancelled, null, time.GetUtcNow());
         SetRefund(record.Cost);
-        await state.WriteOrRevertAsync(DeactivateOnIdle);
-        if (record.Status == MessageStatus.Queued) backlog.HandedToOperator(1);
+        await Save(record);
         LogCancelled(record.MessageId, record.Cost);
         StartFollowUp();
         return CancelOutcome.Cancelled;
@@ -137,8 +138,7 @@ public sealed partial class MessageGrain(
             UpdatedAt = now,
         };
         if (AllReceiptsIn()) FinishFromReceipts(now);
-        await state.WriteOrRevertAsync(DeactivateOnIdle);
-        backlog.HandedToOperator(1);
+        await Save(record);
         StartFollowUp();
     }
 
@@ -148,13 +148,14 @@ public sealed partial class MessageGrain(
         var reached = record.Status == MessageStatus.Queued ? acceptedPartIds?.Count ?? 0 : record.Parts;
         if (record.Status == MessageStatus.Queued && reached > 0)
         {
-            state.State.Record = record with { OperatorPartIds = acceptedPartIds!, OperatorMessageId = acceptedPartIds![0] };
+            // The operator that took the first parts: their receipts find them by its name and their ids.
+            var carrier = routes.StreamKeyFor(record.NetworkId, record.MessageId) is { } key ? DispatchStreams.ParseKey(key).Operator : null;
+            state.State.Record = record with { OperatorPartIds = acceptedPartIds!, OperatorMessageId = acceptedPartIds![0], OperatorName = carrier };
         }
 
         Finish(status, errorCode, time.GetUtcNow());
         SetRefund(CostShare(record.Cost, record.Parts - reached, record.Parts));
-        await state.WriteOrRevertAsync(DeactivateOnIdle);
-        if (record.Status == MessageStatus.Queued) backlog.HandedToOperator(1);
+        await Save(record);
         LogAbandoned(record.MessageId, status, errorCode, record.Parts - reached, record.Parts);
         StartFollowUp();
     }
@@ -170,8 +171,34 @@ public sealed partial class MessageGrain(
         }
 
         if (record.Status == MessageStatus.Submitted && AllReceiptsIn()) FinishFromReceipts(receipt.ReceivedAt);
-        await state.WriteOrRevertAsync(DeactivateOnIdle);
+        await Save(record);
         StartFollowUp();
+    }
+
+    /// <summary>
+    /// Saves a change, the ledger's row first when the status moved: the row is what the queue depth, the history, the
+    /// receipts' operator-id map and the dispatchers' reading of the queue go by, so it is never behind this record.
+    /// (A record saved behind its row is a message dispatched again, as before; its row stays as first recorded.)
+    /// A failure of either puts the record back to what storage holds; the caller retries.
+    /// </summary>
+    private Task Save(MessageRecord before) =>
+        state.WriteOrRevertAsync(DeactivateOnIdle, Current!.Status == before.Status ? null : WriteRow);
+
+    public Task RecordInLedger() => Current is { Status: not MessageStatus.Queued } ? WriteRow() : Task.CompletedTask;
+
+    private async Task WriteRow()
+    {
+        var record = Current!;
+        var format = record.OperatorName is { } name && routes.Operators.Contains(name, StringComparer.OrdinalIgnoreCase)
+            ? routes[name].SubmitIdFormat
+            : OperatorIdFormat.Text;
+        await ledger.RecordOutcome(new MessageOutcome(record.MessageId, record.Status, record.UpdatedAt)
+        {
+            OperatorName = record.OperatorName,
+            OperatorPartIds = [.. record.OperatorPartIds.Select(id => OperatorRoutes.Canonical(id, format))],
+            ErrorCode = record.OperatorErrorCode,
+            Refund = record.Status.IsFinal() ? state.State.RefundAmount ?? 0m : 0m,
+        });
     }
 
     public Task ReceiveReminder(string reminderName, TickStatus status)

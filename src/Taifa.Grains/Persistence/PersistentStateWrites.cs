@@ -10,6 +10,17 @@ internal static class PersistentStateWrites
     public static Task WriteOrRevertAsync<T>(this IPersistentState<T> state, Action discardActivation) =>
         ChangeOrRevertAsync(state, state.WriteStateAsync, discardActivation);
 
+    /// <summary>As <see cref="WriteOrRevertAsync{T}(IPersistentState{T}, Action)"/>, with a write elsewhere that must land
+    /// first (null: none); when it fails, the state is put back the same way and nothing is written.</summary>
+    public static Task WriteOrRevertAsync<T>(this IPersistentState<T> state, Action discardActivation, Func<Task>? first) =>
+        first is null
+            ? state.WriteOrRevertAsync(discardActivation)
+            : ChangeOrRevertAsync(state, async () =>
+            {
+                await first();
+                await state.WriteStateAsync();
+            }, discardActivation);
+
     /// <summary>Clears the state, with the same revert on failure as <see cref="WriteOrRevertAsync{T}"/>.</summary>
     public static Task ClearOrRevertAsync<T>(this IPersistentState<T> state, Action discardActivation) =>
         ChangeOrRevertAsync(state, state.ClearStateAsync, discardActivation);

@@ -8,6 +8,7 @@ using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Messages;
 using Taifa.Domain.Money;
 using Taifa.Domain.Text;
+using Taifa.Silo.Dispatch;
 using Taifa.Silo.Intake;
 using Taifa.Silo.Options;
 
@@ -157,9 +158,9 @@ public static class CustomerApi
         });
     }
 
-    private static async Task<IResult> Health(IGrainFactory grains)
+    private static async Task<IResult> Health(QueueDepth queue)
     {
-        var queued = await grains.GetGrain<IQueueDepthGrain>(0).Total();
+        var queued = await queue.Read();
         return SmsResponses.Json(writer =>
         {
             writer.WriteStartObject();

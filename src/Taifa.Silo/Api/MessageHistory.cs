@@ -5,47 +5,18 @@ using Taifa.Grains.Ledger;
 namespace Taifa.Silo.Api;
 
 /// <summary>
-/// An account's messages, newest first, a page at a time: which messages and in what order from the ledger's rows
-/// (keyset-paged, <see cref="IMessageLedger.ReadHistory"/>), each as its message record shows it now, since dispatch
-/// and receipts still update the records rather than the rows (issue 12 step 3). So a status filter is applied to the
-/// records: such a page reads at most <see cref="MaxScannedPerPage"/> messages and may hold fewer than its limit (even
-/// none) while a next cursor is still given.
+/// An account's messages, newest first, a page at a time, as the ledger's rows hold them (their status is current:
+/// dispatch, receipts and cancellation write it): one keyset-paged read per page (<see cref="IMessageLedger.ReadHistory"/>),
+/// every filter, the status one too, applied by the ledger through its indexes.
 /// </summary>
-public sealed class MessageHistory(IMessageLedger ledger, IGrainFactory grains)
+public sealed class MessageHistory(IMessageLedger ledger)
 {
-    public const int MaxScannedPerPage = 5000;
-
-    public async Task<HistoryPage> ReadPage(long accountId, HistoryQuery query, int limit, CancellationToken cancellationToken)
+    public async Task<HistoryPage> ReadPage(long accountId, MessageHistoryFilter filter, int limit, CancellationToken cancellationToken)
     {
-        var matches = new List<MessageRecord>(limit);
-        var filter = query.Filter;
-        var scanned = 0;
-        while (true)
-        {
-            var batch = await ledger.ReadHistory(accountId, filter, limit + 1, cancellationToken);
-            foreach (var message in await Current(accountId, batch))
-            {
-                if (query.Status is { } status && message.Status != status) continue;
-                if (matches.Count == limit) return new HistoryPage(matches, matches[^1].MessageId);
-                matches.Add(message);
-            }
-
-            scanned += batch.Count;
-            if (batch.Count <= limit) return new HistoryPage(matches, null);
-            filter = filter with { BeforeMessageId = batch[^1].MessageId };
-            if (scanned >= MaxScannedPerPage) return new HistoryPage(matches, batch[^1].MessageId);
-        }
-    }
-
-    /// <summary>Each message as its record shows it; one the account has not handed to its record yet is queued, as its row says.</summary>
-    private async Task<MessageRecord[]> Current(long accountId, IReadOnlyList<MessageRecord> rows)
-    {
-        var records = await Task.WhenAll(rows.Select(row => grains.GetGrain<IMessageGrain>(row.MessageId).Get()));
-        return [.. rows.Select((row, i) => records[i] is { } record && record.AccountId == accountId ? record : row)];
+        var rows = await ledger.ReadHistory(accountId, filter, limit + 1, cancellationToken);
+        return rows.Count > limit ? new HistoryPage([.. rows.Take(limit)], rows[limit - 1].MessageId) : new HistoryPage(rows, null);
     }
 }
-
-public sealed record HistoryQuery(MessageHistoryFilter Filter, MessageStatus? Status);
 
 /// <param name="NextBefore">Where the next page starts (below this message id); null: no older message matches.</param>
 public sealed record HistoryPage(IReadOnlyList<MessageRecord> Messages, long? NextBefore);

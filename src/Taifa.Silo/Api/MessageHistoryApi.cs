@@ -56,16 +56,16 @@ public static class MessageHistoryApi
     /// messages.csv (for the API and the portal alike): a page at a time from the ledger into the response body, flushed
     /// after each, so memory stays one page whatever the export's size.
     /// </summary>
-    public static async Task WriteCsv(HttpResponse response, MessageHistory history, long accountId, HistoryQuery query, CancellationToken cancellationToken)
+    public static async Task WriteCsv(HttpResponse response, MessageHistory history, long accountId, MessageHistoryFilter query, CancellationToken cancellationToken)
     {
         response.ContentType = "text/csv; charset=utf-8";
         response.Headers.ContentDisposition = "attachment; filename=\"messages.csv\"";
         await using var writer = new StreamWriter(response.Body, CsvFormat.Encoding, leaveOpen: true);
         await writer.WriteAsync(CsvFormat.Fields(MessageStatusJson.FieldNames) + "\r\n");
-        var filter = query.Filter;
+        var filter = query;
         while (true)
         {
-            var page = await history.ReadPage(accountId, query with { Filter = filter }, MaxPageSize, cancellationToken);
+            var page = await history.ReadPage(accountId, filter, MaxPageSize, cancellationToken);
             foreach (var message in page.Messages) await writer.WriteAsync(CsvFormat.Fields(MessageStatusJson.FieldValues(message)) + "\r\n");
             await writer.FlushAsync(cancellationToken);
             if (page.NextBefore is not { } before) break;
@@ -74,10 +74,10 @@ public static class MessageHistoryApi
     }
 
     /// <summary>Every parameter is optional; one given but not valid answers 1019 (an invalid number, 1003, as sendsms would).</summary>
-    public static (TaifaStatus Problem, HistoryQuery? Query, int Limit) Parse(IQueryCollection query, RecipientParser recipients, bool withPaging)
+    public static (TaifaStatus Problem, MessageHistoryFilter? Query, int Limit) Parse(IQueryCollection query, RecipientParser recipients, bool withPaging)
     {
         static string? Value(IQueryCollection query, string name) => query[name] is { Count: > 0 } value && value.ToString() is { Length: > 0 } text ? text : null;
-        var invalid = (TaifaStatus.InvalidParameters, (HistoryQuery?)null, 0);
+        var invalid = (TaifaStatus.InvalidParameters, (MessageHistoryFilter?)null, 0);
 
         var limit = DefaultPageSize;
         long? before = null;
@@ -128,11 +128,11 @@ public static class MessageHistoryApi
 
         var sender = Value(query, "sender_name") is { } senderText ? AccountIndex.NormalizeSenderId(senderText) : null;
         if (sender is { Length: > 15 }) return invalid;
-        return (TaifaStatus.Success, new HistoryQuery(new MessageHistoryFilter(before, from, until, mobile, sender), status), limit);
+        return (TaifaStatus.Success, new MessageHistoryFilter(before, from, until, mobile, sender, status), limit);
     }
 
     /// <summary>The caller's key first (1006, 1016, 1011), then the parameters; a refusal is the answer to give.</summary>
-    private static async Task<(IResult? Refusal, long AccountId, HistoryQuery? Query, int Limit)> Accept(
+    private static async Task<(IResult? Refusal, long AccountId, MessageHistoryFilter? Query, int Limit)> Accept(
         HttpContext http, ApiKeyAccounts keys, RecipientParser recipients, IDiagnosticContext log, bool withPaging)
     {
         var caller = await keys.Resolve(http);

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Taifa.Grains.Dispatch;
+using Taifa.Grains.Ledger;
 using Taifa.Grains.Messages;
 using Taifa.Silo.Intake;
 
@@ -19,6 +20,8 @@ public static class DispatchHosting
         builder.Services.AddSingleton<OperatorRoutes>();
         builder.Services.AddSingleton<IOperatorLinks, SmppOperatorLinks>();
         builder.Services.AddSingleton<ReceiptRouter>();
+        builder.Services.AddSingleton<LedgerWriter>();
+        builder.Services.AddSingleton<QueueDepth>();
         builder.Services.AddSingleton<ICustomerNotifier, CustomerNotifier>();
         builder.Services.AddHttpClient(CustomerNotifier.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(services => services.GetRequiredService<CallbackUrlPolicy>().CreateHandler());

@@ -35,9 +35,9 @@ public static class Operations
         }).ExcludeFromDescription();
         app.MapPrometheusScrapingEndpoint("/metrics");
 
-        var queue = app.Services.GetRequiredService<QueueDepthReporter>();
+        var queue = app.Services.GetRequiredService<Dispatch.QueueDepth>();
         TaifaMetrics.Observe("taifa.queue_depth", "{message}", "Accepted messages not yet handed to an operator, cluster-wide",
-            () => [new Measurement<long>(queue.ClusterQueueDepth)]);
+            () => [new Measurement<long>(queue.Last)]);
         if (app.Services.GetService<SmppSessionHost>() is { } smpp)
         {
             TaifaMetrics.Observe("taifa.smpp.sessions", "{session}", "Customer SMPP sessions open on this silo",

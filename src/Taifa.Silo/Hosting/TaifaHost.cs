@@ -4,7 +4,6 @@ using Taifa.Abstractions.Accounts;
 using Serilog;
 using Taifa.Domain.Ids;
 using Taifa.Domain.Numbers;
-using Taifa.Grains.Messages;
 using Taifa.Grains.Persistence;
 using Taifa.Silo.Api;
 using Taifa.Silo.Database;
@@ -60,7 +59,6 @@ public static class TaifaHost
         builder.Services.AddSingleton<MessageHistory>();
         builder.Services.AddSingleton<DeliverySummary>();
         builder.Services.AddSingleton<AccountSends>();
-        builder.Services.AddSingleton<DispatchBacklog>();
         builder.Services.AddSingleton<WriteFailures, PostgresWriteFailures>();
         builder.Services.AddSingleton(services => services.GetRequiredService<NodeIdentity>().CreateGenerator(services.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<NodeIdentity>();
@@ -70,8 +68,6 @@ public static class TaifaHost
         builder.ConfigureTaifaEndpoints(smpp: builder.AddTaifaSmpp());
         builder.AddTaifaSilo();
         builder.AddTaifaLedger();
-        builder.Services.AddSingleton<QueueDepthReporter>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<QueueDepthReporter>());
         builder.AddTaifaDispatch();
         builder.AddTaifaInbound();
         builder.AddTaifaOperations();

@@ -12,13 +12,6 @@ namespace Taifa.Silo.Tests.Api;
 /// </summary>
 public abstract class DeliverySummaryTests(ModeGateway fixture)
 {
-    /// <summary>
-    /// Whether dispatch outcomes reach the ledger's status column. Until they do (the "queue" work, issue 12 step 3),
-    /// the ledger holds every message as queued while its record moves on; set this to true once they do, and the
-    /// delivered counts are asserted instead.
-    /// </summary>
-    public static readonly bool LedgerHoldsDispatchOutcomes;
-
     private GatewayFactory Gateway => fixture.Gateway;
 
     [Fact]
@@ -52,26 +45,22 @@ public abstract class DeliverySummaryTests(ModeGateway fixture)
         Assert.Equal(today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Assert.Single(one["days"]!.AsArray())!["date"]!.GetValue<string>());
     }
 
-    /// <summary>
-    /// What the ledger holds today: every message queued. With <see cref="LedgerHoldsDispatchOutcomes"/> the built-in
-    /// simulators' deliveries show instead (<see cref="SettledSummaryAsync"/> waits for them).
-    /// </summary>
+    /// <summary>The built-in simulators delivered every message, and the ledger's rows say so (<see cref="SettledSummaryAsync"/> waits for them).</summary>
     public static void AssertStatuses(JsonArray days, long sent)
     {
         var delivered = days.Sum(d => d!["delivered"]!.GetValue<long>());
         var queued = days.Sum(d => d!["queued"]!.GetValue<long>());
-        if (LedgerHoldsDispatchOutcomes) Assert.Equal((sent, 0L), (delivered, queued));
-        else Assert.Equal((0L, sent), (delivered, queued));
+        Assert.Equal((sent, 0L), (delivered, queued));
     }
 
-    /// <summary>The summary once the simulators have delivered every message, if the ledger shows deliveries; at once otherwise.</summary>
+    /// <summary>The summary once the simulators have delivered every message.</summary>
     public static async Task<JsonNode> SettledSummaryAsync(HttpClient client, TestAccount account, long sent, string query)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
             var summary = await client.GetJsonAsync("/v2/sms/delivery-summary" + query, account.ApiKey);
-            if (!LedgerHoldsDispatchOutcomes || summary["days"]!.AsArray().Sum(d => d!["delivered"]!.GetValue<long>()) == sent) return summary;
+            if (summary["days"]!.AsArray().Sum(d => d!["delivered"]!.GetValue<long>()) == sent) return summary;
             Assert.True(DateTime.UtcNow < deadline, "waiting for the simulators' deliveries to reach the ledger");
             await Task.Delay(250);
         }

@@ -2,17 +2,17 @@ using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Serilog.Events;
-using Taifa.Abstractions.Messages;
+using Taifa.Abstractions.Dispatch;
 using Taifa.Silo.Tests.Infrastructure;
 using Taifa.Silo.Tests.Security;
 
 namespace Taifa.Silo.Tests.Hosting;
 
 /// <summary>
-/// Calls to the queue-depth aggregate go unanswered, as calls to a silo that vanished do, until the host has stopped;
+/// Calls to keep the dispatchers running (the dispatcher keeper's, every few seconds) go unanswered, as calls to a silo that vanished do, until the host has stopped;
 /// then they fail with <see cref="SiloUnavailableException"/>.
 /// </summary>
-public sealed class UnansweredQueueDepth : IOutgoingGrainCallFilter
+public sealed class UnansweredDispatcherCalls : IOutgoingGrainCallFilter
 {
     private readonly TaskCompletionSource _hostStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _firstCallHeld = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -23,7 +23,7 @@ public sealed class UnansweredQueueDepth : IOutgoingGrainCallFilter
 
     public async Task Invoke(IOutgoingGrainCallContext context)
     {
-        if (context.InterfaceMethod.DeclaringType != typeof(IQueueDepthGrain))
+        if (context.InterfaceMethod.DeclaringType != typeof(IOperatorDispatcherGrain))
         {
             await context.Invoke();
             return;
@@ -31,7 +31,7 @@ public sealed class UnansweredQueueDepth : IOutgoingGrainCallFilter
 
         _firstCallHeld.TrySetResult();
         await _hostStopped.Task;
-        throw new SiloUnavailableException("test: the aggregate's silo vanished");
+        throw new SiloUnavailableException("test: the dispatcher's silo vanished");
     }
 }
 
@@ -48,7 +48,7 @@ public sealed class CleanShutdownTests
     public async Task Stopping_with_a_background_call_outstanding_to_a_vanished_silo_is_quick_and_logs_no_error()
     {
         var capture = new LogCapture();
-        var unanswered = new UnansweredQueueDepth();
+        var unanswered = new UnansweredDispatcherCalls();
         var factory = new GatewayFactory(settings: new Dictionary<string, string>
         {
             ["Taifa:DrainDelay"] = "00:00:00",

@@ -443,6 +443,68 @@ public abstract class MessageLedgerContract : IAsyncLifetime
         Assert.Empty(await Ledger.CountByDay(_account, midnight.AddDays(1), midnight.AddDays(8)));
     }
 
+    [Fact]
+    public async Task The_queue_depth_is_the_count_of_queued_messages_of_every_shard()
+    {
+        var messages = Messages(4, cost: 1m, startBalance: 10m, shard: "safaricom-0");
+        var other = Messages(2, cost: 1m, startBalance: 6m, shard: "airtel-1");
+        await Ledger.Commit(Open(10m, [.. messages, .. other]));
+        Assert.Equal(6, await Ledger.CountQueued());
+
+        await Ledger.RecordOutcomes([
+            new MessageOutcome(messages[0].Record.MessageId, MessageStatus.Submitted, Now) { OperatorName = "safaricom", OperatorPartIds = ["q1"] },
+            new MessageOutcome(messages[1].Record.MessageId, MessageStatus.Cancelled, Now) { Refund = 1m },
+            new MessageOutcome(other[0].Record.MessageId, MessageStatus.Rejected, Now) { ErrorCode = "0x0B", Refund = 1m },
+        ]);
+        Assert.Equal(3, await Ledger.CountQueued());
+
+        // A receipt or a final state of a message already out of the queue changes nothing.
+        await Ledger.RecordOutcomes([new MessageOutcome(messages[0].Record.MessageId, MessageStatus.Delivered, Now)]);
+        Assert.Equal(3, await Ledger.CountQueued());
+    }
+
+    [Fact]
+    public async Task History_filters_by_current_status()
+    {
+        var messages = Messages(4, cost: 1m, startBalance: 10m, acceptedAt: Now);
+        await Ledger.Commit(Open(10m, messages));
+        var (delivered, cancelled) = (messages[1].Record.MessageId, messages[2].Record.MessageId);
+        await Ledger.RecordOutcomes([
+            new MessageOutcome(delivered, MessageStatus.Submitted, Now) { OperatorName = "op", OperatorPartIds = ["h1"] },
+            new MessageOutcome(cancelled, MessageStatus.Cancelled, Now) { Refund = 1m },
+        ]);
+        await Ledger.RecordOutcomes([new MessageOutcome(delivered, MessageStatus.Delivered, Now)]);
+
+        async Task<IEnumerable<long>> Ids(MessageStatus status) =>
+            (await Ledger.ReadHistory(_account, new(Status: status), 50)).Select(r => r.MessageId);
+        Assert.Equal([delivered], await Ids(MessageStatus.Delivered));
+        Assert.Equal([cancelled], await Ids(MessageStatus.Cancelled));
+        Assert.Equal([messages[3].Record.MessageId, messages[0].Record.MessageId], await Ids(MessageStatus.Queued));
+        Assert.Empty(await Ids(MessageStatus.Submitted));
+    }
+
+    [Fact]
+    public async Task A_recycled_operator_id_gives_each_receipt_to_the_earliest_message_still_waiting_for_it()
+    {
+        var messages = Messages(2, cost: 1m, startBalance: 5m);
+        await Ledger.Commit(Open(5m, messages));
+        var (earlier, later) = (messages[0].Record.MessageId, messages[1].Record.MessageId);
+        await Ledger.RecordOutcomes([
+            new MessageOutcome(earlier, MessageStatus.Submitted, Now) { OperatorName = "op", OperatorPartIds = ["R1", "R1"] },
+            new MessageOutcome(later, MessageStatus.Submitted, Now) { OperatorName = "op", OperatorPartIds = ["R1"] },
+        ]);
+
+        var first = await Ledger.RecordReceipts([new PartReceipt("op", "R1", MessageStatus.Delivered, null, Now)], Now.AddDays(-7));
+        var second = await Ledger.RecordReceipts([new PartReceipt("op", "R1", MessageStatus.Undelivered, "001", Now)], Now.AddDays(-7));
+        var repeat = await Ledger.RecordReceipts([new PartReceipt("op", "R1", MessageStatus.Delivered, null, Now)], Now.AddDays(-7));
+
+        Assert.Equal(
+            [new OperatorPart("op", "R1", earlier, 0, MessageStatus.Delivered), new OperatorPart("op", "R1", earlier, 1, MessageStatus.Delivered)],
+            first.OrderBy(p => p.Part));
+        Assert.Equal([new OperatorPart("op", "R1", later, 0, MessageStatus.Undelivered)], second);
+        Assert.Equal([earlier, earlier, later], repeat.Select(p => p.MessageId).Order());
+    }
+
     private WalletCommit Open(decimal balance, IReadOnlyList<LedgerMessage> messages) =>
         new(_account, Guid.NewGuid(), 0, Now, messages, [], []) { OpeningBalance = balance };
 

@@ -1,4 +1,5 @@
 using Npgsql;
+using Taifa.Abstractions.Messages;
 using Taifa.Grains.Ledger;
 using Taifa.Silo.Database.Ledger;
 using Taifa.Silo.Storage;
@@ -46,7 +47,8 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
     [InlineData(null, null, false)]
     [InlineData("254700000042", null, false)]
     [InlineData(null, "SENDER3", true)]
-    public async Task A_history_page_walks_an_index_backwards_across_the_days_without_a_sort(string? mobile, string? sender, bool withCursor)
+    [InlineData(null, null, true, MessageStatus.Delivered)]
+    public async Task A_history_page_walks_an_index_backwards_across_the_days_without_a_sort(string? mobile, string? sender, bool withCursor, MessageStatus? status = null)
     {
         // 200,000 messages of 100 accounts over two days' partitions, analysed, so the planner sees real volumes.
         var today = LedgerDays.DayOf(DateTimeOffset.UtcNow);
@@ -56,7 +58,7 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
             $"""
             INSERT INTO taifa_message (message_id, recipient_id, account_id, status, mobile_number, network_id, sender_id, body, encoding,
                 parts, cost, balance_after, channel, registered_delivery, accepted_at, updated_at)
-            SELECT CASE WHEN g % 2 = 0 THEN {LedgerDays.FirstId(today)} ELSE {LedgerDays.FirstId(today.AddDays(1))} END + g, g, g % 100, 0,
+            SELECT CASE WHEN g % 2 = 0 THEN {LedgerDays.FirstId(today)} ELSE {LedgerDays.FirstId(today.AddDays(1))} END + g, g, g % 100, g % 7 / 3 * 2,
                 '25470000004' || (g % 10), 1, 'SENDER' || (g % 7), 'text', 0, 1, 1, 1, 0, false, now(), now()
             FROM generate_series(1, 200000) g;
             ANALYZE taifa_message;
@@ -67,7 +69,7 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
         }
 
         var filter = new MessageHistoryFilter(
-            BeforeMessageId: withCursor ? LedgerDays.FirstId(today.AddDays(1)) + 150_001 : null, MobileNumber: mobile, SenderId: sender);
+            BeforeMessageId: withCursor ? LedgerDays.FirstId(today.AddDays(1)) + 150_001 : null, MobileNumber: mobile, SenderId: sender, Status: status);
         var (sql, parameters) = PostgresMessageLedger.HistoryQuery(42, filter, 51);
         await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
         explain.Parameters.AddRange(parameters);
@@ -90,6 +92,7 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
         var page = await Ledger.ReadHistory(42, filter, 51);
         Assert.NotEmpty(page);
         Assert.All(page, r => Assert.Equal(42, r.AccountId));
+        if (status is { } wanted) Assert.All(page, r => Assert.Equal(wanted, r.Status));
         Assert.Equal(page.Select(r => r.MessageId).OrderDescending(), page.Select(r => r.MessageId));
     }
 
@@ -156,6 +159,57 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
 
         Assert.Equal(expected, counts);
         Assert.InRange(counts.Select(c => c.Day).Distinct().Count(), 6, 7);
+    }
+
+    [Fact]
+    public async Task The_queue_depth_is_kept_by_every_statement_that_changes_it_and_read_from_a_handful_of_rows()
+    {
+        // Statements as any writer makes them (an older silo's too): bulk inserts, a dispatch in batches, a retention drop.
+        var today = LedgerDays.DayOf(DateTimeOffset.UtcNow);
+        var longAgo = today.AddDays(-200);
+        await using var connection = await _database.OpenConnectionAsync();
+        await using (var fill = new NpgsqlCommand(
+            $"""
+            SELECT taifa_ledger_ensure_day('{longAgo:yyyy-MM-dd}'::date), taifa_ledger_ensure_day('{today:yyyy-MM-dd}'::date);
+            INSERT INTO taifa_message (message_id, recipient_id, account_id, shard, status, mobile_number, network_id, sender_id, body, encoding,
+                parts, cost, balance_after, channel, registered_delivery, accepted_at, updated_at)
+            SELECT {LedgerDays.FirstId(today)} + g, g, g % 100, 'safaricom-' || (g % 4), 0, '254700000042', 1, 'SENDER', 'text', 0, 1, 1, 1, 0, false, now(), now()
+            FROM generate_series(1, 20000) g;
+            INSERT INTO taifa_message (message_id, recipient_id, account_id, shard, status, mobile_number, network_id, sender_id, body, encoding,
+                parts, cost, balance_after, channel, registered_delivery, accepted_at, updated_at)
+            SELECT {LedgerDays.FirstId(longAgo)} + g, g, 1, 'safaricom-0', 0, '254700000042', 1, 'SENDER', 'text', 0, 1, 1, 1, 0, false, now(), now()
+            FROM generate_series(1, 7) g;
+            """, connection))
+        {
+            await fill.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(20_007, await Ledger.CountQueued());
+        for (var batch = 0; batch < 19; batch++)
+        {
+            await using var dispatch = new NpgsqlCommand(
+                $"UPDATE taifa_message SET status = {(batch % 2 == 0 ? 1 : 5)} WHERE message_id > {LedgerDays.FirstId(today) + batch * 1000} AND message_id <= {LedgerDays.FirstId(today) + (batch + 1) * 1000}",
+                connection);
+            await dispatch.ExecuteNonQueryAsync();
+        }
+
+        // Final states of submitted messages and updates of other columns leave the depth as it is.
+        await using (var others = new NpgsqlCommand($"UPDATE taifa_message SET status = 2 WHERE status = 1; UPDATE taifa_message SET handed_off = true;", connection))
+        {
+            await others.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal(1_007, await Ledger.CountQueued());
+        await Ledger.Maintain(DateTimeOffset.UtcNow);
+        Assert.Equal(1_000, await Ledger.CountQueued());
+        Assert.Equal(1_000, await Scalar("SELECT count(*) FROM taifa_message WHERE status = 0"));
+        Assert.Equal(1, await Scalar("SELECT count(*) FROM taifa_queue_delta"));
+
+        async Task<long> Scalar(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, connection);
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
     }
 
     [Fact]

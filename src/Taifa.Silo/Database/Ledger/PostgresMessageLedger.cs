@@ -59,7 +59,7 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
                 operator_name = COALESCE(u.operator_name, m.operator_name),
                 operator_error_code = COALESCE(u.error_code, m.operator_error_code),
                 refund_due = CASE WHEN u.status >= 2 AND u.refund > 0 THEN u.refund ELSE m.refund_due END,
-                refund_state = CASE WHEN u.status >= 2 AND u.refund > 0 THEN 1 ELSE m.refund_state END,
+                refund_state = CASE WHEN u.status >= 2 AND u.refund > 0 AND m.refund_state = 0 THEN 1 ELSE m.refund_state END,
                 callback_pending = u.status >= 2 AND m.dlr_url IS NOT NULL,
                 receipt_pending = u.status >= 2 AND m.registered_delivery AND m.channel = 1,
                 follow_up_at = CASE WHEN u.status >= 2 AND (m.dlr_url IS NOT NULL OR (m.registered_delivery AND m.channel = 1))
@@ -77,6 +77,8 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         SELECT message_id FROM changed
         """;
 
+    // A receipt sets the parts with its id of the earliest message still waiting for one (an operator that recycles
+    // its ids gives one to several messages); when none waits, it is a repeat and answers every part with that id.
     private const string RecordReceiptsSql =
         """
         WITH r AS (
@@ -84,19 +86,23 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
             FROM unnest($1::text[], $2::text[], $3::smallint[], $4::text[], $5::timestamptz[])
                 WITH ORDINALITY AS r(operator_name, operator_id, status, error_code, received_at, ordinal)
             ORDER BY operator_name, operator_id, ordinal
-        ), matched AS (
-            SELECT p.operator_name, p.operator_id, p.message_id, p.part, p.status
+        ), waiting AS (
+            SELECT p.operator_name, p.operator_id, min(p.message_id) AS message_id
             FROM taifa_operator_part p JOIN r USING (operator_name, operator_id)
-            WHERE p.message_id >= $6
+            WHERE p.message_id >= $6 AND p.status IS NULL
+            GROUP BY p.operator_name, p.operator_id
         ), updated AS (
             UPDATE taifa_operator_part p
             SET status = r.status, error_code = r.error_code, received_at = r.received_at
-            FROM r
-            WHERE p.operator_name = r.operator_name AND p.operator_id = r.operator_id AND p.message_id >= $6 AND p.status IS NULL
-            RETURNING p.message_id, p.part, p.status
+            FROM r JOIN waiting w USING (operator_name, operator_id)
+            WHERE p.operator_name = r.operator_name AND p.operator_id = r.operator_id AND p.message_id = w.message_id AND p.status IS NULL
+            RETURNING p.operator_name, p.operator_id, p.message_id, p.part, p.status
         )
-        SELECT m.operator_name, m.operator_id, m.message_id, m.part, COALESCE(u.status, m.status)
-        FROM matched m LEFT JOIN updated u USING (message_id, part)
+        SELECT operator_name, operator_id, message_id, part, status FROM updated
+        UNION ALL
+        SELECT p.operator_name, p.operator_id, p.message_id, p.part, p.status
+        FROM taifa_operator_part p JOIN r USING (operator_name, operator_id)
+        WHERE p.message_id >= $6 AND NOT EXISTS (SELECT 1 FROM waiting w WHERE w.operator_name = r.operator_name AND w.operator_id = r.operator_id)
         """;
 
     private readonly HashSet<DateOnly> _readyDays = [];
@@ -153,7 +159,7 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         var refunded = plan.Entries.Where(e => e.Kind == LedgerEntryKind.Refund).Select(e => e.MessageId!.Value).ToArray();
         if (refunded.Length > 0)
         {
-            batch.BatchCommands.Add(Command("UPDATE taifa_message SET refund_state = 2 WHERE message_id = ANY($1) AND refund_state = 1", Parameter(refunded)));
+            batch.BatchCommands.Add(Command("UPDATE taifa_message SET refund_state = 2 WHERE message_id = ANY($1) AND refund_state <> 2", Parameter(refunded)));
         }
 
         batch.BatchCommands.Add(opensWallet
@@ -244,7 +250,7 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
 
     /// <summary>
     /// Only the conditions the filter sets, so the planner sees the index that fits (infra/db/0203: by account, by
-    /// account and number, by account and sender ID, each ending in message_id) and walks it backwards from the cursor:
+    /// account and number, by account and sender ID; 0204: by account and status; each ending in message_id) and walks it backwards from the cursor:
     /// the partitions by message id come in order, and LIMIT stops the walk, with no sort.
     /// </summary>
     internal static (string Sql, NpgsqlParameter[] Parameters) HistoryQuery(long accountId, MessageHistoryFilter filter, int limit)
@@ -261,6 +267,7 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         if (filter.Until is { } until) Condition("accepted_at", "<", Parameter(until.ToUniversalTime()));
         if (filter.MobileNumber is { } mobile) Condition("mobile_number", "=", Parameter(mobile));
         if (filter.SenderId is { } sender) Condition("sender_id", "=", Parameter(sender));
+        if (filter.Status is { } status) Condition("status", "=", Parameter((short)status));
         sql.Append(" ORDER BY m.message_id DESC LIMIT $4");
         return (sql.ToString(), [.. parameters]);
     }
@@ -289,6 +296,16 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
             GROUP BY 1, 2 ORDER BY 1, 2
             """,
             [Parameter(accountId), Parameter(range.LowestId), Parameter(range.HighestIdExclusive), Parameter(from.ToUniversalTime()), Parameter(until.ToUniversalTime())]);
+    }
+
+    /// <summary>
+    /// The depth the statements that change it keep (infra/db/0205: a trigger per statement appends its change, a read
+    /// folds them): a handful of rows, whatever the table holds and however long since it was vacuumed.
+    /// </summary>
+    public async Task<long> CountQueued(CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand("SELECT taifa_queue_depth()");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     public async Task<IReadOnlyList<MessageRecord>> ReadQueued(string shard, long afterMessageId, int limit, CancellationToken cancellationToken = default)
