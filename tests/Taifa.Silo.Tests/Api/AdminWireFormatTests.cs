@@ -66,6 +66,19 @@ public sealed partial class AdminWireFormatTests(EmbeddedGateway gateway) : ICla
     }
 
     [Fact]
+    public async Task Null_and_absent_optional_fields_take_their_defaults()
+    {
+        var opened = JsonNode.Parse((await Send(HttpMethod.Post, "/v2/admin/accounts",
+            """{"name": "Defaults", "credit_balance": null, "price_per_sms": null, "sender_ids": null}""")).Body)!;
+        Assert.Equal(("0.00", "1.00", "[]"), (opened["credit_balance"]!.GetValue<string>(), opened["price_per_sms"]!.GetValue<string>(), opened["sender_ids"]!.ToJsonString()));
+        var id = opened["account_id"]!.GetValue<string>();
+        var priced = JsonNode.Parse((await Send(HttpMethod.Put, $"/v2/admin/accounts/{id}/prices", """{"default": 2, "networks": null}""")).Body)!;
+        Assert.Equal("""{"default":"2.00","networks":{}}""", priced["prices"]!.ToJsonString());
+        var repeated = JsonNode.Parse((await Send(HttpMethod.Post, "/v2/admin/accounts", """{"name": 5, "name": "Last one counts"}""")).Body)!;
+        Assert.Equal("Last one counts", repeated["name"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Portal_users_and_inbound_numbers_are_answered_exactly()
     {
         var account = await gateway.Factory.OpenAccountAsync();
