@@ -79,7 +79,7 @@ public static class TaifaHost
         builder.AddTaifaPortal();
 
         builder.Services.AddOpenApi(CustomerApi.OpenApiDocument);
-        builder.Services.AddOpenApi(AdminApi.OpenApiDocument);
+        builder.Services.AddOpenApi(AdminApi.OpenApiDocument, openApi => openApi.AddSchemaTransformer<AdminSchemas>());
         builder.Services.AddProblemDetails();
     }
 

@@ -155,6 +155,43 @@ public sealed partial class AdminWireFormatTests(EmbeddedGateway gateway) : ICla
         Assert.Equal(Problem(401, "Unauthorized", "A valid admin bearer token is required."), TraceId().Replace(await refused.Content.ReadAsStringAsync(), "\"traceId\":\"T\""));
     }
 
+    [Fact]
+    public async Task The_admin_openapi_document_names_every_request_and_response_schema()
+    {
+        var text = await _admin.GetStringAsync("/openapi/admin.json");
+        var document = JsonNode.Parse(text)!;
+        var schemas = document["components"]!["schemas"]!.AsObject();
+        foreach (var name in new[]
+                 {
+                     "OpenAccountRequest", "CreditRequest", "SenderIdRequest", "RateCardRequest", "AllowedAddressesRequest", "PortalUserRequest",
+                     "InboundNumberRequest", "AccountResponse", "RateCardResponse", "ApiKeyResponse", "PortalUserResponse", "InboundNumberResponse",
+                 })
+        {
+            Assert.True(schemas.ContainsKey(name), $"no schema {name} in {text}");
+        }
+
+        Assert.Equal(["name", "credit_balance", "price_per_sms", "sender_ids"], schemas["OpenAccountRequest"]!["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Equal("""["number","string"]""", schemas["AdminAmount"]!["type"]!.ToJsonString());
+        Assert.Equal("""["number","string"]""", schemas["NetworkPrices"]!["additionalProperties"]!["type"]!.ToJsonString());
+        Assert.Contains("#/components/schemas/AdminAmount", schemas["OpenAccountRequest"]!["properties"]!["credit_balance"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("api_key", schemas["AccountResponse"]!["properties"]!.AsObject().Select(p => p.Key));
+
+        var open = document["paths"]!["/v2/admin/accounts"]!["post"]!;
+        Assert.Equal("#/components/schemas/OpenAccountRequest", open["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("#/components/schemas/AccountResponse", open["responses"]!["201"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+        Assert.NotNull(open["responses"]!["400"]);
+        var routed = document["paths"]!["/v2/admin/accounts/{accountId}/inbound-numbers"]!["post"]!;
+        Assert.Equal("#/components/schemas/InboundNumberRequest", routed["requestBody"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+        Assert.Equal("#/components/schemas/InboundNumberResponse", routed["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>());
+        foreach (var (path, item) in document["paths"]!.AsObject())
+        {
+            foreach (var (method, operation) in item!.AsObject().Where(o => o.Value?["parameters"] is not null))
+            {
+                Assert.DoesNotContain("body", operation!["parameters"]!.AsArray().Select(p => p!["name"]!.GetValue<string>()));
+            }
+        }
+    }
+
     private static IEnumerable<(HttpMethod, string, string, string)> Refusals(long accountId)
     {
         const string open = "/v2/admin/accounts";
