@@ -101,9 +101,9 @@ public static class OrleansHosting
             silo.Configure<ClusterMembershipOptions>(FailureDetection);
             silo.Configure<ClusterMembershipOptions>(orleans.GetSection("Membership"));
 
-            if (Dashboard.Enabled(configuration)) silo.AddDashboard();
+            if (TaifaOptions.BoundAtBuild<OperationsDashboardOptions>(configuration, nameof(TaifaOptions.Dashboard)).Enabled) silo.AddDashboard();
 
-            if (configuration.GetValue("Taifa:Kubernetes:Enabled", false))
+            if (TaifaOptions.BoundAtBuild<KubernetesOptions>(configuration, nameof(TaifaOptions.Kubernetes)).Enabled)
             {
                 // Pod name, namespace and IP from the downward API; dead pods' silos are declared dead at once.
                 silo.UseKubernetesHosting();

@@ -43,7 +43,8 @@ public static class TaifaHost
             .Validate(options => AddressAllowList.TryParse(options.Payments.Mpesa.AllowedAddresses, out _, out _),
                 "Taifa:Payments:Mpesa:AllowedAddresses must list IPv4 or IPv6 addresses or CIDR blocks");
 
-        var storage = StorageMode.Of(builder);
+        // Decided here, before anything else asks.
+        StorageMode.Of(builder);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(NumberingPlan.Kenya);
         builder.Services.AddSingleton<RecipientParser>();
@@ -71,8 +72,7 @@ public static class TaifaHost
         builder.AddTaifaDispatch();
         builder.AddTaifaInbound();
         builder.AddTaifaOperations();
-        var demo = builder.Configuration.GetValue<bool?>($"{TaifaOptions.Section}:Demo:Enabled") ?? !storage.IsPostgres;
-        if (demo) builder.Services.AddHostedService<DemoAccount>();
+        builder.Services.AddHostedService<DemoAccount>();
         builder.AddTaifaPortal();
 
         builder.Services.AddOpenApi(CustomerApi.OpenApiDocument);

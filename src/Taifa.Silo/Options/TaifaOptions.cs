@@ -53,6 +53,34 @@ public sealed class TaifaOptions
 
     [Required, ValidateObjectMembers]
     public SimulatorsOptions Simulators { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public OperationsDashboardOptions Dashboard { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public KubernetesOptions Kubernetes { get; set; } = new();
+
+    /// <summary>
+    /// A section as bound while the host is built, for the few choices made before the service provider exists
+    /// (which silo parts to add); the same values are validated on start with the rest.
+    /// </summary>
+    public static T BoundAtBuild<T>(IConfiguration configuration, string name) where T : new() =>
+        configuration.GetSection($"{Section}:{name}").Get<T>() ?? new T();
+}
+
+/// <summary>The Orleans Dashboard, behind the admin token.</summary>
+public sealed class OperationsDashboardOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Where it is served; anything shorter than two characters means the default.</summary>
+    public string? Path { get; set; } = "/dashboard";
+}
+
+public sealed class KubernetesOptions
+{
+    /// <summary>Orleans' Kubernetes hosting: pod name, namespace and IP from the downward API.</summary>
+    public bool Enabled { get; set; }
 }
 
 /// <summary>The built-in SMSC simulators, one per network, started when no operator is configured.</summary>
