@@ -102,10 +102,13 @@ public sealed class AdminBody<T> : IBindableFromHttpContext<AdminBody<T>>, IEndp
         return document.RootElement.Clone();
     }
 
-    /// <summary>Tells the OpenAPI document the body's schema, as [FromBody] would.</summary>
+    /// <summary>
+    /// Tells the OpenAPI document the body's schema (as application/json, its default). No content types are named:
+    /// routing would then answer 415 to a body sent as anything else, which the admin API has always read as JSON.
+    /// </summary>
     private sealed record JsonBody(Type RequestType) : IAcceptsMetadata
     {
-        public IReadOnlyList<string> ContentTypes { get; } = ["application/json"];
+        public IReadOnlyList<string> ContentTypes { get; } = [];
 
         public bool IsOptional => false;
     }

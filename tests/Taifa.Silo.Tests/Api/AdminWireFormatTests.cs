@@ -78,6 +78,23 @@ public sealed partial class AdminWireFormatTests(EmbeddedGateway gateway) : ICla
         Assert.Equal("Last one counts", repeated["name"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("text/plain")]
+    [InlineData(null)]
+    public async Task A_body_is_read_as_json_whatever_content_type_it_is_sent_with(string? contentType)
+    {
+        var account = await gateway.Factory.OpenAccountAsync(credit: 1m);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/v2/admin/accounts/{account.AccountId}/credit")
+        {
+            Content = new ByteArrayContent(Encoding.UTF8.GetBytes("""{"amount": "2.00"}""")),
+        };
+        if (contentType is not null) request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+        using var response = await _admin.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("3.00", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["credit_balance"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task Portal_users_and_inbound_numbers_are_answered_exactly()
     {
