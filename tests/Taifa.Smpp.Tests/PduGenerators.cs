@@ -33,7 +33,7 @@ internal static class PduGenerators
         {
             case BindRequest bind:
                 (bind.SystemId, bind.Password, bind.SystemType) = (f.Text(15), f.Text(8), f.Text(12));
-                (bind.InterfaceVersion, bind.AddrTon, bind.AddrNpi, bind.AddressRange) = (f.Byte(), (TypeOfNumber)f.Byte(), (NumberingPlan)f.Byte(), f.Text(40));
+                (bind.InterfaceVersion, bind.AddrTon, bind.AddrNpi, bind.AddressRange) = (f.Byte(), (TypeOfNumber)f.Byte(), (NumberingPlanIndicator)f.Byte(), f.Text(40));
                 break;
             case BindResponse resp:
                 resp.SystemId = f.Text(15);
@@ -122,6 +122,6 @@ internal static class PduGenerators
         /// <summary>SMPP times are empty or 16 characters.</summary>
         public string Time() => Text(16) is { Length: 16 } time ? time : string.Empty;
 
-        public SmppAddress Address(int maxLength) => new((TypeOfNumber)Byte(), (NumberingPlan)Byte(), Text(maxLength));
+        public SmppAddress Address(int maxLength) => new((TypeOfNumber)Byte(), (NumberingPlanIndicator)Byte(), Text(maxLength));
     }
 }

@@ -7,8 +7,8 @@ using Taifa.Smpp.Session;
 namespace Taifa.Operators.Client;
 
 /// <summary>
-/// An SMPP client bind to an operator's SMSC: connects, binds, keeps the link alive with enquire_link and reconnects
-/// with back-off, forever until disposed. Submits go through a window and a rate limit; incoming deliver_sm go to the
+/// An SMPP client bind to an operator's SMSC: one connection (transceiver) or two (transmitter and receiver), each
+/// connecting, binding, kept alive with enquire_link and reconnected with back-off, forever until disposed. Submits go through a window and a rate limit; incoming deliver_sm go to the
 /// handler and are acknowledged only once it has taken them. Background work runs on the thread pool (no thread of
 /// its own); everything public is thread-safe.
 /// </summary>
@@ -25,8 +25,8 @@ public sealed class OperatorBind : IAsyncDisposable
     private readonly SubmitRateLimiter? _rateLimiter;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _stateLock = new();
-    private readonly BindLink[] _links;
-    private readonly BindLink _transmitter;
+    private readonly RoleConnection[] _roles;
+    private readonly RoleConnection _transmitter;
     private TaskCompletionSource _stateChanged = NewSignal();
     private Task? _running;
     private int _disposed;
@@ -49,10 +49,10 @@ public sealed class OperatorBind : IAsyncDisposable
         _timeProvider = timeProvider ?? TimeProvider.System;
         _windowSlots = new SemaphoreSlim(options.WindowSize, options.WindowSize);
         _rateLimiter = SubmitRateLimiter.For(options.MaxSubmitsPerSecond, _timeProvider);
-        _links = options.Mode == OperatorBindMode.Transceiver
-            ? [new BindLink(this, BindRole.Transceiver)]
-            : [new BindLink(this, BindRole.Transmitter), new BindLink(this, BindRole.Receiver)];
-        _transmitter = _links[0];
+        _roles = options.Mode == OperatorBindMode.Transceiver
+            ? [new RoleConnection(this, BindRole.Transceiver)]
+            : [new RoleConnection(this, BindRole.Transmitter), new RoleConnection(this, BindRole.Receiver)];
+        _transmitter = _roles[0];
     }
 
     public string Name => _options.Name;
@@ -66,12 +66,12 @@ public sealed class OperatorBind : IAsyncDisposable
                 return OperatorBindState.Closed;
             }
 
-            if (_links.All(l => l.State == OperatorBindState.Bound))
+            if (_roles.All(l => l.State == OperatorBindState.Bound))
             {
                 return OperatorBindState.Bound;
             }
 
-            return _links.All(l => l.State == OperatorBindState.Disconnected) ? OperatorBindState.Disconnected : OperatorBindState.Connecting;
+            return _roles.All(l => l.State == OperatorBindState.Disconnected) ? OperatorBindState.Disconnected : OperatorBindState.Connecting;
         }
     }
 
@@ -85,7 +85,7 @@ public sealed class OperatorBind : IAsyncDisposable
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         lock (_stateLock)
         {
-            _running ??= Task.WhenAll(_links.Select(l => Task.Run(() => l.RunAsync(_stopping.Token))));
+            _running ??= Task.WhenAll(_roles.Select(l => Task.Run(() => l.RunAsync(_stopping.Token))));
         }
     }
 
@@ -116,7 +116,7 @@ public sealed class OperatorBind : IAsyncDisposable
     /// Sends one submit_sm (a copy, with this session's next sequence number) once a window slot and the rate limit
     /// allow, and reads its submit_sm_resp. <paramref name="cancellationToken"/> stops the waiting for a slot or a
     /// token; once sent, the call waits for the answer, at most <see cref="OperatorBindOptions.ResponseTimeout"/>.
-    /// No answer in time counts the link dead: it is closed and reconnected.
+    /// No answer in time counts the connection dead: it is closed and reconnected.
     /// </summary>
     /// <returns><see cref="SubmitOutcome.NotBound"/> at once when the transmitting session is not bound.</returns>
     /// <exception cref="ObjectDisposedException">The bind was disposed.</exception>
@@ -231,8 +231,12 @@ public sealed class OperatorBind : IAsyncDisposable
         Receiver,
     }
 
-    /// <summary>One session of the bind (the transceiver, or the transmitter or receiver of a pair) and its reconnect loop.</summary>
-    private sealed class BindLink(OperatorBind owner, BindRole role)
+    /// <summary>
+    /// The connection of one role of the bind (the transceiver, or the transmitter or receiver of a pair), kept bound by
+    /// its reconnect loop. Words on the operator side: a bind is an <see cref="OperatorBind"/>, a connection one SMPP
+    /// session over one socket, and a link only the dispatcher's handle on a bind (IOperatorLink) or enquire_link.
+    /// </summary>
+    private sealed class RoleConnection(OperatorBind owner, BindRole role)
     {
         private volatile Connections.SmppConnection? _bound;
         private volatile int _state = (int)OperatorBindState.Disconnected;
@@ -261,7 +265,7 @@ public sealed class OperatorBind : IAsyncDisposable
                 }
                 catch (Exception e)
                 {
-                    // Whatever failed, this loop is the only thing that brings the link back: it must not end.
+                    // Whatever failed, this loop is the only thing that brings the connection back: it must not end.
                     Logger.LogWarning(e, "{Operator} {Role} session to {Host}:{Port} failed", owner.Name, role, Options.Host, Options.Port);
                     healthy = false;
                 }

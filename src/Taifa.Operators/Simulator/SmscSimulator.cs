@@ -32,6 +32,7 @@ public sealed class SmscSimulator : IAsyncDisposable
     private SimulatorBehaviour _behaviour = SimulatorBehaviour.Normal;
     private TaskCompletionSource _behaviourChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task? _accepting;
+    private bool _listening;
     private ulong _lastMessageId;
     private long _throttleSecond;
     private int _submitsThisSecond;
@@ -65,7 +66,7 @@ public sealed class SmscSimulator : IAsyncDisposable
         _lastMessageId = (_options.FirstMessageId ?? (ulong)_timeProvider.GetUtcNow().ToUnixTimeMilliseconds() * 1000) - 1;
     }
 
-    /// <summary>Where it listens; with port 0 in the options, the port the system chose. Valid after <see cref="Start"/>.</summary>
+    /// <summary>Where it listens; with port 0 in the options, the port the system chose. Valid after <see cref="Listen"/> or <see cref="Start"/>.</summary>
     public IPEndPoint EndPoint => (IPEndPoint)_listener.LocalEndpoint;
 
     public SimulatorBehaviour Behaviour
@@ -118,11 +119,27 @@ public sealed class SmscSimulator : IAsyncDisposable
         UnbindsReceived = Interlocked.Read(ref _unbindsReceived),
     };
 
-    /// <summary>Listens and starts accepting connections.</summary>
+    /// <summary>
+    /// Takes its port (so <see cref="EndPoint"/> is known) without accepting yet: connections wait in the listen
+    /// backlog until <see cref="Start"/>.
+    /// </summary>
+    /// <exception cref="SocketException">The address or port cannot be listened on.</exception>
+    public void Listen()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        lock (_lock)
+        {
+            if (_listening) return;
+            _listener.Start();
+            _listening = true;
+        }
+    }
+
+    /// <summary>Listens (unless <see cref="Listen"/> did) and starts accepting connections.</summary>
     /// <exception cref="SocketException">The address or port cannot be listened on.</exception>
     public void Start()
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
+        Listen();
         lock (_lock)
         {
             if (_accepting is not null)
@@ -130,7 +147,6 @@ public sealed class SmscSimulator : IAsyncDisposable
                 return;
             }
 
-            _listener.Start();
             _accepting = Task.Run(AcceptAsync);
         }
 

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Portal;
 using Taifa.Grains.Security;
@@ -8,41 +8,39 @@ namespace Taifa.Silo.Api;
 /// <summary>Customer-portal users of an account (docs/portal.md): an e-mail address belongs to at most one account.</summary>
 public static partial class AdminApi
 {
-    private static void MapPortalUsers(RouteGroupBuilder accounts)
+    private static void MapPortalUsers(RouteGroupBuilder account)
     {
-        accounts.MapPost("/{accountId:long}/users", AddPortalUser)
-            .WithSummary("Add a customer-portal user, or set a new password for one (ending their sessions)");
-        accounts.MapDelete("/{accountId:long}/users/{email}", RemovePortalUser).WithSummary("Remove a customer-portal user and end their sessions");
+        account.MapPost("/users", AddPortalUser)
+            .WithSummary("Add a customer-portal user, or set a new password for one (ending their sessions)")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+        account.MapDelete("/users/{email}", RemovePortalUser).WithSummary("Remove a customer-portal user and end their sessions");
     }
 
-    private static async Task<IResult> AddPortalUser(long accountId, HttpContext http, IGrainFactory grains, CancellationToken cancellationToken)
+    private static async Task<Results<Created<PortalUserResponse>, Ok<PortalUserResponse>, ProblemHttpResult>> AddPortalUser(
+        long accountId, AdminBody<PortalUserRequest> body, IGrainFactory grains)
     {
-        var body = await ReadObject(http, cancellationToken);
-        if (body is not { } root || !root.TryGetProperty("email", out var emailElement) || emailElement.ValueKind != JsonValueKind.String ||
-            !PortalUsers.IsValidEmail(emailElement.GetString()!))
+        var request = (await body.ReadAsync()).Request;
+        if (request is not { Email: { } email } || !PortalUsers.IsValidEmail(email))
         {
             return Invalid($"email is required: an e-mail address of at most {PortalUsers.MaxEmailLength} characters.");
         }
 
-        if (!root.TryGetProperty("password", out var passwordElement) || passwordElement.ValueKind != JsonValueKind.String ||
-            !PortalUsers.IsValidPassword(passwordElement.GetString()!))
+        if (request is not { Password: { } password } || !PortalUsers.IsValidPassword(password))
         {
             return Invalid($"password is required: {PortalUsers.MinPasswordLength} to {PortalUsers.MaxPasswordLength} characters, no control characters.");
         }
 
         if (await grains.GetGrain<IAccountGrain>(accountId).View() is null) return NotFound(accountId);
-        var email = PortalUsers.NormalizeEmail(emailElement.GetString()!);
-        var outcome = await grains.PortalUser(email).Register(accountId, SmppPasswordHash.Hash(passwordElement.GetString()!));
-        var json = new Dictionary<string, string> { ["account_id"] = AccountIdText(accountId), ["email"] = email };
-        return outcome switch
+        var user = new PortalUserResponse(AccountIdText(accountId), PortalUsers.NormalizeEmail(email));
+        return await grains.PortalUser(user.Email).Register(accountId, SmppPasswordHash.Hash(password)) switch
         {
-            PortalUserOutcome.Created => TypedResults.Created($"/v2/admin/accounts/{accountId}/users/{Uri.EscapeDataString(email)}", json),
-            PortalUserOutcome.PasswordReplaced => TypedResults.Ok(json),
-            _ => TypedResults.Problem($"{email} is a portal user of another account.", statusCode: StatusCodes.Status409Conflict, title: "Conflict"),
+            PortalUserOutcome.Created => TypedResults.Created($"/v2/admin/accounts/{accountId}/users/{Uri.EscapeDataString(user.Email)}", user),
+            PortalUserOutcome.PasswordReplaced => TypedResults.Ok(user),
+            _ => TypedResults.Problem($"{user.Email} is a portal user of another account.", statusCode: StatusCodes.Status409Conflict, title: "Conflict"),
         };
     }
 
-    private static async Task<IResult> RemovePortalUser(long accountId, string email, IGrainFactory grains) =>
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemovePortalUser(long accountId, string email, IGrainFactory grains) =>
         PortalUsers.IsValidEmail(email) && await grains.PortalUser(email).Remove(accountId)
             ? TypedResults.NoContent()
             : TypedResults.Problem($"Account {accountId} has no portal user {email}.", statusCode: StatusCodes.Status404NotFound, title: "Not found");

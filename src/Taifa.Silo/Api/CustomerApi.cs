@@ -19,6 +19,11 @@ namespace Taifa.Silo.Api;
 /// Every answer is HTTP 200; status_code carries the outcome. Checks run in the order
 /// 1006 key, 1016 address, 1011 suspended, 1009 body, 1001 sender, 1003 mobile, 1004 credit, 1005 storage.
 /// </summary>
+/// <remarks>
+/// Unlike the admin API, bodies here are read and written by hand (Utf8JsonWriter, SmsResponses): the public API
+/// document fixes them byte for byte, as the PHP gateway wrote them (status codes as strings, JSON or XML or form
+/// bodies on one path, field order), and each refusal must be the right status_code, which no model binder gives.
+/// </remarks>
 public static class CustomerApi
 {
     public const string ApiKeyHeader = ApiKeyAccounts.ApiKeyHeader;

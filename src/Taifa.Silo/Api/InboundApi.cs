@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Serilog;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
@@ -29,9 +30,11 @@ public static class InboundApi
         v2.MapDelete("/optouts/{mobile}", RemoveOptOut).WithSummary("Take a number off your opt-out list");
 
         var numbers = app.MapGroup("/v2/admin/accounts/{accountId:long}/inbound-numbers").WithTags("Admin").WithGroupName(AdminApi.OpenApiDocument)
-            .AddEndpointFilter<AdminApi.AdminTokenFilter>();
-        numbers.MapPost("", AddNumber).WithSummary("Route a number (with an optional keyword) to the account; 409 if another account holds it");
-        numbers.MapDelete("/{number}", RemoveNumber).WithSummary("Stop routing a number (?keyword=K: only that keyword) to the account");
+            .AddEndpointFilter<AdminApi.AdminTokenFilter>().ProducesProblem(StatusCodes.Status401Unauthorized);
+        numbers.MapPost("", AddNumber).WithSummary("Route a number (with an optional keyword) to the account; 409 if another account holds it")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        numbers.MapDelete("/{number}", RemoveNumber).WithSummary("Stop routing a number (?keyword=K: only that keyword) to the account")
+            .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<IResult> SetWebhook(
@@ -123,23 +126,19 @@ public static class InboundApi
         });
     }
 
-    private static async Task<IResult> AddNumber(long accountId, HttpContext http, IGrainFactory grains, IInboundStore store, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<Results<Created<InboundNumberResponse>, Ok<InboundNumberResponse>, ProblemHttpResult>> AddNumber(
+        long accountId, AdminBody<InboundNumberRequest> body, IGrainFactory grains, IInboundStore store, TimeProvider time)
     {
-        var body = await AdminApi.ReadObject(http, cancellationToken);
-        if (body is not { } root || !root.TryGetProperty("number", out var numberElement) || numberElement.ValueKind != JsonValueKind.String ||
-            numberElement.GetString()!.Trim() is not { } number || !InboundRouting.IsValidNumber(number))
+        if ((await body.ReadAsync()).Request is not { Number: { } given } request || given.Trim() is not { } number || !InboundRouting.IsValidNumber(number))
         {
             return AdminApi.Invalid("number is required: a short code or long number of 3 to 15 digits.");
         }
 
-        string? keyword = null;
-        if (root.TryGetProperty("keyword", out var keywordElement) && keywordElement.ValueKind != JsonValueKind.Null)
+        // A keyword of the wrong JSON kind is refused like an empty one.
+        var keyword = body.Fault("keyword") is not null ? "" : request.Keyword is { } text ? InboundRouting.NormalizeKeyword(text) : null;
+        if (keyword is not null && !InboundRouting.IsValidKeyword(keyword))
         {
-            keyword = keywordElement.ValueKind == JsonValueKind.String ? InboundRouting.NormalizeKeyword(keywordElement.GetString()) : "";
-            if (keyword is not null && !InboundRouting.IsValidKeyword(keyword))
-            {
-                return AdminApi.Invalid($"keyword, when given, is 1 to {InboundRouting.MaxKeywordLength} letters or digits (matched in any case).");
-            }
+            return AdminApi.Invalid($"keyword, when given, is 1 to {InboundRouting.MaxKeywordLength} letters or digits (matched in any case).");
         }
 
         if (await grains.GetGrain<IAccountGrain>(accountId).View() is null) return AdminApi.NotFound(accountId);
@@ -150,16 +149,11 @@ public static class InboundApi
                 statusCode: StatusCodes.Status409Conflict, title: "Conflict");
         }
 
-        var json = new Dictionary<string, object?>
-        {
-            ["account_id"] = accountId.ToString(CultureInfo.InvariantCulture),
-            ["number"] = number,
-            ["keyword"] = keyword,
-        };
-        return claim == InboundNumberClaim.Added ? TypedResults.Created($"/v2/admin/accounts/{accountId}/inbound-numbers/{number}", json) : TypedResults.Ok(json);
+        var routed = new InboundNumberResponse(AdminApi.AccountIdText(accountId), number, keyword);
+        return claim == InboundNumberClaim.Added ? TypedResults.Created($"/v2/admin/accounts/{accountId}/inbound-numbers/{number}", routed) : TypedResults.Ok(routed);
     }
 
-    private static async Task<IResult> RemoveNumber(long accountId, string number, HttpContext http, IInboundStore store)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveNumber(long accountId, string number, HttpContext http, IInboundStore store)
     {
         var keyword = InboundRouting.NormalizeKeyword(http.Request.Query["keyword"]);
         return await store.RemoveNumber(new InboundNumber(accountId, number, keyword))

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Taifa.Domain.Numbers;
 using Taifa.Grains.Dispatch;
 using Taifa.Operators.Simulator;
+using Taifa.Silo.Options;
 
 namespace Taifa.Silo.Dispatch;
 
@@ -11,8 +12,14 @@ namespace Taifa.Silo.Dispatch;
 /// The first network's simulator answers ids in hex and receipts in decimal with leading zeros, as some real
 /// operators do, so the id matching is exercised from the first message.
 /// </summary>
-public sealed class BuiltInOperators(NumberingPlan plan, IConfiguration configuration, ILoggerFactory loggers, TimeProvider time)
-    : IPostConfigureOptions<DispatchOptions>, IAsyncDisposable
+/// <remarks>
+/// The routes need the simulators' ports while <see cref="DispatchOptions"/> is built, which happens before any
+/// hosted service starts (validation on start, constructors that read the routes): so the post-configure step only
+/// takes the ports (<see cref="SmscSimulator.Listen"/>), and this hosted service starts answering on them. A bind
+/// that arrives in between waits in the listen backlog.
+/// </remarks>
+public sealed class BuiltInOperators(NumberingPlan plan, IOptions<TaifaOptions> taifa, IServiceProvider services, ILoggerFactory loggers, TimeProvider time)
+    : IPostConfigureOptions<DispatchOptions>, IHostedService, IAsyncDisposable
 {
     private readonly Dictionary<string, SmscSimulator> _simulators = new(StringComparer.OrdinalIgnoreCase);
 
@@ -23,8 +30,8 @@ public sealed class BuiltInOperators(NumberingPlan plan, IConfiguration configur
 
     public void PostConfigure(string? name, DispatchOptions options)
     {
-        if (options.Operators.Count > 0 || !configuration.GetValue("Taifa:Simulators:Enabled", true)) return;
-        var receiptDelay = configuration.GetValue("Taifa:Simulators:ReceiptDelay", TimeSpan.FromSeconds(1));
+        var simulators = taifa.Value.Simulators;
+        if (options.Operators.Count > 0 || !simulators.Enabled) return;
         lock (_simulators)
         {
             foreach (var network in plan.Networks)
@@ -36,12 +43,12 @@ public sealed class BuiltInOperators(NumberingPlan plan, IConfiguration configur
                     simulator = new SmscSimulator(new SmscSimulatorOptions
                     {
                         Name = operatorName,
-                        ReceiptDelay = receiptDelay,
+                        ReceiptDelay = simulators.ReceiptDelay,
                         SubmitIdFormat = oddIds ? SimulatedIdFormat.Hex : SimulatedIdFormat.Decimal,
                         ReceiptIdFormat = SimulatedIdFormat.Decimal,
                         ReceiptIdWidth = oddIds ? 20 : 0,
                     }, loggers.CreateLogger<SmscSimulator>(), time);
-                    simulator.Start();
+                    simulator.Listen();
                     _simulators[operatorName] = simulator;
                 }
 
@@ -61,6 +68,20 @@ public sealed class BuiltInOperators(NumberingPlan plan, IConfiguration configur
             }
         }
     }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Builds the routes (and so the simulators) if nothing has yet.
+        _ = services.GetRequiredService<IOptions<DispatchOptions>>().Value;
+        lock (_simulators)
+        {
+            foreach (var simulator in _simulators.Values) simulator.Start();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {

@@ -4,6 +4,7 @@ using Orleans.Configuration;
 using Taifa.Abstractions.Dispatch;
 using Taifa.Grains.Telemetry;
 using Taifa.Silo.Hosting;
+using Taifa.Silo.Options;
 
 namespace Taifa.Silo.Dispatch;
 
@@ -13,14 +14,14 @@ namespace Taifa.Silo.Dispatch;
 /// attempt to reach a dispatcher failed: never silent. The count is a metric (taifa_dispatch_dead_letters) and
 /// every new one is logged as an error, with the payload kept for the configured eviction time for recovery.
 /// </summary>
-public sealed class DeadLetterWatch(IConfiguration configuration, IOptions<ClusterOptions> cluster, ILogger<DeadLetterWatch> logger) : BackgroundService
+public sealed class DeadLetterWatch(StorageMode storage, IOptions<ClusterOptions> cluster, ILogger<DeadLetterWatch> logger) : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(30);
     private long _count;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (configuration.ProductionConnectionString() is not { } connectionString) return;
+        if (storage.ConnectionString is not { } connectionString) return;
         TaifaMetrics.Observe("taifa.dispatch.dead_letters", "{event}", "Dispatch stream events in the dead-letter table",
             () => [new System.Diagnostics.Metrics.Measurement<long>(Interlocked.Read(ref _count))]);
         await PeriodicWork.RunAsync(Period, async cancellation =>

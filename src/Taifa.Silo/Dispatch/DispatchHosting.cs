@@ -3,6 +3,7 @@ using Taifa.Grains.Dispatch;
 using Taifa.Grains.Ledger;
 using Taifa.Grains.Messages;
 using Taifa.Silo.Intake;
+using Taifa.Silo.Options;
 
 namespace Taifa.Silo.Dispatch;
 
@@ -12,11 +13,20 @@ public static class DispatchHosting
     {
         builder.Services.AddOptions<DispatchOptions>().Configure<IConfiguration>((options, configuration) =>
         {
-            configuration.GetSection("Taifa:Dispatch").Bind(options);
-            configuration.GetSection("Taifa:Operators").Bind(options.Operators);
-        });
+            configuration.GetSection(DispatchOptionsValidation.DispatchSection).Bind(options);
+            // One operator at a time: binding the dictionary whole would skip a value it cannot convert (a
+            // misspelt BindMode) and leave the default in its place, where binding an object refuses it, naming the key.
+            foreach (var section in configuration.GetSection(DispatchOptionsValidation.OperatorsSection).GetChildren())
+            {
+                if (!options.Operators.TryGetValue(section.Key, out var route)) options.Operators[section.Key] = route = new OperatorOptions();
+                section.Bind(route);
+            }
+        }).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<DispatchOptions>, DispatchOptionsValidation>();
         builder.Services.AddSingleton<BuiltInOperators>();
         builder.Services.AddSingleton<IPostConfigureOptions<DispatchOptions>>(services => services.GetRequiredService<BuiltInOperators>());
+        // Before the dispatchers' keeper: the simulators answer before anything binds to them.
+        builder.Services.AddHostedService(services => services.GetRequiredService<BuiltInOperators>());
         builder.Services.AddSingleton<OperatorRoutes>();
         builder.Services.AddSingleton<IOperatorLinks, SmppOperatorLinks>();
         builder.Services.AddSingleton<ReceiptRouter>();

@@ -8,13 +8,15 @@ namespace Taifa.Silo.Hosting;
 /// The embedded default's demo account (sender MYSENDER, 500.00 credit at 1.00), so the API document's
 /// curl examples work at once. Its API key is logged on purpose: it is a throwaway key on a throwaway store.
 /// </summary>
-public sealed class DemoAccount(IGrainFactory grains, IOptions<TaifaOptions> options, ILogger<DemoAccount> logger) : IHostedService
+/// <remarks>On unless Taifa:Demo:Enabled says otherwise in the embedded mode, off unless it says so with PostgreSQL.</remarks>
+public sealed class DemoAccount(IGrainFactory grains, IOptions<TaifaOptions> options, StorageMode storage, ILogger<DemoAccount> logger) : IHostedService
 {
     public const long AccountId = 1;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var demo = options.Value.Demo;
+        if (!(demo.Enabled ?? !storage.IsPostgres)) return;
         var apiKey = demo.ApiKey ?? ApiKeys.NewKey();
         var account = grains.GetGrain<IAccountGrain>(AccountId);
         if (await account.View() is null)

@@ -1,11 +1,13 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Taifa.Silo.Options;
 
 namespace Taifa.Silo.Hosting;
 
 /// <summary>
-/// Binds HTTP(S), SMPP and SMPP over TLS together, with the limits of <see cref="HttpLimitsOptions"/>. An explicit
+/// Binds HTTP(S), SMPP and SMPP over TLS together, with the limits of <see cref="HttpLimitsOptions"/>, from the
+/// validated <see cref="TaifaOptions"/>. An explicit
 /// Kestrel Listen call makes Kestrel ignore --urls and ASPNETCORE_URLS, so the HTTP addresses are read from that same
 /// configuration and bound here too; https:// addresses take the certificate of Kestrel:Certificates:Default.
 /// </summary>
@@ -26,10 +28,11 @@ public static class KestrelEndpoints
                 : string.Join(';', ports.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => $"http://*:{p}"));
         }
 
-        var smppOptions = configuration.GetSection($"{TaifaOptions.Section}:Smpp").Get<SmppListenerOptions>() ?? new SmppListenerOptions();
-        var limits = configuration.GetSection($"{TaifaOptions.Section}:Http").Get<HttpLimitsOptions>() ?? new HttpLimitsOptions();
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        // From the validated options: a bad value refuses the start with the key that holds it, not a default in its place.
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<TaifaOptions>>((kestrel, taifa) =>
         {
+            var smppOptions = taifa.Value.Smpp;
+            var limits = taifa.Value.Http;
             kestrel.AddServerHeader = false;
             ApplyLimits(kestrel.Limits, limits);
             foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

@@ -1,4 +1,5 @@
 using Npgsql;
+using Taifa.Silo.Options;
 using Taifa.Domain.Ids;
 
 namespace Taifa.Silo.Hosting;
@@ -88,7 +89,7 @@ public static class MessageIdNodes
 }
 
 /// <summary>Renews this silo's message-id node while it runs and releases it at shutdown (production mode only).</summary>
-public sealed partial class MessageIdNodeKeeper(NodeIdentity identity, MessageIdGenerator ids, TimeProvider time, IConfiguration configuration, ILogger<MessageIdNodeKeeper> logger)
+public sealed partial class MessageIdNodeKeeper(NodeIdentity identity, MessageIdGenerator ids, TimeProvider time, StorageMode storage, ILogger<MessageIdNodeKeeper> logger)
     : BackgroundService
 {
     private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(30);
@@ -96,7 +97,7 @@ public sealed partial class MessageIdNodeKeeper(NodeIdentity identity, MessageId
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (identity.Lease is null || configuration.ProductionConnectionString() is not { } connectionString) return;
+        if (identity.Lease is null || storage.ConnectionString is not { } connectionString) return;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -130,7 +131,7 @@ public sealed partial class MessageIdNodeKeeper(NodeIdentity identity, MessageId
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (identity.Lease is not { } lease || configuration.ProductionConnectionString() is not { } connectionString) return;
+        if (identity.Lease is not { } lease || storage.ConnectionString is not { } connectionString) return;
         try
         {
             await MessageIdNodes.ReleaseAsync(connectionString, lease, cancellationToken);

@@ -50,10 +50,10 @@ public static class Operations
 /// Ready means: the silo is an active cluster member, PostgreSQL answers (production mode), and the process
 /// is not shutting down. Readiness turns false the moment SIGTERM arrives, before anything stops.
 /// </summary>
-public sealed class Readiness(ISiloStatusOracle silo, IConfiguration configuration, IHostApplicationLifetime lifetime, TimeProvider time)
+public sealed class Readiness(ISiloStatusOracle silo, StorageMode storage, IHostApplicationLifetime lifetime, TimeProvider time)
 {
     private static readonly TimeSpan DatabaseCheckEvery = TimeSpan.FromSeconds(2);
-    private readonly string? _connectionString = configuration.ProductionConnectionString();
+    private readonly string? _connectionString = storage.ConnectionString;
     private DateTimeOffset _checkedAt = DateTimeOffset.MinValue;
     private bool _databaseReachable;
 

@@ -5,6 +5,7 @@ using Orleans.Dashboard;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Dispatch;
+using Taifa.Silo.Options;
 using Taifa.Silo.Storage;
 
 namespace Taifa.Silo.Hosting;
@@ -81,7 +82,7 @@ public static class OrleansHosting
     public static void AddTaifaSilo(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
-        var connectionString = configuration.ProductionConnectionString();
+        var connectionString = StorageMode.Of(builder).ConnectionString;
         var orleans = configuration.GetSection("Orleans");
         var siloPort = orleans.GetValue("Endpoints:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
         var gatewayPort = orleans.GetValue("Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
@@ -100,9 +101,9 @@ public static class OrleansHosting
             silo.Configure<ClusterMembershipOptions>(FailureDetection);
             silo.Configure<ClusterMembershipOptions>(orleans.GetSection("Membership"));
 
-            if (Dashboard.Enabled(configuration)) silo.AddDashboard();
+            if (TaifaOptions.BoundAtBuild<OperationsDashboardOptions>(configuration, nameof(TaifaOptions.Dashboard)).Enabled) silo.AddDashboard();
 
-            if (configuration.GetValue("Taifa:Kubernetes:Enabled", false))
+            if (TaifaOptions.BoundAtBuild<KubernetesOptions>(configuration, nameof(TaifaOptions.Kubernetes)).Enabled)
             {
                 // Pod name, namespace and IP from the downward API; dead pods' silos are declared dead at once.
                 silo.UseKubernetesHosting();

@@ -36,16 +36,14 @@ public static class TaifaHost
             // Each host gets its own logger; freezing the static one would fail when tests start two hosts in one process.
             preserveStaticLogger: true);
 
-        builder.Services.AddOptions<TaifaOptions>()
-            .BindConfiguration(TaifaOptions.Section)
-            .ValidateDataAnnotations()
+        builder.Services.BindValidated<TaifaOptions>(TaifaOptions.Section)
             .Validate(options => AddressAllowList.TryParse(options.Security.TrustedProxies, out _, out _),
                 "Taifa:Security:TrustedProxies must list IPv4 or IPv6 addresses or CIDR blocks")
             .Validate(options => AddressAllowList.TryParse(options.Payments.Mpesa.AllowedAddresses, out _, out _),
-                "Taifa:Payments:Mpesa:AllowedAddresses must list IPv4 or IPv6 addresses or CIDR blocks")
-            .ValidateOnStart();
+                "Taifa:Payments:Mpesa:AllowedAddresses must list IPv4 or IPv6 addresses or CIDR blocks");
 
-        var production = builder.Configuration.ProductionConnectionString() is not null;
+        // Decided here, before anything else asks.
+        StorageMode.Of(builder);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(NumberingPlan.Kenya);
         builder.Services.AddSingleton<RecipientParser>();
@@ -71,18 +69,17 @@ public static class TaifaHost
         builder.AddTaifaDispatch();
         builder.AddTaifaInbound();
         builder.AddTaifaOperations();
-        var demo = builder.Configuration.GetValue<bool?>($"{TaifaOptions.Section}:Demo:Enabled") ?? !production;
-        if (demo) builder.Services.AddHostedService<DemoAccount>();
+        builder.Services.AddHostedService<DemoAccount>();
         builder.AddTaifaPortal();
 
         builder.Services.AddOpenApi(CustomerApi.OpenApiDocument);
-        builder.Services.AddOpenApi(AdminApi.OpenApiDocument);
+        builder.Services.AddOpenApi(AdminApi.OpenApiDocument, openApi => openApi.AddSchemaTransformer<AdminSchemas>());
         builder.Services.AddProblemDetails();
     }
 
     public static void UseTaifa(this WebApplication app)
     {
-        if (app.Configuration.ProductionConnectionString() is null)
+        if (!app.Services.GetRequiredService<StorageMode>().IsPostgres)
         {
             app.Logger.LogWarning("EMBEDDED MODE: in-memory storage and localhost clustering. Accounts, balances and messages " +
                                   "will NOT survive a restart. Set ConnectionStrings__Taifa to a PostgreSQL database for production.");
@@ -153,7 +150,7 @@ public static class TaifaHost
     /// <summary>The "migrate" command: applies the schema and exits (for a Kubernetes Job).</summary>
     public static async Task MigrateDatabaseAsync(this WebApplication app)
     {
-        var connectionString = app.Configuration.ProductionConnectionString()
+        var connectionString = app.Services.GetRequiredService<StorageMode>().ConnectionString
             ?? throw new InvalidOperationException("migrate needs ConnectionStrings__Taifa (a PostgreSQL connection string).");
         await DatabaseSchema.ApplyAsync(connectionString, app.Logger);
     }
@@ -161,8 +158,7 @@ public static class TaifaHost
     /// <summary>In production mode, applies the schema before the silo joins the cluster (unless turned off).</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
-        var connectionString = app.Configuration.ProductionConnectionString();
-        if (connectionString is null) return;
+        if (app.Services.GetRequiredService<StorageMode>().ConnectionString is not { } connectionString) return;
         var options = app.Services.GetRequiredService<IOptions<TaifaOptions>>().Value;
         if (options.ApplySchemaOnStartup) await DatabaseSchema.ApplyAsync(connectionString, app.Logger);
         await app.Services.GetRequiredService<NodeIdentity>().InitializeAsync(connectionString, app.Services.GetRequiredService<TimeProvider>());

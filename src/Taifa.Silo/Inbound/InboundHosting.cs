@@ -3,6 +3,7 @@ using Taifa.Grains.Inbound;
 using Taifa.Silo.Database.Inbound;
 using Taifa.Silo.Hosting;
 using Taifa.Silo.Intake;
+using Taifa.Silo.Options;
 
 namespace Taifa.Silo.Inbound;
 
@@ -11,8 +12,8 @@ public static class InboundHosting
     /// <summary>The inbound store (PostgreSQL in production mode, in process otherwise), intake from operators and delivery to customers.</summary>
     public static void AddTaifaInbound(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<InboundOptions>().BindConfiguration(InboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        var connectionString = builder.Configuration.ProductionConnectionString();
+        builder.Services.BindValidated<InboundOptions>(InboundOptions.Section);
+        var connectionString = StorageMode.Of(builder).ConnectionString;
         if (connectionString is null) builder.Services.AddSingleton<IInboundStore, InMemoryInboundStore>();
         // From a factory, so that the host disposes it (and its connection pool) when it stops.
         else builder.Services.AddSingleton<IInboundStore>(_ => new NpgsqlInboundStore(connectionString));

@@ -16,7 +16,7 @@ namespace Taifa.Silo.Inbound;
 /// the work the store queued (<see cref="InboundDelivery"/>).
 /// </summary>
 public sealed partial class InboundIntake(
-    IInboundStore store, MessageIdGenerator ids, Domain.Numbers.NumberingPlan plan, InboundDelivery delivery,
+    IInboundStore store, MessageIdGenerator ids, NumberingPlan plan, InboundDelivery delivery,
     IOptions<InboundOptions> options, TimeProvider time, ILogger<InboundIntake> logger)
 {
     /// <returns>True once it is stored (or known already, or unreadable and dropped): answer ESME_ROK. False: let the operator deliver it again.</returns>

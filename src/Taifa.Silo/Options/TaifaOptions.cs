@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 using Taifa.Abstractions.Accounts;
 
 namespace Taifa.Silo.Options;
@@ -29,31 +30,72 @@ public sealed class TaifaOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
     public TimeSpan DrainDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public SmppListenerOptions Smpp { get; set; } = new();
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public ApiOptions Api { get; set; } = new();
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public HttpLimitsOptions Http { get; set; } = new();
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public DemoOptions Demo { get; set; } = new();
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public SecurityOptions Security { get; set; } = new();
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public PortalOptions Portal { get; set; } = new();
 
-    [Required]
+    [Required, ValidateObjectMembers]
     public PaymentsOptions Payments { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public SimulatorsOptions Simulators { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public OperationsDashboardOptions Dashboard { get; set; } = new();
+
+    [Required, ValidateObjectMembers]
+    public KubernetesOptions Kubernetes { get; set; } = new();
+
+    /// <summary>
+    /// A section as bound while the host is built, for the few choices made before the service provider exists
+    /// (which silo parts to add); the same values are validated on start with the rest.
+    /// </summary>
+    public static T BoundAtBuild<T>(IConfiguration configuration, string name) where T : new() =>
+        configuration.GetSection($"{Section}:{name}").Get<T>() ?? new T();
+}
+
+/// <summary>The Orleans Dashboard, behind the admin token.</summary>
+public sealed class OperationsDashboardOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Where it is served; anything shorter than two characters means the default.</summary>
+    public string? Path { get; set; } = "/dashboard";
+}
+
+public sealed class KubernetesOptions
+{
+    /// <summary>Orleans' Kubernetes hosting: pod name, namespace and IP from the downward API.</summary>
+    public bool Enabled { get; set; }
+}
+
+/// <summary>The built-in SMSC simulators, one per network, started when no operator is configured.</summary>
+public sealed class SimulatorsOptions
+{
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How long after accepting a message a simulator sends its receipt.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ReceiptDelay { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public sealed class PaymentsOptions
 {
-    [Required]
+    [Required, ValidateObjectMembers]
     public MpesaOptions Mpesa { get; set; } = new();
 }
 
@@ -115,7 +157,7 @@ public sealed class SmppListenerOptions
     public bool NullResponder { get; set; }
 
     /// <summary>SMPP over TLS on a second port; off unless its port is set.</summary>
-    [Required]
+    [Required, ValidateObjectMembers]
     public SmppTlsOptions Tls { get; set; } = new();
 }
 

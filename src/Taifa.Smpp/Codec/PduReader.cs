@@ -70,7 +70,7 @@ internal ref struct PduReader
     public SmppAddress ReadAddress(CStringField field)
     {
         var ton = (TypeOfNumber)ReadByte();
-        var npi = (NumberingPlan)ReadByte();
+        var npi = (NumberingPlanIndicator)ReadByte();
         if (!TryReadCStringOctets(field, out var value))
         {
             return new SmppAddress(ton, npi, string.Empty);

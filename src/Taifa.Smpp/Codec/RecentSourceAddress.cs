@@ -13,7 +13,7 @@ internal sealed class RecentSourceAddress
     private SmppAddress? _last;
 
     /// <returns>The remembered address when it has these octets, type of number and numbering plan; else null.</returns>
-    public SmppAddress? Find(TypeOfNumber ton, NumberingPlan npi, ReadOnlySequence<byte> octets)
+    public SmppAddress? Find(TypeOfNumber ton, NumberingPlanIndicator npi, ReadOnlySequence<byte> octets)
     {
         var last = Volatile.Read(ref _last);
         if (last is null || last.Ton != ton || last.Npi != npi || last.Address.Length != octets.Length)

@@ -13,7 +13,7 @@ public enum TypeOfNumber : byte
 }
 
 /// <summary>Numbering plan indicator of an SMPP address (§5.2.6).</summary>
-public enum NumberingPlan : byte
+public enum NumberingPlanIndicator : byte
 {
     Unknown = 0,
     Isdn = 1,
@@ -86,15 +86,15 @@ public static class InterfaceVersion
 }
 
 /// <summary>An SMPP address: type of number, numbering plan and the address itself (digits or alphanumeric).</summary>
-public sealed record SmppAddress(TypeOfNumber Ton, NumberingPlan Npi, string Address)
+public sealed record SmppAddress(TypeOfNumber Ton, NumberingPlanIndicator Npi, string Address)
 {
-    public static readonly SmppAddress Empty = new(TypeOfNumber.Unknown, NumberingPlan.Unknown, string.Empty);
+    public static readonly SmppAddress Empty = new(TypeOfNumber.Unknown, NumberingPlanIndicator.Unknown, string.Empty);
 
     /// <summary>An E.164 number such as 254702739804.</summary>
-    public static SmppAddress International(string digits) => new(TypeOfNumber.International, NumberingPlan.Isdn, digits);
+    public static SmppAddress International(string digits) => new(TypeOfNumber.International, NumberingPlanIndicator.Isdn, digits);
 
     /// <summary>An alphanumeric sender id such as MYSENDER.</summary>
-    public static SmppAddress Alphanumeric(string senderId) => new(TypeOfNumber.Alphanumeric, NumberingPlan.Unknown, senderId);
+    public static SmppAddress Alphanumeric(string senderId) => new(TypeOfNumber.Alphanumeric, NumberingPlanIndicator.Unknown, senderId);
 
     public override string ToString() => $"{Address} (ton={(byte)Ton} npi={(byte)Npi})";
 }

@@ -19,7 +19,7 @@ public abstract class BindRequest : SmppRequest
 
     public TypeOfNumber AddrTon { get; set; }
 
-    public NumberingPlan AddrNpi { get; set; }
+    public NumberingPlanIndicator AddrNpi { get; set; }
 
     public string AddressRange { get; set; } = string.Empty;
 
@@ -30,7 +30,7 @@ public abstract class BindRequest : SmppRequest
         SystemType = reader.ReadCString(CStringField.SystemType);
         InterfaceVersion = reader.ReadByte();
         AddrTon = (TypeOfNumber)reader.ReadByte();
-        AddrNpi = (NumberingPlan)reader.ReadByte();
+        AddrNpi = (NumberingPlanIndicator)reader.ReadByte();
         AddressRange = reader.ReadCString(CStringField.AddressRange);
     }
 

@@ -1,4 +1,5 @@
 using Taifa.Abstractions.Messages;
+using Taifa.Domain.Numbers;
 using Taifa.Silo.Dispatch;
 using Taifa.Silo.Intake;
 using Taifa.Silo.Smpp;
@@ -10,7 +11,7 @@ namespace Taifa.Silo.Tests.Smpp;
 /// <summary>What a submit_sm is billed is what the dispatcher sends for it, part for part.</summary>
 public sealed class SubmitSmIntakeTests
 {
-    private readonly SubmitSmIntake _intake = new(new RecipientParser(Taifa.Domain.Numbers.NumberingPlan.Kenya), maxParts: 255);
+    private readonly SubmitSmIntake _intake = new(new RecipientParser(NumberingPlan.Kenya), maxParts: 255);
 
     public static TheoryData<SmsAlphabet, string> Texts => new()
     {

@@ -184,7 +184,7 @@ public sealed class SubmitSmTests(SmppGateway gateway) : IClassFixture<SmppGatew
         await using var client = await gateway.ConnectAsync();
         await client.BindAsync(account);
         var submit = SmppTestClient.Submit(account.SenderId, "0702739804", "Hi"u8.ToArray());
-        submit.Destination = new SmppAddress(TypeOfNumber.National, NumberingPlan.Isdn, "0702739804");
+        submit.Destination = new SmppAddress(TypeOfNumber.National, NumberingPlanIndicator.Isdn, "0702739804");
 
         Assert.Equal(CommandStatus.Ok, (await client.SubmitAsync(submit)).CommandStatus);
     }

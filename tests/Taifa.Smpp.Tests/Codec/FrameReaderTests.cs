@@ -33,13 +33,13 @@ public class FrameReaderTests
 
         var first = Decode(SmppAddress.Alphanumeric("MYSENDER"), "254702739804");
         var second = Decode(SmppAddress.Alphanumeric("MYSENDER"), "254702739805", 20, 3);
-        var sameTextOtherTon = Decode(new SmppAddress(TypeOfNumber.National, NumberingPlan.Unknown, "MYSENDER"), "254702739806");
+        var sameTextOtherTon = Decode(new SmppAddress(TypeOfNumber.National, NumberingPlanIndicator.Unknown, "MYSENDER"), "254702739806");
         var onePrefix = Decode(SmppAddress.Alphanumeric("MYSENDEX"), "254702739807", 21);
         var longer = Decode(SmppAddress.Alphanumeric("MYSENDERS"), "254702739808");
 
         Assert.Same(first.Source, second.Source);
         Assert.Equal("254702739805", second.Destination.Address);
-        Assert.Equal(new SmppAddress(TypeOfNumber.National, NumberingPlan.Unknown, "MYSENDER"), sameTextOtherTon.Source);
+        Assert.Equal(new SmppAddress(TypeOfNumber.National, NumberingPlanIndicator.Unknown, "MYSENDER"), sameTextOtherTon.Source);
         Assert.Equal(SmppAddress.Alphanumeric("MYSENDEX"), onePrefix.Source);
         Assert.Equal(SmppAddress.Alphanumeric("MYSENDERS"), longer.Source);
         Assert.NotSame(first.Destination, second.Destination);

@@ -49,7 +49,7 @@ public class PduFixtureTests
         Assert.Equal("", bind.SystemType);
         Assert.Equal(InterfaceVersion.V34, bind.InterfaceVersion);
         Assert.Equal(TypeOfNumber.Unknown, bind.AddrTon);
-        Assert.Equal(NumberingPlan.Unknown, bind.AddrNpi);
+        Assert.Equal(NumberingPlanIndicator.Unknown, bind.AddrNpi);
         Assert.Equal("", bind.AddressRange);
         Assert.Empty(bind.OptionalParameters);
         Assert.Equal(frame, SmppPduWriter.ToArray(bind));

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Options;
+using Taifa.Grains.Dispatch;
+
+namespace Taifa.Silo.Options;
+
+/// <summary>
+/// Taifa:Dispatch and every Taifa:Operators:&lt;name&gt;, checked on start (their classes live with the grains, which
+/// carry no validation attributes): each failure names its key.
+/// </summary>
+public sealed class DispatchOptionsValidation : IValidateOptions<DispatchOptions>
+{
+    public const string DispatchSection = "Taifa:Dispatch";
+    public const string OperatorsSection = "Taifa:Operators";
+
+    public ValidateOptionsResult Validate(string? name, DispatchOptions options)
+    {
+        var failures = new List<string>();
+        void Check(bool valid, string key, string expected)
+        {
+            if (!valid) failures.Add($"{key} must be {expected}.");
+        }
+
+        Check(options.MaxAttempts is >= 1 and <= 1000, $"{DispatchSection}:MaxAttempts", "from 1 to 1000");
+        Check(options.RetryBaseDelay > TimeSpan.Zero, $"{DispatchSection}:RetryBaseDelay", "positive");
+        Check(options.RetryMaxDelay >= options.RetryBaseDelay, $"{DispatchSection}:RetryMaxDelay", "at least RetryBaseDelay");
+        Check(options.SmppReceiptRetention > TimeSpan.Zero, $"{DispatchSection}:SmppReceiptRetention", "positive");
+        Check(options.DlrRetention > TimeSpan.Zero, $"{DispatchSection}:DlrRetention", "positive");
+        Check(options.DefaultRoute is null || options.Operators.ContainsKey(options.DefaultRoute), $"{DispatchSection}:DefaultRoute",
+            $"the name of a configured operator ({string.Join(", ", options.Operators.Keys)})");
+
+        foreach (var (operatorName, route) in options.Operators)
+        {
+            var key = $"{OperatorsSection}:{operatorName}";
+            Check(!string.IsNullOrWhiteSpace(route.Host), $"{key}:Host", "a host name or IP address");
+            Check(route.Port is >= 1 and <= 65535, $"{key}:Port", "from 1 to 65535");
+            Check(Enum.IsDefined(route.BindMode), $"{key}:BindMode", "Transceiver or TransmitterAndReceiver");
+            Check(route.Binds is >= 1 and <= 1000, $"{key}:Binds", "from 1 to 1000");
+            Check(route.Window is >= 1 and <= 100_000, $"{key}:Window", "from 1 to 100000");
+            Check(route.MaxMessagesPerSecond >= 1, $"{key}:MaxMessagesPerSecond", "at least 1");
+            Check(route.EnquireLinkInterval > TimeSpan.Zero, $"{key}:EnquireLinkInterval", "positive");
+            Check(route.ResponseTimeout > TimeSpan.Zero, $"{key}:ResponseTimeout", "positive");
+            Check(route.ReconnectMinDelay > TimeSpan.Zero, $"{key}:ReconnectMinDelay", "positive");
+            Check(route.ReconnectMaxDelay >= route.ReconnectMinDelay, $"{key}:ReconnectMaxDelay", "at least ReconnectMinDelay");
+            Check(Enum.IsDefined(route.SubmitIdFormat), $"{key}:SubmitIdFormat", "Text, Decimal or Hex");
+            Check(Enum.IsDefined(route.ReceiptIdFormat), $"{key}:ReceiptIdFormat", "Text, Decimal or Hex");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
