@@ -38,7 +38,22 @@ public sealed class AccountGrainTests(GrainCluster cluster)
         var (grain, digest, sender) = await OpenAsync(credit: 250m);
         var writesBefore = CountingLedger.CommitsOf(grain.GetPrimaryKeyLong());
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 500).Select(_ => grain.Send(Command(digest, sender))));
+        // The first commit is held while the sends arrive, as a database commit takes its time: on a loaded machine an
+        // instant in-memory commit could otherwise finish before the next send is even delivered.
+        var release = new TaskCompletionSource();
+        var held = 0;
+        using var slowFirstCommit = CountingStorage.Script(grain.GetGrainId(), new StorageScript
+        {
+            Write = async real =>
+            {
+                if (Interlocked.Exchange(ref held, 1) == 0) await release.Task;
+                await real();
+            },
+        });
+        var sending = Enumerable.Range(0, 500).Select(_ => grain.Send(Command(digest, sender))).ToList();
+        await Task.Delay(500);
+        release.SetResult();
+        var results = await Task.WhenAll(sending);
 
         var outcomes = results.Select(r => r.Outcomes.Single().Status).ToList();
         Assert.Equal(250, outcomes.Count(s => s == TaifaStatus.Success));
