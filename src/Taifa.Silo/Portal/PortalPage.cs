@@ -17,6 +17,8 @@ public static class PortalPage
         ("/portal/history", "History"),
         ("/portal/delivery", "Delivery"),
         ("/portal/statement", "Statement"),
+        ("/portal/inbound", "Inbound messages"),
+        ("/portal/optouts", "Opt-outs"),
         ("/portal/sender-ids", "Sender IDs"),
         ("/portal/api-key", "API key"),
         ("/portal/smpp", "SMPP credentials"),
