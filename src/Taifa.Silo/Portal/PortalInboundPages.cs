@@ -175,7 +175,7 @@ public static class PortalInboundPages
         if (recipients.Parse(input).MobileNumber is not { } mobile)
         {
             log.Set("Outcome", TaifaStatus.InvalidMobileNumber.Code());
-            return await OptOutsPage(http, store, Notice($"“{input}” is not a Kenyan mobile number. Nothing was added.", problem: true),
+            return await OptOutsPage(http, store, Notice($"The number {input} is not a Kenyan mobile number. Nothing was added.", problem: true),
                 input, StatusCodes.Status400BadRequest);
         }
 
@@ -191,7 +191,7 @@ public static class PortalInboundPages
         if (recipients.Parse(input).MobileNumber is not { } mobile)
         {
             log.Set("Outcome", TaifaStatus.InvalidMobileNumber.Code());
-            return await OptOutsPage(http, store, Notice($"“{input}” is not a Kenyan mobile number.", problem: true), "", StatusCodes.Status400BadRequest);
+            return await OptOutsPage(http, store, Notice($"The number {input} is not a Kenyan mobile number.", problem: true), "", StatusCodes.Status400BadRequest);
         }
 
         var removed = await grains.GetGrain<IAccountGrain>(caller.AccountId).RemoveOptOut(mobile);

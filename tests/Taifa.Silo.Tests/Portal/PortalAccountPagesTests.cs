@@ -162,13 +162,7 @@ public abstract partial class PortalAccountPagesTests(ModeGateway fixture)
     {
         var prefix = "P" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         var account = await Gateway.OpenAccountAsync(credit, 1m, prefix + "A", prefix + "B");
-        var email = $"ann.{Guid.NewGuid().ToString("N")[..8]}@duka.co.ke";
-        const string password = "correct horse 254";
-        using (var admin = Gateway.CreateAdminClient())
-        {
-            using var added = await admin.PostAsJsonAsync($"/v2/admin/accounts/{account.AccountId}/users", new { email, password });
-            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
-        }
+        var user = await PortalUser.AddAsync(Gateway, account);
 
         using var client = Gateway.CreateClient();
         var sent = new List<string>();
@@ -182,15 +176,10 @@ public abstract partial class PortalAccountPagesTests(ModeGateway fixture)
             sent.Add(answer[0]!["message_id"]!.GetValue<string>());
         }
 
-        return (new PortalUser(account with { SenderId = prefix }, email, password), sent);
+        return (user with { Account = account with { SenderId = prefix } }, sent);
     }
 
-    private async Task<PortalSession> LogInAsync(PortalUser user)
-    {
-        var session = PortalSession.InMemory(Gateway);
-        Assert.Equal(HttpStatusCode.Found, (await session.LogInAsync(user.Email, user.Password)).Status);
-        return session;
-    }
+    private Task<PortalSession> LogInAsync(PortalUser user) => PortalSession.LogInAsync(Gateway, user);
 
     /// <summary>Nairobi time an hour from now (or ago), as a datetime-local field sends it.</summary>
     private static string Local(int hours) =>
