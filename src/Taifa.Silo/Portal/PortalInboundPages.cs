@@ -80,7 +80,7 @@ public static class PortalInboundPages
                 body.Append("<tr><td data-label=\"Received\">").Append(NairobiTime.Format(message.ReceivedAt))
                     .Append("</td><td data-label=\"From\">").Append(Text(message.From))
                     .Append("</td><td data-label=\"To\">").Append(Text(message.To))
-                    .Append("</td><td data-label=\"Keyword\">").Append(Text(message.Keyword))
+                    .Append("</td><td data-label=\"Keyword\">").Append(message.Keyword is null ? "None" : Text(message.Keyword))
                     .Append("</td><td data-label=\"Text\" class=\"message-text\">").Append(Text(message.Text))
                     .Append("</td><td data-label=\"Opt-out\">").Append(message.OptOut ? "Yes" : "No")
                     .Append("</td></tr>\n");
@@ -156,7 +156,7 @@ public static class PortalInboundPages
                 body.Append("<tr><td data-label=\"Mobile\">").Append(mobile)
                     .Append("</td><td data-label=\"Source\">").Append(InboundApi.SourceName(entry.Source))
                     .Append("</td><td data-label=\"Added\">").Append(NairobiTime.Format(entry.CreatedAt))
-                    .Append("</td><td data-label=\"Remove\"><form method=\"post\" action=\"/portal/optouts/remove\">").Append(token)
+                    .Append("</td><td><form method=\"post\" action=\"/portal/optouts/remove\">").Append(token)
                     .Append("<input type=\"hidden\" name=\"mobile\" value=\"").Append(mobile).Append("\">")
                     .Append("<button type=\"submit\" class=\"secondary\" aria-label=\"Remove ").Append(mobile).Append("\">Remove</button></form>")
                     .Append("</td></tr>\n");

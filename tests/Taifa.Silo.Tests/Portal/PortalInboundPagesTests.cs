@@ -18,8 +18,6 @@ namespace Taifa.Silo.Tests.Portal;
 /// </summary>
 public abstract partial class PortalInboundPagesTests(ModeGateway fixture)
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-
     private GatewayFactory Gateway => fixture.Gateway;
 
     [Fact]
@@ -32,12 +30,12 @@ public abstract partial class PortalInboundPagesTests(ModeGateway fixture)
         await DeliverAsync("254771234567", number, "STOP");
         await DeliverAsync("254702000999", otherNumber, "for the other account");
         using var session = await PortalSession.LogInAsync(Gateway, user);
-        await EventuallyAsync(async () => Rows((await session.GetAsync("/portal/inbound")).Html).Count == 3, "three inbound messages on the page");
+        await Waits.Eventually(async () => Rows((await session.GetAsync("/portal/inbound")).Html).Count == 3, "three inbound messages on the page");
 
         var (status, html) = await session.GetAsync("/portal/inbound?limit=2");
         Assert.Equal(HttpStatusCode.OK, status);
         var first = Rows(html);
-        Assert.Equal([("254771234567", number, "STOP", "Yes"), ("254733123456", number, "JOIN now", "No")], first.Select(r => (r.From, r.To, r.Text, r.OptOut)));
+        Assert.Equal([("254771234567", number, "None", "STOP", "Yes"), ("254733123456", number, "None", "JOIN now", "No")], first.Select(r => (r.From, r.To, r.Keyword, r.Text, r.OptOut)));
         Assert.DoesNotContain("Newest messages", html, StringComparison.Ordinal);
         var older = Older(html) ?? throw new InvalidOperationException("no Older messages link:\n" + html);
         Assert.Matches(@"^/portal/inbound\?limit=2&cursor=[0-9]+$", older);
@@ -68,7 +66,7 @@ public abstract partial class PortalInboundPagesTests(ModeGateway fixture)
         Assert.Equal(HttpStatusCode.BadRequest, (await session.GetAsync("/portal/inbound?limit=0")).Status);
 
         // STOP put the sender on the opt-out list, marked as coming from an inbound message.
-        await EventuallyAsync(async () => OptOutRows((await session.GetAsync("/portal/optouts")).Html).Contains(("254771234567", "inbound")), "the STOP sender on the opt-out page");
+        await Waits.Eventually(async () => OptOutRows((await session.GetAsync("/portal/optouts")).Html).Contains(("254771234567", "inbound")), "the STOP sender on the opt-out page");
     }
 
     [Fact]
@@ -82,6 +80,7 @@ public abstract partial class PortalInboundPagesTests(ModeGateway fixture)
         var (status, html) = await session.PostAsync("/portal/inbound/webhook", Url(" https://hooks.duka.co.ke/inbound?x=1&y=2 "), formPage: "/portal/inbound");
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("role=\"status\">The inbound webhook was saved.", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/portal/inbound\" aria-current=\"page\">Inbound messages</a>", html, StringComparison.Ordinal);
         Assert.Contains("<p id=\"webhook\" class=\"secret\">https://hooks.duka.co.ke/inbound?x=1&amp;y=2</p>", html, StringComparison.Ordinal);
         Assert.Contains("Remove webhook", html, StringComparison.Ordinal);
 
@@ -154,6 +153,7 @@ public abstract partial class PortalInboundPagesTests(ModeGateway fixture)
         (status, html) = await session.PostAsync("/portal/optouts/remove", Mobile("254702739804"), token: PortalSession.Token(page));
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("role=\"status\">254702739804 was taken off your opt-out list.", html, StringComparison.Ordinal);
+        Assert.Contains("<a href=\"/portal/optouts\" aria-current=\"page\">Opt-outs</a>", html, StringComparison.Ordinal);
         Assert.Empty(OptOutRows(html));
         Assert.Empty((await client.GetJsonAsync("/v2/sms/optouts", user.Account.ApiKey))["optouts"]!.AsArray());
         sent = await client.SendSmsAsync(user.Account.ApiKey, new { mobile = "0702739804", sender_name = user.Account.SenderId, message = "Offer" });
@@ -181,16 +181,6 @@ public abstract partial class PortalInboundPagesTests(ModeGateway fixture)
     {
         var safaricom = Gateway.Services.GetRequiredService<BuiltInOperators>().Simulators["safaricom"];
         Assert.Equal(CommandStatus.Ok, await InboundEndToEndTests.DeliverAsync(safaricom, InboundEndToEndTests.Mo(from, to, text)));
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> probe, string what)
-    {
-        var deadline = DateTime.UtcNow + Patience;
-        while (!await probe())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"never saw {what}");
-            await Task.Delay(100);
-        }
     }
 
     private static List<(string Received, string From, string To, string Keyword, string Text, string OptOut)> Rows(string html) =>
