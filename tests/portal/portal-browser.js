@@ -1,15 +1,17 @@
 // The customer portal in headless Chromium (Debian's /usr/bin/chromium), driven by puppeteer-core, as a customer on a
 // phone-width screen would use it: log-in, a wrong password, keyboard navigation, sends, the rate card, history
-// (filter, pages, CSV download), the delivery chart, the statement (and its CSV), key rotation, SMPP credentials, a
-// forged form (CSRF), log-out and lock-out. Prints one line per check and a closing count; exits 1 on any failure.
-// Usage: node portal-browser.js <base-url> <email> <password> <sender-id> <max-failures-per-email> [screenshot-dir]
+// (filter, pages, CSV download), the delivery chart, the statement (and its CSV), inbound messages and the webhook, the
+// opt-out list, key rotation, SMPP credentials, a forged form (CSRF), log-out and lock-out. Prints one line per check
+// and a closing count; exits 1 on any failure. The account has had "STOP" from 254711000222 and a message from
+// 254702739804 to <inbound-number>.
+// Usage: node portal-browser.js <base-url> <email> <password> <sender-id> <max-failures-per-email> <inbound-number> [screenshot-dir]
 'use strict';
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const puppeteer = require('puppeteer-core');
 
-const [baseUrl, email, password, senderId, maxFailuresText, shots] = process.argv.slice(2);
+const [baseUrl, email, password, senderId, maxFailuresText, inboundNumber, shots] = process.argv.slice(2);
 const maxFailures = Number(maxFailuresText);
 let passed = 0;
 let failed = 0;
@@ -200,6 +202,48 @@ async function logIn(page, address, secret) {
       statementLines[0] === 'entry_id,time,kind,amount,balance,message_id,reference' && statementLines.length === 5
       && statementLines.slice(2).every((line) => /,debit,-\d+\.\d\d,/.test(line)), JSON.stringify(statementLines));
     await shot(page, 'statement');
+
+    await page.click('nav a[href="/portal/inbound"]');
+    await page.waitForSelector('#inbound');
+    const inbound = await rows(page, '#inbound');
+    check('inbound messages are listed newest first with the opt-out flag',
+      inbound.map((row) => `${row.From}>${row.To}:${row['Opt-out']}`).join() === `254702739804>${inboundNumber}:No,254711000222>${inboundNumber}:Yes`
+      && inbound[0].Text === 'Habari, is order 1042 ready?' && /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(inbound[0].Received), JSON.stringify(inbound));
+    await page.type('#url', 'http://127.0.0.1/hook');
+    response = await submit(page, 'Save webhook');
+    check('a private webhook URL is refused with a message read out at once',
+      response.status() === 400 && (await text(page, '[role=alert]')).startsWith('The webhook URL must be'), `${response.status()}`);
+    await page.$eval('#url', (input) => { input.value = ''; });
+    await page.type('#url', 'https://hooks.duka.co.ke/taifa/inbound');
+    response = await submit(page, 'Save webhook');
+    check('the inbound webhook is saved and shown', response.status() === 200 && (await text(page, '#webhook')) === 'https://hooks.duka.co.ke/taifa/inbound',
+      await text(page, '#webhook'));
+    await fitsThePhone(page, 'inbound');
+    await shot(page, 'inbound');
+    await submit(page, 'Remove webhook');
+    check('the inbound webhook is removed', (await text(page, '[role=status]')) === 'The inbound webhook was removed.' && (await text(page, '#webhook')).startsWith('No inbound webhook'));
+
+    await page.click('nav a[href="/portal/optouts"]');
+    await page.waitForSelector('#optouts');
+    check('the STOP sender is on the opt-out list, from an inbound message',
+      JSON.stringify((await rows(page, '#optouts')).map((row) => [row.Mobile, row.Source])) === '[["254711000222","inbound"]]', JSON.stringify(await rows(page, '#optouts')));
+    await page.type('#mobile', '+254 722 000 111');
+    response = await submit(page, 'Add to the opt-out list');
+    const optOuts = await rows(page, '#optouts');
+    check('a number is added to the opt-out list, normalised, from the portal (api)',
+      response.status() === 200 && optOuts.some((row) => row.Mobile === '254722000111' && row.Source === 'api'), JSON.stringify(optOuts));
+    await fitsThePhone(page, 'opt-outs');
+    await shot(page, 'optouts');
+    await page.goto(`${baseUrl}/portal/send`, { waitUntil: 'load' });
+    await page.type('#mobile', '0722000111');
+    await page.select('#sender_name', senderId);
+    await page.type('#message', 'Offer: 10% off this week.');
+    await submit(page, 'Send');
+    check('a send to the opted-out number is refused with 1017', (await page.$eval('main', (m) => m.textContent)).includes('(1017)'), await text(page, '[role=alert], [role=status]'));
+    await page.goto(`${baseUrl}/portal/optouts`, { waitUntil: 'load' });
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('button[aria-label="Remove 254722000111"]')]);
+    check('the remove button takes the number off the list', (await text(page, '[role=status]')) === '254722000111 was taken off your opt-out list.'
+      && !(await rows(page, '#optouts')).some((row) => row.Mobile === '254722000111'), await text(page, '[role=status]'));
 
     await page.goto(`${baseUrl}/portal/sender-ids`, { waitUntil: 'load' });
     check('the sender IDs are listed', (await page.$$eval('.sender-ids li', (li) => li.map((e) => e.textContent))).includes(senderId));

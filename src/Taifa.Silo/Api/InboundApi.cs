@@ -44,7 +44,7 @@ public static class InboundApi
         var (status, accountId) = await Authorize(http, keys, log);
         if (status != TaifaStatus.Success) return Outcome(log, status);
         var url = ReadString(body, "url");
-        if (url is null || (url.Length > 0 && (url.Length > 2048 || !callbackUrls.Accepts(url)))) return Outcome(log, TaifaStatus.InvalidJsonBody);
+        if (url is null || !IsAcceptableWebhook(url, callbackUrls)) return Outcome(log, TaifaStatus.InvalidJsonBody);
         await store.SetWebhook(accountId, url.Length == 0 ? null : url);
         return Success(log, writer => writer.WriteString("url", url));
     }
@@ -53,31 +53,47 @@ public static class InboundApi
     {
         var (status, accountId) = await Authorize(http, keys, log);
         if (status != TaifaStatus.Success) return Outcome(log, status);
-        var query = http.Request.Query;
-        var limit = DefaultPageSize;
-        long? cursor = null;
-        if (query["limit"] is { Count: > 0 } limitText &&
-            (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxPageSize))
-        {
-            return Outcome(log, TaifaStatus.InvalidJsonBody);
-        }
-
-        if (query["cursor"] is { Count: > 0 } cursorText && cursorText.ToString().Length > 0)
-        {
-            if (!long.TryParse(cursorText, NumberStyles.None, CultureInfo.InvariantCulture, out var before)) return Outcome(log, TaifaStatus.InvalidJsonBody);
-            cursor = before;
-        }
-
+        if (!TryParsePage(http.Request.Query, out var limit, out var cursor)) return Outcome(log, TaifaStatus.InvalidJsonBody);
         var messages = await store.List(accountId, limit, cursor);
         return Success(log, writer =>
         {
             writer.WriteStartArray("messages");
             foreach (var message in messages) InboundJson.Write(writer, message);
             writer.WriteEndArray();
-            if (messages.Count == limit) writer.WriteString("next_cursor", messages[^1].InboundId.ToString(CultureInfo.InvariantCulture));
+            if (NextCursor(messages, limit) is { } next) writer.WriteString("next_cursor", next);
             else writer.WriteNull("next_cursor");
         });
     }
+
+    /// <summary>An inbound webhook as <c>POST /v2/sms/inbound-webhook</c> takes it: "" (remove) or an acceptable callback URL.</summary>
+    internal static bool IsAcceptableWebhook(string url, CallbackUrlPolicy callbackUrls) =>
+        url.Length == 0 || (url.Length <= 2048 && callbackUrls.Accepts(url));
+
+    /// <summary><c>limit</c> (1 to <see cref="MaxPageSize"/>, <see cref="DefaultPageSize"/> if absent) and <c>cursor</c> (an inbound id) of an inbound page.</summary>
+    internal static bool TryParsePage(IQueryCollection query, out int limit, out long? cursor)
+    {
+        limit = DefaultPageSize;
+        cursor = null;
+        if (query["limit"] is { Count: > 0 } limitText &&
+            (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxPageSize))
+        {
+            return false;
+        }
+
+        if (query["cursor"] is { Count: > 0 } cursorText && cursorText.ToString().Length > 0)
+        {
+            if (!long.TryParse(cursorText, NumberStyles.None, CultureInfo.InvariantCulture, out var before)) return false;
+            cursor = before;
+        }
+
+        return true;
+    }
+
+    /// <summary>The cursor of the page after a full one; null after the last.</summary>
+    internal static string? NextCursor(IReadOnlyList<InboundMessage> page, int limit) =>
+        page.Count == limit ? page[^1].InboundId.ToString(CultureInfo.InvariantCulture) : null;
+
+    internal static string SourceName(OptOutSource source) => source == OptOutSource.Inbound ? "inbound" : "api";
 
     private static async Task<IResult> ListOptOuts(HttpContext http, ApiKeyAccounts keys, IInboundStore store, IDiagnosticContext log)
     {
@@ -91,7 +107,7 @@ public static class InboundApi
             {
                 writer.WriteStartObject();
                 writer.WriteString("mobile", entry.MobileNumber);
-                writer.WriteString("source", entry.Source == OptOutSource.Inbound ? "inbound" : "api");
+                writer.WriteString("source", SourceName(entry.Source));
                 writer.WriteString("created_at", NairobiTime.Format(entry.CreatedAt));
                 writer.WriteEndObject();
             }

@@ -45,6 +45,7 @@ public static class PortalEndpoints
         signedIn.MapGet("/smpp", SmppPage);
         signedIn.MapPost("/smpp", SetSmppCredentials);
         signedIn.MapPortalAccountPages();
+        signedIn.MapPortalInboundPages();
     }
 
     private static async ValueTask<object?> RequireSession(EndpointFilterInvocationContext context, EndpointFilterDelegate next)

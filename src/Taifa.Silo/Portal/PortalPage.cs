@@ -17,6 +17,8 @@ public static class PortalPage
         ("/portal/history", "History"),
         ("/portal/delivery", "Delivery"),
         ("/portal/statement", "Statement"),
+        ("/portal/inbound", "Inbound messages"),
+        ("/portal/optouts", "Opt-outs"),
         ("/portal/sender-ids", "Sender IDs"),
         ("/portal/api-key", "API key"),
         ("/portal/smpp", "SMPP credentials"),
@@ -45,7 +47,7 @@ public static class PortalPage
             foreach (var (path, label) in Navigation)
             {
                 html.Append("<li><a href=\"").Append(path).Append('"')
-                    .Append(http.Request.Path.Value == path || (path == "/portal/" && http.Request.Path.Value == "/portal") ? " aria-current=\"page\"" : "")
+                    .Append(IsCurrent(http.Request.Path, path) ? " aria-current=\"page\"" : "")
                     .Append('>').Append(Text(label)).Append("</a></li>\n");
             }
 
@@ -67,6 +69,10 @@ public static class PortalPage
             "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
         return Results.Content(html.ToString(), "text/html; charset=utf-8", Encoding.UTF8, statusCode);
     }
+
+    /// <summary>A page is current on its own path and on the paths under it (such as the answer to a form posted to /portal/optouts/remove).</summary>
+    private static bool IsCurrent(PathString request, string path) =>
+        path == "/portal/" ? request.Value is "/portal/" or "/portal" : request.StartsWithSegments(path);
 
     /// <summary>The hidden anti-forgery field every form carries.</summary>
     public static string Token(HttpContext http) =>

@@ -24,6 +24,11 @@ public static class PortalStyles
         textarea { min-height: 8rem; }
         button { font: inherit; padding: .6rem 1.2rem; border: 0; border-radius: .25rem; background: #0a6b3d; color: #fff; cursor: pointer; justify-self: start; }
         .logout button { background: #444; padding: .4rem .9rem; }
+        button.secondary { background: #444; }
+        td form { margin: 0; }
+        td button { padding: .3rem .8rem; }
+        td.message-text { overflow-wrap: anywhere; }
+        form.stacked + form.stacked { margin-top: 1rem; }
         :focus-visible { outline: 3px solid #f5a300; outline-offset: 2px; }
         .notice { padding: .75rem 1rem; border-left: 4px solid #0a6b3d; background: #eef7f1; }
         .notice.problem { border-color: #b00020; background: #fdecee; }
@@ -58,6 +63,7 @@ public static class PortalStyles
           table:not(.columns) tr, table:not(.columns) th, table:not(.columns) td { display: block; }
           table:not(.columns) > thead { position: absolute; left: -999px; }
           table:not(.columns) td::before { content: attr(data-label) ": "; font-weight: 600; }
+          table:not(.columns) td:not([data-label])::before { content: none; }
           table:not(.columns) tr { padding: .4rem 0; border-bottom: 2px solid #767676; }
           table:not(.columns) td, table:not(.columns) th { border-bottom: 0; padding: .15rem .5rem; }
         }

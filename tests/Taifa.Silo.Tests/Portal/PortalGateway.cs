@@ -49,7 +49,19 @@ public sealed class PortalGateway() : SmppGatewayBase(new Dictionary<string, str
     public PortalSession NewSession() => new(BaseAddress);
 }
 
-public sealed record PortalUser(TestAccount Account, string Email, string Password);
+public sealed record PortalUser(TestAccount Account, string Email, string Password)
+{
+    /// <summary>A portal user (a password that meets the portal's rules) for an account opened on <paramref name="gateway"/>.</summary>
+    public static async Task<PortalUser> AddAsync(GatewayFactory gateway, TestAccount account)
+    {
+        var email = $"ann.{Guid.NewGuid().ToString("N")[..8]}@duka.co.ke";
+        const string password = "correct horse 254";
+        using var admin = gateway.CreateAdminClient();
+        using var added = await admin.PostAsJsonAsync($"/v2/admin/accounts/{account.AccountId}/users", new { email, password });
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        return new PortalUser(account, email, password);
+    }
+}
 
 /// <summary>
 /// A browser without the browser: one cookie jar, redirects not followed, the form's anti-forgery token read from each
@@ -90,6 +102,14 @@ public sealed partial class PortalSession(Uri baseAddress, Func<CookieContainer,
         Last?.Dispose();
         Last = await Client.PostAsync(path, new FormUrlEncodedContent(values));
         return (Last.StatusCode, await Last.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>A signed-in session against the in-memory server of <paramref name="gateway"/>.</summary>
+    public static async Task<PortalSession> LogInAsync(GatewayFactory gateway, PortalUser user)
+    {
+        var session = InMemory(gateway);
+        Assert.Equal(HttpStatusCode.Found, (await session.LogInAsync(user.Email, user.Password)).Status);
+        return session;
     }
 
     public async Task<(HttpStatusCode Status, string Html)> LogInAsync(string email, string password) =>
