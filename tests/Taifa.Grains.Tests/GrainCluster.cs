@@ -235,6 +235,9 @@ public sealed class CountingLedger(IMessageLedger inner) : IMessageLedger
     public Task CancelScheduled(IReadOnlyList<long> messageIds, DateTimeOffset at, CancellationToken cancellationToken = default) =>
         inner.CancelScheduled(messageIds, at, cancellationToken);
 
+    public Task<IReadOnlyList<long>> ReadExpiredQueued(DateTimeOffset now, int limit, CancellationToken cancellationToken = default) =>
+        inner.ReadExpiredQueued(now, limit, cancellationToken);
+
     public Task Maintain(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.Maintain(now, cancellationToken);
 
     private static async Task<T> Read<T>(long accountId, Func<Task<T>> read)

@@ -61,6 +61,13 @@ public interface IMessageGrain : IGrainWithIntegerKey
     Task<CancelOutcome> Cancel();
 
     /// <summary>
+    /// A queued message past its validity that no dispatcher has begun to submit: final as expired and refunded whole,
+    /// once. False when it is not (yet) that: not queued, not expired, or being submitted (its dispatcher expires it).
+    /// </summary>
+    [Alias("Expire")]
+    Task<bool> Expire();
+
+    /// <summary>
     /// Writes the record's state to its ledger row when the row is behind it (a row from before the ledger kept
     /// statuses, found queued by a dispatcher); a repeat, or a record still queued, changes nothing.
     /// </summary>

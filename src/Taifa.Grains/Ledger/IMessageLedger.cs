@@ -112,6 +112,9 @@ public interface IMessageLedger
     /// <summary>These scheduled messages were cancelled: they no longer wait for their time, nor for a hand-off (a message no longer scheduled is left as it is).</summary>
     Task CancelScheduled(IReadOnlyList<long> messageIds, DateTimeOffset at, CancellationToken cancellationToken = default);
 
+    /// <summary>Queued messages whose validity ended at or before <paramref name="now"/>, earliest first.</summary>
+    Task<IReadOnlyList<long>> ReadExpiredQueued(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>Makes sure the days around <paramref name="now"/> can take messages, and drops days past the retention.</summary>
     Task Maintain(DateTimeOffset now, CancellationToken cancellationToken = default);
 }

@@ -306,6 +306,18 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         }
     }
 
+    public Task<IReadOnlyList<long>> ReadExpiredQueued(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            return Result(_messages.Values
+                .Where(m => m.Record.Status == MessageStatus.Queued && m.Record.ExpiresAt <= now)
+                .OrderBy(m => m.Record.ExpiresAt)
+                .Take(limit)
+                .Select(m => m.Record.MessageId));
+        }
+    }
+
     public Task CancelScheduled(IReadOnlyList<long> messageIds, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         lock (_lock)

@@ -124,6 +124,18 @@ public sealed partial class MessageGrain(
         return CancelOutcome.Cancelled;
     }
 
+    public async Task<bool> Expire()
+    {
+        var now = time.GetUtcNow();
+        if (Current is not { Status: MessageStatus.Queued, ExpiresAt: { } expiresAt } record || expiresAt > now || _handOverBegun) return false;
+        Finish(MessageStatus.Expired, null, now);
+        SetRefund(record.Cost);
+        await Save(record);
+        LogExpiredWaiting(record.MessageId, expiresAt);
+        StartFollowUp();
+        return true;
+    }
+
     public async Task Submitted(string operatorName, IReadOnlyList<string> operatorMessageIds)
     {
         if (Current is not { Status: MessageStatus.Queued } record) return;
@@ -399,6 +411,9 @@ public sealed partial class MessageGrain(
         _followUpTimer?.Dispose();
         _followUpTimer = this.RegisterGrainTimer(FollowUp, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { Interleave = true });
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} expired at {ExpiresAt:u} while it waited for an operator; refunded")]
+    private partial void LogExpiredWaiting(long messageId, DateTimeOffset expiresAt);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} {Status} ({ErrorCode}); refunding {RefundedParts} of its {Parts} parts, those that never reached the operator")]
     private partial void LogAbandoned(long messageId, MessageStatus status, string? errorCode, int refundedParts, int parts);

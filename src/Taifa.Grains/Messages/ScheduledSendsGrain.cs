@@ -10,6 +10,8 @@ namespace Taifa.Grains.Messages;
 /// off like fresh sends (the hand-off is what makes a row queued in the ledger). A message stays scheduled in the
 /// ledger until then, so the walk starts again from the first due one now and then and after any failure: an account
 /// that lost what it was given (its activation died) gets it again, and one that holds it skips it.
+/// Every few seconds it also expires the queued messages whose validity ended while they waited (an operator down):
+/// each message grain refuses if a dispatcher has begun to submit it, and that dispatcher expires it instead.
 /// </summary>
 public sealed partial class ScheduledSendsGrain(IMessageLedger ledger, TimeProvider time, ILogger<ScheduledSendsGrain> logger)
     : Grain, IScheduledSendsGrain
@@ -21,12 +23,17 @@ public sealed partial class ScheduledSendsGrain(IMessageLedger ledger, TimeProvi
     // Per tick, so one burst of due messages does not hold the grain (and the accounts' outboxes) for long at once.
     private const int MaxBatchesPerTick = 10;
 
+    private static readonly TimeSpan ExpirySweep = TimeSpan.FromSeconds(5);
+    private const int ExpiryBatch = 1_000;
+    private const int ExpiryConcurrency = 64;
+
     private ScheduledPosition? _position;
     private DateTimeOffset _rewalkAt;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         this.RegisterGrainTimer(Release, new GrainTimerCreationOptions(TimeSpan.Zero, Tick) { KeepAlive = true });
+        this.RegisterGrainTimer(Expire, new GrainTimerCreationOptions(ExpirySweep, ExpirySweep) { KeepAlive = true });
         return Task.CompletedTask;
     }
 
@@ -55,6 +62,25 @@ public sealed partial class ScheduledSendsGrain(IMessageLedger ledger, TimeProvi
             LogReleaseFailed(exception.GetType().Name, exception.Message.Split('\n', 2)[0].TrimEnd());
         }
     }
+
+    private async Task Expire(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var expired = await ledger.ReadExpiredQueued(time.GetUtcNow(), ExpiryBatch, cancellationToken);
+            foreach (var chunk in expired.Chunk(ExpiryConcurrency))
+            {
+                await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<IMessageGrain>(id).Expire()));
+            }
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogExpiryFailed(exception.GetType().Name, exception.Message.Split('\n', 2)[0].TrimEnd());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not expire queued messages past their validity ({Error}: {Reason}); will retry")]
+    private partial void LogExpiryFailed(string error, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release due scheduled messages ({Error}: {Reason}); will retry")]
     private partial void LogReleaseFailed(string error, string reason);

@@ -191,6 +191,24 @@ public abstract class MessageLedgerContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Queued_messages_past_their_validity_are_found_earliest_first_and_no_others()
+    {
+        var messages = Messages(4, cost: 1m, startBalance: 10m);
+        LedgerMessage Valid(int i, TimeSpan until) => messages[i] with { Record = messages[i].Record with { ExpiresAt = Now + until } };
+        messages[0] = Valid(0, TimeSpan.FromSeconds(-5));
+        messages[1] = Valid(1, TimeSpan.FromSeconds(-10));
+        messages[2] = Valid(2, TimeSpan.FromMinutes(5));
+        messages[3] = Valid(3, TimeSpan.FromSeconds(-1));
+        await Ledger.Commit(Open(10m, messages));
+        await Ledger.RecordOutcomes([new MessageOutcome(messages[3].Record.MessageId, MessageStatus.Submitted, Now) { OperatorName = "op", OperatorPartIds = ["x1"] }]);
+
+        var mine = messages.Select(m => m.Record.MessageId).ToHashSet();
+        var expired = (await Ledger.ReadExpiredQueued(Now, 1000)).Where(mine.Contains).ToList();
+
+        Assert.Equal([messages[1].Record.MessageId, messages[0].Record.MessageId], expired);
+    }
+
+    [Fact]
     public async Task Retention_keeps_a_day_that_still_holds_a_scheduled_message()
     {
         var old = Messages(2, cost: 1m, startBalance: 10m, acceptedAt: Now.AddDays(-91));

@@ -90,6 +90,39 @@ public sealed class MessageValidityTests(QuickReceiptGateway gateway) : IClassFi
         Assert.Equal(10m, await gateway.BalanceAsync(account.Account));
     }
 
+    [Fact]
+    public async Task A_message_expires_at_its_time_while_the_operator_stays_down_refunded_and_told()
+    {
+        var account = await gateway.OpenSmppAccountAsync(credit: 10m, price: 1m);
+        await using var client = await gateway.ConnectAsync();
+        Assert.Equal(CommandStatus.Ok, (await client.BindAsync(account, CommandId.BindTransceiver)).CommandStatus);
+        Safaricom.Behaviour = SimulatorBehaviour.Normal with { RefuseBinds = true };
+        Safaricom.DropAllBinds();
+        try
+        {
+            var submit = SmppTestClient.Submit(account.SenderId, "254711000721", Encoding.ASCII.GetBytes("a code valid for 2 s, operator down"));
+            submit.ValidityPeriod = "000000000002000R";
+            submit.RegisteredDelivery = RegisteredDelivery.SmscReceiptOnSuccessOrFailure;
+            var response = await client.SubmitAsync(submit);
+            Assert.Equal(CommandStatus.Ok, response.CommandStatus);
+
+            // Told while the operator is still down: the sweep of queued rows expires it, not the operator's return.
+            var receipt = await client.ReadAsync<DeliverSm>(TimeSpan.FromSeconds(20));
+            await client.SendAsync(receipt.CreateResponse());
+            Assert.Equal((response.MessageId, MessageState.Expired), (receipt.OptionalParameters.ReceiptedMessageId, receipt.OptionalParameters.MessageState));
+            Assert.Equal("expired", Text(await gateway.Http.GetJsonAsync($"/v2/sms/status?message_id={response.MessageId}", account.Account.ApiKey), "status"));
+            await Eventually(async () => await gateway.BalanceAsync(account.Account) == 10m, "the expired message refunded");
+        }
+        finally
+        {
+            Safaricom.Behaviour = SimulatorBehaviour.Normal;
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.DoesNotContain(Safaricom.Submits, s => s.Destination.Address == "254711000721");
+        Assert.Equal(10m, await gateway.BalanceAsync(account.Account));
+    }
+
     private async Task<DateTimeOffset> ValidityAtOperator(string destination)
     {
         var submit = await Eventually(() => Safaricom.Submits.FirstOrDefault(s => s.Destination.Address == destination), $"{destination} at the operator");

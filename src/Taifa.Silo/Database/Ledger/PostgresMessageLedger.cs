@@ -441,6 +441,15 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         return await ReadAll(command, ReadMessage, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<long>> ReadExpiredQueued(DateTimeOffset now, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT message_id FROM taifa_message WHERE status = 0 AND expires_at <= $1 ORDER BY expires_at LIMIT $2");
+        command.Parameters.Add(Parameter(now.ToUniversalTime()));
+        command.Parameters.Add(Parameter(limit));
+        return await ReadAll(command, reader => reader.GetInt64(0), cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task CancelScheduled(IReadOnlyList<long> messageIds, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         if (messageIds.Count == 0) return;
