@@ -53,6 +53,7 @@ public sealed partial class MessageGrain(
     [PersistentState("message", StorageNames.Messages)] IPersistentState<MessageGrainState> state,
     ICustomerNotifier notifier,
     LedgerWriter ledger,
+    IMessageLedger rows,
     OperatorRoutes routes,
     IOptions<DispatchOptions> options,
     TimeProvider time,
@@ -175,6 +176,11 @@ public sealed partial class MessageGrain(
     public async Task ApplyReceipt(OperatorReceipt receipt, bool coversWholeMessage = false)
     {
         if (Current is not { } record || record.Status.IsFinal() || !receipt.Status.IsFinal()) return;
+        var before = record;
+
+        // A receipt for a message this record still holds queued: its silo died after the row recorded the submit and
+        // before this record saved it. The row knows what the operator took; without it the message would never be final.
+        if (record.Status == MessageStatus.Queued && await SubmittedByRow(record) is { } submitted) state.State.Record = record = submitted;
         state.State.PartOutcomes[receipt.OperatorMessageId] = receipt.Status;
         state.State.OneReceiptPerMessage |= coversWholeMessage;
         if (receipt.ErrorCode is { Length: > 0 } && receipt.Status != MessageStatus.Delivered)
@@ -183,8 +189,28 @@ public sealed partial class MessageGrain(
         }
 
         if (record.Status == MessageStatus.Submitted && AllReceiptsIn()) FinishFromReceipts(receipt.ReceivedAt);
-        await Save(record);
+        await Save(before);
         StartFollowUp();
+    }
+
+    private async Task<MessageRecord?> SubmittedByRow(MessageRecord record)
+    {
+        var row = (await rows.FindMessages([record.MessageId])).SingleOrDefault();
+        if (row is not { Status: MessageStatus.Submitted or MessageStatus.Delivered or MessageStatus.Undelivered or MessageStatus.Expired or MessageStatus.Rejected }
+            || row.OperatorPartIds.Count == 0)
+        {
+            return null;
+        }
+
+        return record with
+        {
+            Status = MessageStatus.Submitted,
+            OperatorName = row.OperatorName,
+            OperatorPartIds = row.OperatorPartIds.ToArray(),
+            OperatorMessageId = row.OperatorPartIds[0],
+            SubmittedAt = row.SubmittedAt ?? time.GetUtcNow(),
+            UpdatedAt = time.GetUtcNow(),
+        };
     }
 
     /// <summary>
