@@ -697,16 +697,21 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
 
         // Still in the outbox, or scheduled (only the ledger has it): its record is made now (the hand-off's own
         // Record is then a no-op), so the dispatcher that later takes it finds it settled.
+        var scheduled = false;
         if (_live.Outbox.Find(m => m.MessageId == messageId) is { } pending) await message.Record(pending);
         else if (await OwnMessage(messageId) is not { } own) return new MessageLookup(TaifaStatus.UnknownMessageId, null);
-        else if (own.Status == MessageStatus.Scheduled) await message.Record(own);
+        else if (own.Status == MessageStatus.Scheduled)
+        {
+            scheduled = true;
+            await message.Record(own);
+        }
 
         var outcome = await message.Cancel();
         var record = await message.Get();
 
         // The ledger's row stops waiting for its time, so it is not given back; if this write is lost, the hand-off
         // finds the message cancelled and drops it.
-        if (outcome == CancelOutcome.Cancelled && record?.SendAt is not null) await _ledger.CancelScheduled([messageId], record.DoneAt ?? _time.GetUtcNow());
+        if (outcome == CancelOutcome.Cancelled && scheduled) await _ledger.CancelScheduled([messageId], record?.DoneAt ?? _time.GetUtcNow());
         return outcome switch
         {
             CancelOutcome.Cancelled => new MessageLookup(TaifaStatus.Success, record),
