@@ -75,6 +75,7 @@ public sealed class GrainCluster : IAsyncLifetime
             silo.Services.AddSingleton<ReceiptRouter>();
             silo.Services.AddSingleton<IOperatorLinks>(ScriptedOperator.Instance);
             silo.Services.AddSingleton<ICustomerNotifier>(RecordingNotifier.Instance);
+            silo.Services.AddSingleton<IIncomingGrainCallFilter>(FailingCalls.Instance);
         }
     }
 }
@@ -246,5 +247,26 @@ public sealed class CountingLedger(IMessageLedger inner) : IMessageLedger
         T result = default!;
         await script.Read(async () => result = await read());
         return result;
+    }
+}
+
+/// <summary>Fails the next calls of one method of one grain as a call to a silo that just died fails.</summary>
+public sealed class FailingCalls : IIncomingGrainCallFilter
+{
+    public static readonly FailingCalls Instance = new();
+
+    private readonly ConcurrentDictionary<(GrainId Grain, string Method), int> _toFail = new();
+
+    public void FailNext(GrainId grain, string method, int count) => _toFail[(grain, method)] = count;
+
+    public Task Invoke(IIncomingGrainCallContext context)
+    {
+        var key = (context.TargetId, context.MethodName);
+        if (_toFail.TryGetValue(key, out var left) && left > 0 && _toFail.TryUpdate(key, left - 1, left))
+        {
+            throw new SiloUnavailableException($"test: the silo of {context.TargetId} died");
+        }
+
+        return context.Invoke();
     }
 }

@@ -42,6 +42,34 @@ public sealed class ReceiptOutboxTests(GrainCluster cluster)
         }
     }
 
+    [Fact]
+    public async Task Receipts_are_offered_again_shortly_after_the_registry_could_not_be_reached()
+    {
+        var accountId = Interlocked.Increment(ref _nextAccountId);
+        var host = new RecordingHost();
+        var reference = cluster.Grains.CreateObjectReference<ISmppSessionHost>(host);
+        try
+        {
+            var registry = cluster.Grains.GetGrain<ISmppBindRegistryGrain>(accountId);
+            await registry.Renew([new SmppBinding(Guid.NewGuid(), SmppBindType.Transceiver, "survivor", reference)]);
+
+            // The registry's silo died as the outbox asked it for receivers: no bind or renewal comes to ask again.
+            FailingCalls.Instance.FailNext(registry.GetGrainId(), nameof(ISmppBindRegistryGrain.Receivers), 1);
+            var now = DateTimeOffset.UtcNow;
+            await cluster.Grains.GetGrain<ISmppReceiptOutboxGrain>(accountId).Park(
+                new SmppReceipt(4343, "254702739804", "OUTBOX", MessageStatus.Delivered, now, now, null, "again"));
+
+            // Long before the outbox's one-minute reminder.
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (host.Delivered.IsEmpty && DateTime.UtcNow < deadline) await Task.Delay(50);
+            Assert.Equal([4343L], host.Delivered.Select(r => r.MessageId));
+        }
+        finally
+        {
+            cluster.Grains.DeleteObjectReference<ISmppSessionHost>(reference);
+        }
+    }
+
     private sealed class RecordingHost : ISmppSessionHost
     {
         public ConcurrentQueue<SmppReceipt> Delivered { get; } = new();

@@ -145,7 +145,9 @@ public sealed partial class SmppReceiptOutboxGrain(
         }
         catch (Exception exception)
         {
+            // The registry's silo died, say: the short timer offers again (a bind meanwhile only asked to pump again).
             LogPumpFailed(exception, AccountId);
+            StartRetries();
         }
         finally
         {
