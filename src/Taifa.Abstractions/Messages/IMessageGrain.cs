@@ -73,4 +73,13 @@ public interface IMessageGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("RecordInLedger")]
     Task RecordInLedger();
+
+    /// <summary>
+    /// Resumes what a final message still owes (refund, dlr_url, SMPP receipt) when its ledger row shows it left
+    /// behind: the silo that ran it died before it was done. A record behind its final row (the silo died between
+    /// writing the two) takes the row's final state and the refund the row holds (<paramref name="refundDue"/>).
+    /// </summary>
+    /// <returns>When the next attempt is due; null when nothing is owed any more.</returns>
+    [Alias("ResumeFollowUp")]
+    Task<DateTimeOffset?> ResumeFollowUp(decimal refundDue);
 }

@@ -89,7 +89,7 @@ public interface IMessageLedger
     /// <summary>Refunds set on final messages of this account that its wallet has not applied yet.</summary>
     Task<IReadOnlyList<RefundDue>> ReadRefundsDue(long accountId, int limit, CancellationToken cancellationToken = default);
 
-    /// <summary>Pending follow-ups (dlr_url callbacks, held SMPP receipts) due at or before <paramref name="now"/>, earliest first.</summary>
+    /// <summary>Pending follow-ups (dlr_url callbacks, SMPP receipts, refunds not applied) due at or before <paramref name="now"/>, earliest first.</summary>
     Task<IReadOnlyList<FollowUp>> ReadFollowUpsDue(DateTimeOffset now, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the pending follow-ups of these messages (nothing left pending: none is due any more).</summary>
@@ -275,10 +275,17 @@ public sealed record PartReceipt(string OperatorName, string OperatorMessageId, 
 /// <summary>One part the operator took: its id, and its receipt's status once one came.</summary>
 public sealed record OperatorPart(string OperatorName, string OperatorMessageId, long MessageId, int Part, MessageStatus? Status);
 
-/// <summary>What is still to tell the customer about one message, and when to try next.</summary>
+/// <summary>
+/// What a final message still owes: its customer's dlr_url callback and SMPP receipt, its refund (not yet applied by
+/// the account), and when the next attempt is due. Kept on the message's row so that work left behind by a silo that
+/// died is found and resumed (<see cref="IMessageLedger.ReadFollowUpsDue"/>).
+/// </summary>
 public sealed record FollowUp(long MessageId, bool StatusCallback, bool SmppReceipt, int Attempts, DateTimeOffset NextAttemptAt)
 {
-    public bool Pending => StatusCallback || SmppReceipt;
+    /// <summary>The refund still to apply (zero: none, or applied).</summary>
+    public decimal RefundDue { get; init; }
+
+    public bool Pending => StatusCallback || SmppReceipt || RefundDue > 0m;
 }
 
 /// <summary>The wallet was written by another activation since this one read it: this one must reload.</summary>

@@ -222,8 +222,8 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         lock (_lock)
         {
             return Result(_messages.Values
-                .Select(m => m.FollowUp)
-                .OfType<FollowUp>()
+                .Where(m => m.FollowUp is not null)
+                .Select(m => m.FollowUp! with { RefundDue = m.RefundApplied ? 0m : m.FollowUp.RefundDue })
                 .Where(f => f.NextAttemptAt <= now)
                 .OrderBy(f => f.NextAttemptAt)
                 .ThenBy(f => f.MessageId)
@@ -385,7 +385,7 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
                 OperatorErrorCode = outcome.ErrorCode ?? Record.OperatorErrorCode,
             };
             if (final && outcome.Refund > 0m) RefundDue = outcome.Refund;
-            if (final && LedgerTransitions.FollowUpOnFinal(Record) is { } followUp) FollowUp = followUp;
+            if (final && LedgerTransitions.FollowUpOnFinal(Record, outcome.Refund) is { } followUp) FollowUp = followUp;
         }
     }
 

@@ -9,15 +9,15 @@ public static class LedgerTransitions
     public static bool Allowed(MessageStatus from, MessageStatus to) =>
         !from.IsFinal() && to != MessageStatus.Queued && (to.IsFinal() || from == MessageStatus.Queued);
 
-    /// <summary>What a message that just became final still owes its customer: a dlr_url callback, an SMPP receipt.</summary>
-    public static FollowUp? FollowUpOnFinal(MessageRecord record)
+    /// <summary>What a message that just became final still owes: a dlr_url callback, an SMPP receipt, its refund.</summary>
+    public static FollowUp? FollowUpOnFinal(MessageRecord record, decimal refund)
     {
         var followUp = new FollowUp(
             record.MessageId,
             StatusCallback: record.DlrUrl is not null,
             SmppReceipt: record.RegisteredDelivery && record.Channel == MessageChannel.Smpp,
             Attempts: 0,
-            NextAttemptAt: record.DoneAt ?? record.UpdatedAt);
+            NextAttemptAt: record.DoneAt ?? record.UpdatedAt) { RefundDue = refund };
         return followUp.Pending ? followUp : null;
     }
 }

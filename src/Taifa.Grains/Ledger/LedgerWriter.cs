@@ -3,7 +3,7 @@ using Taifa.Abstractions.Messages;
 namespace Taifa.Grains.Ledger;
 
 /// <summary>
-/// This silo's writes of operator answers, final states and receipts to the ledger, in batches: every grain of the
+/// This silo's writes of operator answers, final states, receipts and follow-up progress to the ledger, in batches: every grain of the
 /// silo (message records, dispatchers, the receipt router) adds its item to the statement being gathered and waits for
 /// the one that covers it. While a statement runs the next one gathers, as the account's group commit does, so a quiet
 /// silo writes at once and a busy one covers hundreds of messages per statement (at most <see cref="MaxBatch"/>).
@@ -17,6 +17,7 @@ public sealed class LedgerWriter
 
     private readonly StatementBatch<MessageOutcome, bool> _outcomes;
     private readonly StatementBatch<PartReceipt, IReadOnlyList<OperatorPart>> _receipts;
+    private readonly StatementBatch<FollowUp, bool> _followUps;
 
     private readonly IMessageLedger _ledger;
 
@@ -36,6 +37,13 @@ public sealed class LedgerWriter
                 .ToLookup(p => (p.OperatorName, p.OperatorMessageId));
             return receipt => [.. parts[(receipt.OperatorName, receipt.OperatorMessageId)]];
         });
+        _followUps = new StatementBatch<FollowUp, bool>(
+            async followUps =>
+            {
+                await ledger.RecordFollowUps(followUps).ConfigureAwait(false);
+                return static _ => true;
+            },
+            onePerStatement: followUp => followUp.MessageId);
     }
 
     /// <summary>True when the outcome moved the message on; false when it was there already (a repeat, a late answer).</summary>
@@ -43,6 +51,9 @@ public sealed class LedgerWriter
 
     /// <summary>The parts the receipt matched (see <see cref="IMessageLedger.RecordReceipts"/>); none: unknown id.</summary>
     public Task<IReadOnlyList<OperatorPart>> RecordReceipt(PartReceipt receipt) => _receipts.Add(receipt);
+
+    /// <summary>What a message still owes after a follow-up round (nothing: its row no longer asks to be looked at).</summary>
+    public Task RecordFollowUp(FollowUp followUp) => _followUps.Add(followUp);
 
     /// <summary>The parts with this operator id, read only (for a receipt that is not final).</summary>
     public Task<IReadOnlyList<OperatorPart>> FindByOperatorIds(string operatorName, IReadOnlyList<string> operatorIds, DateTimeOffset acceptedSince) =>

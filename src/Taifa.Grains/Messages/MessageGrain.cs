@@ -239,6 +239,30 @@ public sealed partial class MessageGrain(
         });
     }
 
+    public async Task<DateTimeOffset?> ResumeFollowUp(decimal refundDue)
+    {
+        if (Current is { } record && !record.Status.IsFinal() && await FinalByRow(record) is { } row)
+        {
+            state.State.Record = record with
+            {
+                OperatorName = row.OperatorName ?? record.OperatorName,
+                OperatorPartIds = row.OperatorPartIds.Count > 0 ? row.OperatorPartIds.ToArray() : record.OperatorPartIds,
+                SubmittedAt = row.SubmittedAt ?? record.SubmittedAt,
+            };
+            Finish(row.Status, row.OperatorErrorCode, row.DoneAt ?? row.UpdatedAt);
+            SetRefund(refundDue);
+            await Save(record);
+            LogCaughtUpWithRow(record.MessageId, row.Status, refundDue);
+        }
+
+        if (!HasPendingWork) return null;
+        if (!_followingUp) ScheduleFollowUp(DueIn());
+        return state.State.NextFollowUpAt ?? time.GetUtcNow();
+    }
+
+    private async Task<MessageRecord?> FinalByRow(MessageRecord record) =>
+        (await rows.FindMessages([record.MessageId])).SingleOrDefault() is { } row && row.Status.IsFinal() ? row : null;
+
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
         _reminderMayExist = true;
@@ -380,6 +404,21 @@ public sealed partial class MessageGrain(
 
         try
         {
+            // The row is how work left behind by a silo that died is found again (ResumeFollowUp); what is done leaves it.
+            await ledger.RecordFollowUp(new FollowUp(
+                record.MessageId, state.State.StatusCallbackPending, state.State.SmppReceiptPending, state.State.StatusCallbackAttempts,
+                state.State.NextFollowUpAt ?? now)
+            {
+                RefundDue = state.State.RefundPending ? state.State.RefundAmount ?? record.Cost : 0m,
+            });
+        }
+        catch (Exception exception)
+        {
+            LogFollowUpFailed(exception, record.MessageId, "recording follow-up progress in the ledger");
+        }
+
+        try
+        {
             await ScheduleOrCancelRetries();
         }
         catch (Exception exception)
@@ -443,6 +482,9 @@ public sealed partial class MessageGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} {Status} ({ErrorCode}); refunding {RefundedParts} of its {Parts} parts, those that never reached the operator")]
     private partial void LogAbandoned(long messageId, MessageStatus status, string? errorCode, int refundedParts, int parts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: its record was behind its ledger row (its silo died between writing the two); now {Status} as the row is, refunding {Refund}")]
+    private partial void LogCaughtUpWithRow(long messageId, MessageStatus status, decimal refund);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Message {MessageId} cancelled by its customer; refunding {Amount}")]
     private partial void LogCancelled(long messageId, decimal amount);

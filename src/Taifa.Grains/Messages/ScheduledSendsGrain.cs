@@ -12,6 +12,8 @@ namespace Taifa.Grains.Messages;
 /// that lost what it was given (its activation died) gets it again, and one that holds it skips it.
 /// Every few seconds it also expires the queued messages whose validity ended while they waited (an operator down):
 /// each message grain refuses if a dispatcher has begun to submit it, and that dispatcher expires it instead.
+/// And it resumes the follow-ups (refund, dlr_url, SMPP receipt) that final messages' rows show left behind for
+/// <see cref="LeftBehindAfter"/>: a silo that died took the only timer that would have run them.
 /// </summary>
 public sealed partial class ScheduledSendsGrain(IMessageLedger ledger, TimeProvider time, ILogger<ScheduledSendsGrain> logger)
     : Grain, IScheduledSendsGrain
@@ -25,7 +27,13 @@ public sealed partial class ScheduledSendsGrain(IMessageLedger ledger, TimeProvi
 
     private static readonly TimeSpan ExpirySweep = TimeSpan.FromSeconds(5);
     private const int ExpiryBatch = 1_000;
-    private const int ExpiryConcurrency = 64;
+    private const int GrainCallsAtOnce = 64;
+
+    private static readonly TimeSpan FollowUpSweep = TimeSpan.FromSeconds(5);
+
+    // Far longer than a follow-up round takes; a live activation writes its row's next attempt after every round.
+    private static readonly TimeSpan LeftBehindAfter = TimeSpan.FromSeconds(10);
+    private const int FollowUpBatch = 1_000;
 
     private ScheduledPosition? _position;
     private DateTimeOffset _rewalkAt;
@@ -34,6 +42,7 @@ public sealed partial class ScheduledSendsGrain(IMessageLedger ledger, TimeProvi
     {
         this.RegisterGrainTimer(Release, new GrainTimerCreationOptions(TimeSpan.Zero, Tick) { KeepAlive = true });
         this.RegisterGrainTimer(Expire, new GrainTimerCreationOptions(ExpirySweep, ExpirySweep) { KeepAlive = true });
+        this.RegisterGrainTimer(ResumeFollowUps, new GrainTimerCreationOptions(FollowUpSweep, FollowUpSweep) { KeepAlive = true });
         return Task.CompletedTask;
     }
 
@@ -68,7 +77,7 @@ public sealed partial class ScheduledSendsGrain(IMessageLedger ledger, TimeProvi
         try
         {
             var expired = await ledger.ReadExpiredQueued(time.GetUtcNow(), ExpiryBatch, cancellationToken);
-            foreach (var chunk in expired.Chunk(ExpiryConcurrency))
+            foreach (var chunk in expired.Chunk(GrainCallsAtOnce))
             {
                 await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<IMessageGrain>(id).Expire()));
             }
@@ -78,6 +87,33 @@ public sealed partial class ScheduledSendsGrain(IMessageLedger ledger, TimeProvi
             LogExpiryFailed(exception.GetType().Name, exception.Message.Split('\n', 2)[0].TrimEnd());
         }
     }
+
+    private async Task ResumeFollowUps(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var leftBehind = await ledger.ReadFollowUpsDue(time.GetUtcNow() - LeftBehindAfter, FollowUpBatch, cancellationToken);
+            foreach (var chunk in leftBehind.Chunk(GrainCallsAtOnce))
+            {
+                var next = await Task.WhenAll(chunk.Select(f => GrainFactory.GetGrain<IMessageGrain>(f.MessageId).ResumeFollowUp(f.RefundDue)));
+                await ledger.RecordFollowUps([.. chunk.Zip(next, static (f, due) => due is { } at
+                    ? f with { NextAttemptAt = at }
+                    : f with { StatusCallback = false, SmppReceipt = false, RefundDue = 0m })], cancellationToken);
+            }
+
+            if (leftBehind.Count > 0) LogFollowUpsResumed(leftBehind.Count);
+        }
+        catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogFollowUpsFailed(exception.GetType().Name, exception.Message.Split('\n', 2)[0].TrimEnd());
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resumed the follow-ups of {Count} final messages that a silo left behind")]
+    private partial void LogFollowUpsResumed(int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not resume follow-ups left behind ({Error}: {Reason}); will retry")]
+    private partial void LogFollowUpsFailed(string error, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not expire queued messages past their validity ({Error}: {Reason}); will retry")]
     private partial void LogExpiryFailed(string error, string reason);

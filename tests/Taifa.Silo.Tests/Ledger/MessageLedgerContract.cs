@@ -382,6 +382,25 @@ public abstract class MessageLedgerContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_final_message_owes_its_refund_until_the_account_applies_it()
+    {
+        var messages = Messages(1, cost: 3m, startBalance: 10m);
+        await Ledger.Commit(Open(10m, messages));
+        var rejected = messages[0].Record.MessageId;
+        await Ledger.RecordOutcomes([new MessageOutcome(rejected, MessageStatus.Rejected, Now) { Refund = 3m }]);
+
+        var due = Assert.Single(await Ledger.ReadFollowUpsDue(Now, 10));
+        Assert.Equal((rejected, false, false, 3m), (due.MessageId, due.StatusCallback, due.SmppReceipt, due.RefundDue));
+
+        // Applied by the account, but the row not yet told: nothing is owed in money any more.
+        await Ledger.Commit(Next(expectedVersion: 1, [], refunds: [new RefundDue(rejected, 3m)]));
+        Assert.Equal(0m, Assert.Single(await Ledger.ReadFollowUpsDue(Now, 10)).RefundDue);
+
+        await Ledger.RecordFollowUps([due with { RefundDue = 0m }]);
+        Assert.Empty(await Ledger.ReadFollowUpsDue(Now.AddDays(1), 10));
+    }
+
+    [Fact]
     public async Task Retention_drops_whole_days_of_messages_and_keeps_the_money()
     {
         var old = Messages(2, cost: 1m, startBalance: 10m, acceptedAt: Now.AddDays(-91));

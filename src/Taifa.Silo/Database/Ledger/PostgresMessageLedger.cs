@@ -62,7 +62,7 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
                 refund_state = CASE WHEN u.status >= 2 AND u.refund > 0 AND m.refund_state = 0 THEN 1 ELSE m.refund_state END,
                 callback_pending = u.status >= 2 AND m.dlr_url IS NOT NULL,
                 receipt_pending = u.status >= 2 AND m.registered_delivery AND m.channel = 1,
-                follow_up_at = CASE WHEN u.status >= 2 AND (m.dlr_url IS NOT NULL OR (m.registered_delivery AND m.channel = 1))
+                follow_up_at = CASE WHEN u.status >= 2 AND (m.dlr_url IS NOT NULL OR (m.registered_delivery AND m.channel = 1) OR u.refund > 0)
                                     THEN u.at ELSE m.follow_up_at END
             FROM u
             WHERE m.message_id = u.message_id AND m.status < 2 AND u.status > 0 AND (u.status >= 2 OR m.status = 0)
@@ -376,13 +376,18 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
     {
         await using var command = dataSource.CreateCommand(
             """
-            SELECT message_id, callback_pending, receipt_pending, follow_up_attempts, follow_up_at FROM taifa_message
+            SELECT message_id, callback_pending, receipt_pending, follow_up_attempts, follow_up_at,
+                CASE WHEN refund_state = 1 THEN refund_due ELSE 0 END
+            FROM taifa_message
             WHERE follow_up_at IS NOT NULL AND follow_up_at <= $1 ORDER BY follow_up_at, message_id LIMIT $2
             """);
         command.Parameters.Add(Parameter(now.ToUniversalTime()));
         command.Parameters.Add(Parameter(limit));
         return await ReadAll(command, reader => new FollowUp(
-            reader.GetInt64(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)), cancellationToken).ConfigureAwait(false);
+            reader.GetInt64(0), reader.GetBoolean(1), reader.GetBoolean(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4))
+        {
+            RefundDue = reader.GetDecimal(5),
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task RecordFollowUps(IReadOnlyList<FollowUp> followUps, CancellationToken cancellationToken = default)
@@ -392,8 +397,9 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
             """
             UPDATE taifa_message m
             SET callback_pending = f.callback, receipt_pending = f.receipt, follow_up_attempts = f.attempts,
-                follow_up_at = CASE WHEN f.callback OR f.receipt THEN f.next_at END
-            FROM unnest($1::bigint[], $2::boolean[], $3::boolean[], $4::integer[], $5::timestamptz[]) AS f(message_id, callback, receipt, attempts, next_at)
+                follow_up_at = CASE WHEN f.callback OR f.receipt OR f.refund_due > 0 THEN f.next_at END
+            FROM unnest($1::bigint[], $2::boolean[], $3::boolean[], $4::integer[], $5::timestamptz[], $6::numeric[])
+                AS f(message_id, callback, receipt, attempts, next_at, refund_due)
             WHERE m.message_id = f.message_id
             """);
         command.Parameters.Add(Parameter(followUps.Select(f => f.MessageId).ToArray()));
@@ -401,6 +407,7 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         command.Parameters.Add(Parameter(followUps.Select(f => f.SmppReceipt).ToArray()));
         command.Parameters.Add(Parameter(followUps.Select(f => f.Attempts).ToArray()));
         command.Parameters.Add(Parameter(followUps.Select(f => f.NextAttemptAt.ToUniversalTime()).ToArray()));
+        command.Parameters.Add(Parameter(followUps.Select(f => f.RefundDue).ToArray()));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
