@@ -41,7 +41,7 @@ public sealed partial class DispatchTests
     private async Task WaitUntil(Func<Task<bool>> done, string what)
     {
         // The sweep runs every 5 s and takes what was left behind for 10 s.
-        await cluster.Grains.GetGrain<IScheduledSendsGrain>(0).EnsureRunning();
+        await cluster.Grains.GetGrain<ILedgerSweepsGrain>(0).EnsureRunning();
         var deadline = DateTime.UtcNow.AddSeconds(40);
         while (!await done())
         {

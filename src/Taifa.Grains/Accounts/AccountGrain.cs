@@ -299,7 +299,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
                 ExpiresAt = command.ExpiresAt ?? (command.SendAt ?? now) + _dispatch.DefaultValidity,
             };
 
-            // A scheduled message waits in the ledger alone: ScheduledSendsGrain gives it back at its time.
+            // A scheduled message waits in the ledger alone: LedgerSweepsGrain gives it back at its time.
             if (command.SendAt is null) _live.Outbox.Add(record);
             _unwrittenMessages.Add(new LedgerMessage(record, _routes.StreamKeyFor(record.NetworkId, record.MessageId)));
             _awaitingCommit.Add(record.MessageId);
@@ -339,7 +339,7 @@ public sealed partial class AccountGrain : Grain, IAccountGrain, IRemindable
     }
 
     /// <summary>
-    /// Scheduled messages whose time has come (from <see cref="ScheduledSendsGrain"/>): queued and handed off like any
+    /// Scheduled messages whose time has come (from <see cref="LedgerSweepsGrain"/>): queued and handed off like any
     /// other. At least once: one already in the outbox or handed off is skipped, and the message grain keeps the first
     /// record it was given, so a cancelled one stays cancelled.
     /// </summary>

@@ -36,7 +36,7 @@ public static class DispatchHosting
         builder.Services.AddHttpClient(CustomerNotifier.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10))
             .ConfigurePrimaryHttpMessageHandler(services => services.GetRequiredService<CallbackUrlPolicy>().CreateHandler());
         builder.Services.AddHostedService<DispatcherKeeper>();
-        builder.Services.AddHostedService<ScheduledSendsKeeper>();
+        builder.Services.AddHostedService<LedgerSweepsKeeper>();
         builder.Services.AddHostedService<DeadLetterWatch>();
     }
 }

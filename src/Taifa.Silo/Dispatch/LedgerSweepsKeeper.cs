@@ -3,8 +3,8 @@ using Taifa.Silo.Hosting;
 
 namespace Taifa.Silo.Dispatch;
 
-/// <summary>Keeps the cluster's <see cref="IScheduledSendsGrain"/> active: after its silo died it is back within one period.</summary>
-public sealed class ScheduledSendsKeeper(IGrainFactory grains, ILogger<ScheduledSendsKeeper> logger) : BackgroundService
+/// <summary>Keeps the cluster's <see cref="ILedgerSweepsGrain"/> active: after its silo died it is back within one period.</summary>
+public sealed class LedgerSweepsKeeper(IGrainFactory grains, ILogger<LedgerSweepsKeeper> logger) : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
 
@@ -13,7 +13,7 @@ public sealed class ScheduledSendsKeeper(IGrainFactory grains, ILogger<Scheduled
         {
             try
             {
-                await grains.GetGrain<IScheduledSendsGrain>(0).EnsureRunning();
+                await grains.GetGrain<ILedgerSweepsGrain>(0).EnsureRunning();
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {

@@ -6,7 +6,7 @@ using Taifa.Grains.Ledger;
 namespace Taifa.Grains.Messages;
 
 /// <summary>
-/// Walks the due scheduled messages in send-time order and gives each batch to its accounts, which queue and hand them
+/// The ledger's time-driven walks, one activation in the cluster. It walks the due scheduled messages in send-time order and gives each batch to its accounts, which queue and hand them
 /// off like fresh sends (the hand-off is what makes a row queued in the ledger). A message stays scheduled in the
 /// ledger until then, so the walk starts again from the first due one now and then and after any failure: an account
 /// that lost what it was given (its activation died) gets it again, and one that holds it skips it.
@@ -15,8 +15,8 @@ namespace Taifa.Grains.Messages;
 /// And it resumes the follow-ups (refund, dlr_url, SMPP receipt) that final messages' rows show left behind for
 /// <see cref="LeftBehindAfter"/>: a silo that died took the only timer that would have run them.
 /// </summary>
-public sealed partial class ScheduledSendsGrain(IMessageLedger ledger, TimeProvider time, ILogger<ScheduledSendsGrain> logger)
-    : Grain, IScheduledSendsGrain
+public sealed partial class LedgerSweepsGrain(IMessageLedger ledger, TimeProvider time, ILogger<LedgerSweepsGrain> logger)
+    : Grain, ILedgerSweepsGrain
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Rewalk = TimeSpan.FromSeconds(30);
