@@ -29,7 +29,9 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
     private const decimal Opening = 100_000.00m;
     private const decimal PhaseCredit = 10.01m;
     private static readonly string[] FinalStates = ["delivered", "undelivered", "expired", "rejected", "failed"];
-    private static readonly string[] RefundedStates = ["rejected", "failed"];
+
+    // The simulator never answers a receipt EXPIRED: an expired message expired waiting in the gateway, refunded whole.
+    private static readonly string[] RefundedStates = ["rejected", "failed", "expired"];
 
     private readonly Ledger _ledger = new();
 
@@ -84,7 +86,7 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
         Log($"--- phase {phase + 1}: {fault.Name}: {fault.Description}");
         foreach (var account in accounts) await CreditAsync(cluster.Pick(account.Index), account);
 
-        var load = new MixedLoad(phase, cluster, links, _ledger, dlr, shape.Load);
+        var load = new MixedLoad(phase, cluster, links, _ledger, dlr, shape.Load, fault.Validity);
         var started = _ledger.Now;
         load.Start();
         await Task.Delay(shape.Warmup);
@@ -110,6 +112,7 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
         await CheckRecordsAsync(cluster, accepted, result);
         CheckOperator(cluster, accepted, ambiguous, answers.Where(a => !a.Success && !a.Outcome.StartsWith("no answer", StringComparison.Ordinal)).ToList(), fault, result);
         CheckReceipts(accepted, links, dlr, result);
+        if (fault.Validity is { } validity) CheckExpiry(accepted, validity, timings, result);
         await CheckWalletsAsync(cluster, accounts, result);
         var outageAnswers = timings.Outage is { } outage ? CheckOutageAnswers(answers, outage, result) : null;
 
@@ -131,7 +134,7 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
         result.Notes = $"{timings.Notes}{(outageAnswers is null ? "" : $"; answers during the outage: {outageAnswers}")}; intake back after {(intake is { } t ? $"{t.TotalSeconds:0.0} s" : "-")}, backlog cleared {(backlog is { } c ? $"{c.TotalSeconds:0.0} s after the fault ended" : "never (see the violations)")}";
         Log($"recovery ({fault.Recovery}): {result.Recovery}; {result.Notes}");
         Log($"accepted {result.Accepted}, lost {result.Lost}, duplicated {result.Duplicated} (most copies of one message {result.MostCopies}, allowed {fault.AllowedDuplicates}), " +
-            $"no answer {result.Ambiguous} (of which charged {result.AmbiguousCharged}), refused but sent {result.RefusedButSent}, refunded {result.Refunded}, receipts missing {result.ReceiptsMissing}");
+            $"no answer {result.Ambiguous} (of which charged {result.AmbiguousCharged}), refused but sent {result.RefusedButSent}, refunded {result.Refunded}, expired {result.Expired}, receipts missing {result.ReceiptsMissing}");
         Log(result.Passed ? $"PASS {fault.Name}" : $"FAIL {fault.Name}:\n  - {string.Join("\n  - ", result.Violations)}");
         return result;
     }
@@ -241,6 +244,14 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
         result.AmbiguousCharged = charged.Count;
         lock (_ambiguousCharged) _ambiguousCharged.AddRange(charged);
         foreach (var send in charged) Log($"unanswered but charged: {send.Channel} \"{send.Text}\" via {send.Silo} at +{send.At.TotalSeconds:0.0} s ({send.What})");
+        // Refunded as expired yet seen by the operator: a submit in flight whose answer was lost (the bind dropped), the
+        // message then expiring before the retry. The customer keeps the refund; bounded like the duplicates.
+        var expiredButSent = accepted.Where(m => _finalStatus.GetValueOrDefault(m.MessageId) == "expired" && atOperator.ContainsKey(m.Text)).ToList();
+        if (expiredButSent.Count > fault.AllowedDuplicates)
+        {
+            result.Violations.Add($"{expiredButSent.Count} messages refunded as expired reached the operator, more than the {fault.AllowedDuplicates} submits in flight can explain: {Sample(expiredButSent.Select(m => m.MessageId))}");
+        }
+
         result.Duplicated = atOperator.Where(t => !refusedButSent.Any(a => a.Text == t.Key)).Sum(t => t.Value - 1);
         result.MostCopies = atOperator.Values.DefaultIfEmpty(0).Max();
         if (result.Duplicated > fault.AllowedDuplicates)
@@ -263,6 +274,29 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
     }
 
     /// <summary>
+    /// The messages sent into the outage that waited past their validity before it ended are expired (refunded, told),
+    /// not delivered late; and the fault expired some (else it tested nothing).
+    /// </summary>
+    private void CheckExpiry(IReadOnlyList<AcceptedMessage> accepted, TimeSpan validity, FaultTimings timings, PhaseResult result)
+    {
+        // The sweep that expires queued messages runs every 5 s; a dispatcher expires one before its next attempt.
+        var waitedPast = accepted.Where(m => m.At >= timings.Injected && m.At + validity + TimeSpan.FromSeconds(10) <= timings.Healed).ToList();
+        result.Expired = accepted.Count(m => _finalStatus.GetValueOrDefault(m.MessageId) == "expired");
+        var notExpired = waitedPast.Where(m => _finalStatus.GetValueOrDefault(m.MessageId) != "expired").ToList();
+        if (waitedPast.Count == 0 || result.Expired == 0)
+        {
+            result.Violations.Add($"the fault expired nothing ({waitedPast.Count} messages waited past their validity of {validity.TotalMinutes:0} min)");
+        }
+
+        if (notExpired.Count > 0)
+        {
+            result.Violations.Add($"{notExpired.Count} of {waitedPast.Count} messages that waited past their validity were not expired: " +
+                                  string.Join(", ", notExpired.GroupBy(m => _finalStatus.GetValueOrDefault(m.MessageId) ?? "not final").Select(g => $"{g.Count()} {g.Key}")) +
+                                  $"; e.g. {Sample(notExpired.Select(m => m.MessageId))}");
+        }
+    }
+
+    /// <summary>
     /// Each wallet, to the cent: opening + credits − cost of every accepted message (and of every unanswered send
     /// the operator saw) + refunds of those rejected or failed. Cumulative over the run; a few retries for
     /// refunds still in flight.
@@ -273,6 +307,7 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
         for (var attempt = 0; attempt < 10; attempt++)
         {
             mismatches.Clear();
+            result.WalletError = 0m;
             var allAccepted = _ledger.Accepted;
             List<AmbiguousSend> charged;
             lock (_ambiguousCharged) charged = [.. _ambiguousCharged];
@@ -284,6 +319,7 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
                 var actual = await cluster.Pick(account.Index).BalanceAsync(account.Account);
                 if (actual != Gateway.Money(expected))
                 {
+                    result.WalletError += Math.Abs(decimal.Parse(actual, CultureInfo.InvariantCulture) - expected);
                     // More than expected: money was made (a refund beyond its debit, or twice); less: charged for what was refused.
                     var cause = decimal.Parse(actual, CultureInfo.InvariantCulture) > expected ? "holds more than it was given: a refund exceeded its debit" : "holds less: charged for sends it refused or never sent";
                     mismatches.Add($"account {account.Account.AccountId} {cause}: balance {actual}, expected {Gateway.Money(expected)} " +
@@ -365,12 +401,12 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
     public static string Table(IReadOnlyList<PhaseResult> results)
     {
         var table = new StringBuilder();
-        table.AppendLine("| fault | load | accepted | lost | duplicated | recovery time | result |");
-        table.AppendLine("| --- | --- | --- | --- | --- | --- | --- |");
+        table.AppendLine("| fault | load | accepted | lost | duplicated | expired | wallet error | recovery time | result |");
+        table.AppendLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var r in results)
         {
             table.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Fault} | {r.Sends} sends | {r.Accepted} (+{r.AmbiguousCharged} unanswered but charged) | {r.Lost} | {r.Duplicated} | {r.Recovery} | {(r.Passed ? "pass" : "FAIL")} |");
+                $"| {r.Fault} | {r.Sends} sends | {r.Accepted} (+{r.AmbiguousCharged} unanswered but charged) | {r.Lost} | {r.Duplicated} | {r.Expired} | {r.WalletError:0.00} | {r.Recovery} | {(r.Passed ? "pass" : "FAIL")} |");
         }
 
         return table.ToString();

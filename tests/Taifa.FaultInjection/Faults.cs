@@ -31,6 +31,27 @@ public sealed record Fault(string Name, string Description, RecoveryMeasure Reco
 {
     public const int OperatorWindows = 2 * 50;
 
+    /// <summary>The validity every message of the phase is sent with (null: the gateway's default); set, the phase
+    /// expects the messages that waited past it to expire.</summary>
+    public TimeSpan? Validity { get; init; }
+
+    public static Fault OperatorDownPastValidity(TimeSpan validity, TimeSpan down) => new(
+        $"operator down past the validity ({down.TotalSeconds:0} s)",
+        $"the SMSC closes every bind and refuses connections for {down.TotalSeconds:0} s; messages carry a validity of " +
+        $"{validity.TotalMinutes:0} min, so the first ones sent into the outage expire while they wait (refunded, never sent)",
+        RecoveryMeasure.Backlog, OperatorWindows, async context =>
+        {
+            var at = context.Ledger.Now;
+            context.Cluster.Operator.Behaviour = new SimulatorBehaviour { CloseOnAccept = true, RefuseBinds = true };
+            context.Cluster.Operator.DropAllBinds();
+            await Task.Delay(down);
+            context.Cluster.Operator.Behaviour = SimulatorBehaviour.Normal;
+            return new FaultTimings(at, context.Ledger.Now, $"down for {down.TotalSeconds:0} s");
+        })
+    {
+        Validity = validity,
+    };
+
     public static Fault SiloKill(int slot) => new(
         $"SIGKILL silo {(char)('a' + slot)}",
         "kill -9 of one silo under load: its grains, dispatchers and sessions vanish without leaving the cluster",

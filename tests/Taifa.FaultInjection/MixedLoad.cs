@@ -20,7 +20,8 @@ public sealed record LoadShape(int RestWorkersPerAccount, int SmppWorkersPerAcco
 /// each with a dlr_url; SMPP submits go over each account's <see cref="CustomerLink"/> and ask for a receipt. Every
 /// text is unique in the run, so the operator's view can be matched to what was sent. Every answer goes to the ledger.
 /// </summary>
-public sealed class MixedLoad(int phase, FaultCluster cluster, IReadOnlyList<CustomerLink> links, Ledger ledger, ReceiptListener dlr, LoadShape shape)
+public sealed class MixedLoad(int phase, FaultCluster cluster, IReadOnlyList<CustomerLink> links, Ledger ledger, ReceiptListener dlr, LoadShape shape,
+    TimeSpan? validity = null)
 {
     public const string Destination = "254702739804";
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(15);
@@ -72,7 +73,9 @@ public sealed class MixedLoad(int phase, FaultCluster cluster, IReadOnlyList<Cus
                 using var timeout = new CancellationTokenSource(RequestTimeout);
                 using var request = new HttpRequestMessage(HttpMethod.Post, "/v2/sms/sendsms")
                 {
-                    Content = JsonContent.Create(new { mobile = Gateway.Mobile, sender_name = account.Account.SenderId, message = text, dlr_url = dlr.Url }),
+                    Content = JsonContent.Create(validity is { } valid
+                        ? new { mobile = Gateway.Mobile, sender_name = account.Account.SenderId, message = text, dlr_url = dlr.Url, validity_period = (int)valid.TotalMinutes }
+                        : (object)new { mobile = Gateway.Mobile, sender_name = account.Account.SenderId, message = text, dlr_url = dlr.Url }),
                 };
                 request.Headers.Add("h_api_key", account.Account.ApiKey);
                 Interlocked.Increment(ref _sends);
@@ -127,7 +130,9 @@ public sealed class MixedLoad(int phase, FaultCluster cluster, IReadOnlyList<Cus
             Interlocked.Increment(ref _sends);
             try
             {
-                var response = await session.SubmitAsync(SmppCustomer.Submit(account.Account.SenderId, Destination, text));
+                var submit = SmppCustomer.Submit(account.Account.SenderId, Destination, text);
+                if (validity is { } valid) submit.ValidityPeriod = RelativeTime(valid);
+                var response = await session.SubmitAsync(submit);
                 if (response.CommandStatus == CommandStatus.Ok)
                 {
                     ledger.RecordAccepted(new AcceptedMessage(phase, Channel.Smpp, account, response.MessageId, text, account.Price, at, silo));
@@ -145,6 +150,10 @@ public sealed class MixedLoad(int phase, FaultCluster cluster, IReadOnlyList<Cus
             await PauseAsync(shape.Pause);
         }
     }
+
+    /// <summary>SMPP v3.4 §7.1.1 relative form, YYMMDDhhmmss t nn R (up to 99 days).</summary>
+    private static string RelativeTime(TimeSpan span) =>
+        string.Create(CultureInfo.InvariantCulture, $"0000{span.Days:00}{span.Hours:00}{span.Minutes:00}{span.Seconds:00}000R");
 
     private async Task PauseAsync(TimeSpan pause)
     {

@@ -29,6 +29,12 @@ public sealed class PhaseResult(string fault, string load)
 
     public int Refunded { get; set; }
 
+    /// <summary>Accepted messages that expired waiting for an operator (checked by the faults that send with a validity).</summary>
+    public int Expired { get; set; }
+
+    /// <summary>Sum over the wallets of how far each was from what the customers were owed (0.00 whenever the money is right).</summary>
+    public decimal WalletError { get; set; }
+
     public string Refusals { get; set; } = "";
 
     public string Recovery { get; set; } = "";

@@ -1,6 +1,7 @@
 using Taifa.FaultInjection;
 
-// Usage: Taifa.FaultInjection [--short|--long] [--report FILE]
+// Usage: Taifa.FaultInjection [--short|--long] [--only TEXT] [--report FILE]
+// --only TEXT runs just the faults of the form whose name contains TEXT (for working on one fault).
 // Exit code 0: every fault passed every check; 1: some check failed; 2: the run itself broke or ran out of time.
 var form = args.Contains("--long") ? "long" : "short";
 var reportIndex = Array.IndexOf(args, "--report");
@@ -18,6 +19,7 @@ var shape = form == "long"
             Fault.OperatorStalls(),
             Fault.OperatorThrottles(20),
             Fault.OperatorErrors(),
+            Fault.OperatorDownPastValidity(validity: TimeSpan.FromMinutes(1), down: TimeSpan.FromSeconds(80)),
             Fault.SiloKill(1),
         ])
     : new SuiteShape("short", new LoadShape(1, 1, TimeSpan.FromMilliseconds(40)),
@@ -31,6 +33,17 @@ var shape = form == "long"
             Fault.OperatorErrors(),
             Fault.SiloKill(0),
         ]);
+
+var onlyIndex = Array.IndexOf(args, "--only");
+if (onlyIndex >= 0 && onlyIndex + 1 < args.Length)
+{
+    shape = shape with { Faults = [.. shape.Faults.Where(f => f.Name.Contains(args[onlyIndex + 1], StringComparison.OrdinalIgnoreCase))] };
+    if (shape.Faults.Count == 0)
+    {
+        Console.WriteLine($"no fault of the {form} form has \"{args[onlyIndex + 1]}\" in its name");
+        return 2;
+    }
+}
 
 var limit = form == "long" ? TimeSpan.FromMinutes(25) : TimeSpan.FromMinutes(5);
 var run = new FaultSuite(shape, Console.Out).RunAsync();
