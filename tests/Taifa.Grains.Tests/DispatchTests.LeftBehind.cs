@@ -3,7 +3,9 @@ using Orleans.Storage;
 using Orleans.TestingHost;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Accounts;
+using Taifa.Abstractions.Dispatch;
 using Taifa.Abstractions.Messages;
+using Taifa.Grains.Dispatch;
 using Taifa.Grains.Ledger;
 using Taifa.Grains.Messages;
 using Taifa.Grains.Persistence;
@@ -92,5 +94,29 @@ public sealed partial class DispatchTests
         // Resumed again (a sweep that read the row before it was cleared): nothing is refunded twice.
         Assert.Null(await cluster.Grains.GetGrain<IMessageGrain>(record.MessageId).ResumeFollowUp(record.Cost));
         Assert.Equal(10m, (await account.View())!.CreditBalance);
+    }
+
+    [Fact]
+    public async Task Messages_a_dispatcher_held_when_it_went_away_are_taken_from_their_queued_rows_by_its_next_activation()
+    {
+        var (grain, digest) = await OpenAsync(10m);
+        var mobile = NewNumber();
+        ScriptedOperator.Instance.Script(mobile, [.. Enumerable.Repeat(SubmissionOutcome.Throttled, 100_000)]);
+        var outcome = await SendAsync(grain, digest, mobile);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (ScriptedOperator.Instance.Attempts.GetValueOrDefault(outcome.MessageId) == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the dispatcher never tried the message");
+            await Task.Delay(25);
+        }
+
+        // Its dispatcher leaves memory (as with its silo) holding the message it took from the stream; nothing else
+        // of it is written anywhere but the message's queued row.
+        await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        ScriptedOperator.Instance.Script(mobile);
+        var shard = SiloServices.GetRequiredService<OperatorRoutes>().StreamKeyFor(1, outcome.MessageId)!;
+        await cluster.Grains.GetGrain<IOperatorDispatcherGrain>(shard).EnsureRunning();
+
+        await WaitForStatus(outcome.MessageId, s => s == MessageStatus.Submitted, "submitted by the next activation");
     }
 }

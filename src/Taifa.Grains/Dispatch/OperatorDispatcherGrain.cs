@@ -15,13 +15,18 @@ namespace Taifa.Grains.Dispatch;
 [GenerateSerializer, Alias("taifa.dispatcher-state.v1")]
 public sealed class DispatcherState
 {
-    /// <summary>Message ids received from the stream and not yet settled with the operator, oldest first.</summary>
+    /// <summary>
+    /// Message ids a dispatcher kept before the message table was the queue, not yet settled. Nothing is added any
+    /// more (a queued row is the durable record of a message to dispatch); a state from before the change empties as
+    /// they settle.
+    /// </summary>
     [Id(0)] public List<long> Backlog { get; set; } = [];
 }
 
 /// <summary>
-/// One shard of one operator: takes accepted messages off its stream into a durable backlog (so an operator
-/// outage of any length never holds up stream delivery), and hands them to the operator over the shard's bind,
+/// One shard of one operator: takes accepted messages off its stream (at once: their queued rows in the message table
+/// are the durable queue, read again on activation and every 30 s, so an operator outage of any length never holds
+/// up stream delivery and nothing is written per batch), and hands them to the operator over the shard's bind,
 /// up to the bind's window at a time. Every message is settled exactly once in its own grain: submitted,
 /// or rejected/failed and refunded; a repeated stream event finds the message already settled and is skipped.
 /// </summary>
@@ -122,15 +127,11 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
 
     public Task EnsureRunning() => Task.CompletedTask;
 
-    public async Task OnNextAsync(DispatchBatch item, StreamSequenceToken? token = null)
+    public Task OnNextAsync(DispatchBatch item, StreamSequenceToken? token = null)
     {
-        foreach (var message in item.Messages)
-        {
-            if (Enqueue(message.MessageId)) _state.State.Backlog.Add(message.MessageId);
-        }
-
-        await _commit.Commit();
+        foreach (var message in item.Messages) Enqueue(message.MessageId);
         _work.Release();
+        return Task.CompletedTask;
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
@@ -145,7 +146,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     }
 
     /// <summary>
-    /// The backlog is rewritten whole from what is live, so a failed write is simply retried by the next one. The
+    /// The backlog from before the message table was the queue, rewritten whole from what is live, so a failed write is simply retried by the next one. The
     /// failed write may still have landed, though, which would make every later write a version conflict: read the
     /// stored version back first (keeping the live list), so an outage of the database never stops dispatch for good.
     /// </summary>
@@ -271,7 +272,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
             _unsettled.Remove(messageId);
             _fromLedger.Remove(messageId);
             _dispatchFailures.Remove(messageId);
-            _ = _commit.Commit().ContinueWith(_ => { }, TaskScheduler.Current);
+            if (_state.State.Backlog.Count > 0) _ = _commit.Commit().ContinueWith(_ => { }, TaskScheduler.Current);
         }
         catch (Exception exception) when (!_stopping.IsCancellationRequested)
         {
