@@ -21,6 +21,15 @@ public interface IOperatorDispatcherGrain : IGrainWithStringKey
     /// <summary>Activates the dispatcher (and so its bind) if it is not running; the silos call it periodically.</summary>
     [Alias("EnsureRunning"), Orleans.Concurrency.AlwaysInterleave]
     Task EnsureRunning();
+
+    /// <summary>
+    /// Takes messages of <paramref name="networkId"/> that wait for another route which is failing over, when its own
+    /// route is healthy (bound, errors under the threshold); false, taking nothing, when it is not. Their queued rows
+    /// stay the handing shard's, which offers them again while they are queued (so a taker lost with its silo costs a
+    /// sweep period). Whichever dispatcher claims a message first submits it (<c>IMessageGrain.ClaimDispatch</c>).
+    /// </summary>
+    [Alias("Carry")]
+    Task<bool> Carry(int networkId, IReadOnlyList<long> messageIds);
 }
 
 /// <summary>Durable map from an operator's message id (canonical form, see <c>ReceiptIdMatching</c>) to our message id.</summary>

@@ -41,9 +41,11 @@ public interface IMessageGrain : IGrainWithIntegerKey
     /// The message will not reach the operator whole (rejected or failed): final, and the cost of the parts the operator
     /// never took (all but <paramref name="acceptedPartIds"/>, the ids of the first parts it had accepted) is refunded once.
     /// Answers once the final state is saved; the refund and the customer's notifications follow on their own.
+    /// <paramref name="operatorName"/> is the operator that took those first parts (its receipts find them by its name);
+    /// unset, the network's preferred route.
     /// </summary>
     [Alias("Abandon")]
-    Task Abandon(MessageStatus status, string? errorCode, IReadOnlyList<string>? acceptedPartIds = null);
+    Task Abandon(MessageStatus status, string? errorCode, IReadOnlyList<string>? acceptedPartIds = null, string? operatorName = null);
 
     /// <summary>
     /// An operator receipt for one part (or, with <paramref name="coversWholeMessage"/>, for the whole message); the

@@ -29,6 +29,8 @@ public sealed class DispatcherState
 /// up stream delivery and nothing is written per batch), and hands them to the operator over the shard's bind,
 /// up to the bind's window at a time. Every message is settled exactly once in its own grain: submitted,
 /// or rejected/failed and refunded; a repeated stream event finds the message already settled and is skipped.
+/// While its route fails over (<see cref="RouteHealth"/>) it hands the messages of networks with another route to the
+/// first healthy one of them (<see cref="IOperatorDispatcherGrain.Carry"/>), which submits them under its own name.
 /// </summary>
 [ImplicitStreamSubscription(DispatchStreams.Namespace)]
 [Reentrant]
@@ -43,6 +45,12 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     private static readonly TimeSpan QueueSweepPeriod = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StreamGrace = TimeSpan.FromSeconds(10);
     private const int QueuePage = 1000;
+
+    // Failover: how often the bind's health is looked at, how many messages go to another route in one call, and how
+    // long a network's messages wait on this route when no other route took them.
+    private static readonly TimeSpan HealthPeriod = TimeSpan.FromMilliseconds(500);
+    private const int HandOverBatch = 500;
+    private static readonly TimeSpan NoRoutePause = TimeSpan.FromSeconds(1);
     private readonly Guid _instance = Guid.NewGuid();
 
     private readonly IPersistentState<DispatcherState> _state;
@@ -63,11 +71,25 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     private readonly ConcatenationReferences _references = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _work = new(0);
+
+    // The network of each unsettled message, where known (from the stream, the ledger, or its record).
+    private readonly Dictionary<long, int> _networks = [];
+    private readonly List<long> _toHandOver = [];
+    private readonly Dictionary<int, DateTimeOffset> _noRouteUntil = [];
+
+    // Per network this route is preferred for: the route that last took its messages while this one fails over.
+    private readonly Dictionary<int, string> _carriedBy = [];
     private string _operator = "";
     private OperatorOptions _route = new();
     private IOperatorLink? _link;
+    private RouteHealth _health = null!;
+
+    // Networks whose messages this route may hand to another route, and those it is the preferred route of.
+    private HashSet<int> _withOtherRoutes = [];
+    private int[] _preferredFor = [];
     private Task _pump = Task.CompletedTask;
     private Task _sweep = Task.CompletedTask;
+    private Task _watch = Task.CompletedTask;
 
     public OperatorDispatcherGrain(
         [PersistentState("dispatcher", StorageNames.Index)] IPersistentState<DispatcherState> state,
@@ -100,11 +122,16 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         }
 
         _route = _routes[_operator];
+        _health = new RouteHealth(_routes.Failover, _time);
+        var routed = _routes.Networks.Select(n => (Network: n, Routes: _routes.RoutesFor(n))).Where(n => n.Routes.Any(IsSelf)).ToList();
+        _withOtherRoutes = [.. routed.Where(n => n.Routes.Count > 1).Select(n => n.Network)];
+        _preferredFor = [.. routed.Where(n => IsSelf(n.Routes[0])).Select(n => n.Network)];
         foreach (var messageId in _state.State.Backlog) Enqueue(messageId);
         _link = _links.Open(_operator, shard,
             receipt => _receipts.RouteAsync(_operator, receipt with { ErrorCode = OperatorErrorCodes.Normalize(receipt.ErrorCode) }));
         _pump = Pump();
         _sweep = SweepQueue();
+        _watch = WatchRoute();
         return Task.CompletedTask;
     }
 
@@ -114,6 +141,8 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         _work.Release();
         await _pump.ContinueWith(_ => { }, TaskScheduler.Current);
         await _sweep.ContinueWith(_ => { }, TaskScheduler.Current);
+        await _watch.ContinueWith(_ => { }, TaskScheduler.Current);
+        TaifaMetrics.RouteGone(this.GetPrimaryKeyString());
         if (_link is not null) await _link.DisposeAsync();
     }
 
@@ -129,21 +158,59 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
 
     public Task OnNextAsync(DispatchBatch item, StreamSequenceToken? token = null)
     {
-        foreach (var message in item.Messages) Enqueue(message.MessageId);
+        foreach (var message in item.Messages) Enqueue(message.MessageId, message.NetworkId);
         _work.Release();
         return Task.CompletedTask;
+    }
+
+    public Task<bool> Carry(int networkId, IReadOnlyList<long> messageIds)
+    {
+        if (_link is null) return Task.FromResult(false);
+        ObserveRoute();
+        if (!_health.Healthy) return Task.FromResult(false);
+        foreach (var messageId in messageIds) Enqueue(messageId, networkId);
+        _work.Release();
+        return Task.FromResult(true);
     }
 
     public Task OnCompletedAsync() => Task.CompletedTask;
 
     public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
 
-    private bool Enqueue(long messageId)
+    private bool Enqueue(long messageId, int? networkId = null)
     {
+        if (networkId is { } network) _networks[messageId] = network;
         if (!_unsettled.Add(messageId)) return false;
         _toStart.Enqueue(messageId);
         return true;
     }
+
+    /// <summary>Back to the queue: the pump hands it to another route, or starts it here again.</summary>
+    private void Requeue(long messageId)
+    {
+        _toStart.Enqueue(messageId);
+        _work.Release();
+    }
+
+    /// <summary>Settled here, or carried by another route now: no longer this shard's to dispatch.</summary>
+    private void Forget(long messageId)
+    {
+        _unsettled.Remove(messageId);
+        _fromLedger.Remove(messageId);
+        _dispatchFailures.Remove(messageId);
+        _networks.Remove(messageId);
+    }
+
+    private bool IsSelf(string operatorName) => operatorName.Equals(_operator, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// True when a message should go to another route: this one fails over and its network has another, which has not
+    /// just refused it. A message whose network is not known yet is looked up by <see cref="HandOver"/>.
+    /// </summary>
+    private bool HandOverWanted(long messageId) =>
+        _withOtherRoutes.Count > 0 && _health.FailingOver &&
+        (!_networks.TryGetValue(messageId, out var network) ||
+         (_withOtherRoutes.Contains(network) && _time.GetUtcNow() >= _noRouteUntil.GetValueOrDefault(network)));
 
     /// <summary>
     /// The backlog from before the message table was the queue, rewritten whole from what is live, so a failed write is simply retried by the next one. The
@@ -195,7 +262,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
                     var page = await _ledger.ReadQueued(shard, after, QueuePage, _stopping.Token);
                     foreach (var row in page.Where(r => r.AcceptedAt <= missedBefore))
                     {
-                        if (!Enqueue(row.MessageId)) continue;
+                        if (!Enqueue(row.MessageId, row.NetworkId)) continue;
                         _fromLedger.Add(row.MessageId);
                         found++;
                     }
@@ -234,7 +301,16 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         {
             if (!_toStart.TryDequeue(out var messageId))
             {
-                await _work.WaitAsync(TimeSpan.FromSeconds(1));
+                if (_toHandOver.Count > 0) await HandOver();
+                else await _work.WaitAsync(TimeSpan.FromSeconds(1));
+                continue;
+            }
+
+            if (!_unsettled.Contains(messageId)) continue;
+            if (HandOverWanted(messageId))
+            {
+                _toHandOver.Add(messageId);
+                if (_toHandOver.Count >= HandOverBatch) await HandOver();
                 continue;
             }
 
@@ -255,7 +331,17 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         try
         {
             // Claimed only once it can be submitted at once: until then its customer may still cancel it.
-            while (_link is not { IsBound: true }) await Task.Delay(NotBoundPoll, _time, _stopping.Token);
+            while (_link is not { IsBound: true } || HandOverWanted(messageId))
+            {
+                if (HandOverWanted(messageId))
+                {
+                    Requeue(messageId);
+                    return;
+                }
+
+                await Task.Delay(NotBoundPoll, _time, _stopping.Token);
+            }
+
             var message = GrainFactory.GetGrain<IMessageGrain>(messageId);
             var claim = await message.ClaimDispatch(_instance);
             if (claim is { Record: null, Settled: false })
@@ -267,11 +353,21 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
                 return;
             }
 
-            if (claim.Record is { } record) await Settle(message, record);
-            else if (_fromLedger.Contains(messageId)) await message.RecordInLedger();
-            _unsettled.Remove(messageId);
-            _fromLedger.Remove(messageId);
-            _dispatchFailures.Remove(messageId);
+            if (claim.Record is { } record)
+            {
+                if (!await Settle(message, record))
+                {
+                    // Its claim lapses within the lease; the route that takes it then claims it.
+                    Requeue(messageId);
+                    return;
+                }
+            }
+            else if (_fromLedger.Contains(messageId))
+            {
+                await message.RecordInLedger();
+            }
+
+            Forget(messageId);
             if (_state.State.Backlog.Count > 0) _ = _commit.Commit().ContinueWith(_ => { }, TaskScheduler.Current);
         }
         catch (Exception exception) when (!_stopping.IsCancellationRequested)
@@ -290,8 +386,11 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         }
     }
 
-    private async Task Settle(IMessageGrain message, MessageRecord record)
+    /// <summary>Submits the message until it is settled (true), or until it should go to another route with none of
+    /// its parts taken here (false).</summary>
+    private async Task<bool> Settle(IMessageGrain message, MessageRecord record)
     {
+        _networks[record.MessageId] = record.NetworkId;
         var accepted = new List<string>();
         var attempts = 0;
         var firstAttempt = true;
@@ -304,10 +403,11 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
             {
                 // Not taken in time: the parts the operator never took are refunded, as for a failure.
                 LogExpired(record.MessageId, _operator, expiresAt, accepted.Count, record.Parts);
-                await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Expired, null, accepted));
-                return;
+                await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Expired, null, accepted, _operator));
+                return true;
             }
 
+            if (accepted.Count == 0 && HandOverWanted(record.MessageId)) return false;
             if (_link is not { IsBound: true })
             {
                 await Task.Delay(NotBoundPoll, _time, _stopping.Token);
@@ -317,12 +417,17 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
             if (!firstAttempt)
             {
                 // Renew the claim before another attempt; if another activation took it over, it settles the message.
-                if ((await message.ClaimDispatch(_instance)).Record is null) return;
+                if ((await message.ClaimDispatch(_instance)).Record is null) return true;
             }
 
             firstAttempt = false;
             var result = await SubmitAsync(_link, record, accepted.Count, reference);
             TaifaMetrics.OperatorSubmit(_operator, result.Outcome.ToString().ToLowerInvariant());
+            if (result.Outcome is not (SubmissionOutcome.Throttled or SubmissionOutcome.NotBound))
+            {
+                _health.Submitted(result.Outcome == SubmissionOutcome.TemporaryFailure);
+            }
+
             var errorCode = OperatorErrorCodes.Normalize(result.ErrorCode);
             // The operator ids reach the ledger's map with the message's submitted (or final) state, before its record
             // has it; a receipt that comes sooner is refused and redelivered.
@@ -333,15 +438,18 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
                 case SubmissionOutcome.Accepted:
                     await UntilSaved(record.MessageId, () => message.Submitted(_operator, accepted));
                     TaifaMetrics.Dispatched(_operator, _time.GetUtcNow() - record.AcceptedAt);
-                    return;
+                    return true;
                 case SubmissionOutcome.PermanentRejection:
                     LogGivenUp(record.MessageId, _operator, MessageStatus.Rejected, errorCode, result.Detail);
-                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Rejected, errorCode, accepted));
-                    return;
+                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Rejected, errorCode, accepted, _operator));
+                    return true;
+                case SubmissionOutcome.TemporaryFailure when accepted.Count == 0 && HandOverWanted(record.MessageId):
+                    // The route fails over: the next one tries it, rather than this one failing it.
+                    return false;
                 case SubmissionOutcome.TemporaryFailure when ++attempts >= _options.MaxAttempts:
                     LogGivenUp(record.MessageId, _operator, MessageStatus.Failed, errorCode, result.Detail);
-                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Failed, errorCode, accepted));
-                    return;
+                    await UntilSaved(record.MessageId, () => message.Abandon(MessageStatus.Failed, errorCode, accepted, _operator));
+                    return true;
                 case SubmissionOutcome.TemporaryFailure:
                     LogTemporaryFailure(record.MessageId, _operator, attempts, errorCode, result.Detail);
                     await Task.Delay(Backoff(attempts), _time, _stopping.Token);
@@ -354,6 +462,129 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
                     break;
             }
         }
+    }
+
+    /// <summary>
+    /// Hands the gathered messages to the other routes of their networks, in order of preference, each to the shard
+    /// of that route that would carry it; a route that is not healthy refuses and the next is asked. What no route
+    /// takes waits here (<see cref="NoRoutePause"/> before it is offered again). A handed message leaves this shard; its
+    /// queued row (of this shard) stays its durable record, so while it is queued the sweep finds it again and offers it
+    /// again (the taker ignores what it holds; a taker that died meanwhile gets it back), and once this route is healthy
+    /// it may take it back, the claim keeping it to one submit.
+    /// </summary>
+    private async Task HandOver()
+    {
+        var batch = _toHandOver.Distinct().Where(_unsettled.Contains).ToList();
+        _toHandOver.Clear();
+        var left = new List<long>(batch);
+        try
+        {
+            await ResolveNetworks(batch);
+            foreach (var network in batch.Where(_networks.ContainsKey).GroupBy(id => _networks[id]))
+            {
+                List<long> waiting = [.. network];
+                foreach (var route in _routes.RoutesFor(network.Key).Where(r => !IsSelf(r)))
+                {
+                    foreach (var shard in waiting.GroupBy(id => _routes.ShardKey(route, id)).ToList())
+                    {
+                        if (!await CarriedBy(shard.Key, network.Key, [.. shard])) continue;
+                        foreach (var messageId in shard) Forget(messageId);
+                        _carriedBy[network.Key] = route;
+                        TaifaMetrics.HandedOver(_operator, route, shard.Count());
+                        LogHandedOver(shard.Count(), network.Key, this.GetPrimaryKeyString(), shard.Key, _health.Reason);
+                    }
+
+                    waiting.RemoveAll(id => !_unsettled.Contains(id));
+                    if (waiting.Count == 0) break;
+                }
+
+                if (waiting.Count > 0) _noRouteUntil[network.Key] = _time.GetUtcNow() + NoRoutePause;
+            }
+
+            left.RemoveAll(id => !_unsettled.Contains(id));
+            if (left.Count < batch.Count && _state.State.Backlog.Count > 0) _ = _commit.Commit().ContinueWith(_ => { }, TaskScheduler.Current);
+        }
+        catch (Exception exception) when (!_stopping.IsCancellationRequested)
+        {
+            LogHandOverFailed(_operator, exception.GetType().Name, exception.Message.Split('\n', 2)[0].TrimEnd());
+            foreach (var network in left.Select(id => _networks.GetValueOrDefault(id, -1)).Distinct()) _noRouteUntil[network] = _time.GetUtcNow() + NoRoutePause;
+        }
+
+        foreach (var messageId in left) _toStart.Enqueue(messageId);
+    }
+
+    /// <summary>Finds the network of messages known by id alone (a backlog read back on activation); a message no
+    /// longer queued is settled already and leaves the shard, as <see cref="DispatchOne"/> would find it.</summary>
+    private async Task ResolveNetworks(List<long> batch)
+    {
+        foreach (var chunk in batch.Where(id => !_networks.ContainsKey(id)).Chunk(50).ToList())
+        {
+            var records = await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<IMessageGrain>(id).Get()));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                if (records[i] is { Status: MessageStatus.Queued } record)
+                {
+                    _networks[chunk[i]] = record.NetworkId;
+                    continue;
+                }
+
+                if (_fromLedger.Contains(chunk[i])) await GrainFactory.GetGrain<IMessageGrain>(chunk[i]).RecordInLedger();
+                Forget(chunk[i]);
+            }
+        }
+    }
+
+    private async Task<bool> CarriedBy(string shard, int networkId, IReadOnlyList<long> messageIds)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IOperatorDispatcherGrain>(shard).Carry(networkId, messageIds);
+        }
+        catch (Exception exception) when (!_stopping.IsCancellationRequested)
+        {
+            LogCarryFailed(shard, exception.GetType().Name, exception.Message.Split('\n', 2)[0].TrimEnd());
+            return false;
+        }
+    }
+
+    /// <summary>Looks at the bind every <see cref="HealthPeriod"/>, so an outage is timed from its start even with nothing to send.</summary>
+    private async Task WatchRoute()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            ObserveRoute();
+            try
+            {
+                await Task.Delay(HealthPeriod, _time, _stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The bind's state into the route's health; logs a change of route and publishes the gauges.</summary>
+    private void ObserveRoute()
+    {
+        if (_health.Observe(_link is { IsBound: true }))
+        {
+            if (_health.FailingOver)
+            {
+                LogFailingOver(this.GetPrimaryKeyString(), _health.Reason, _withOtherRoutes.Count > 0);
+            }
+            else
+            {
+                LogRecovered(this.GetPrimaryKeyString());
+                _carriedBy.Clear();
+            }
+
+            _work.Release();
+        }
+
+        TaifaMetrics.Route(this.GetPrimaryKeyString(), _operator, _health.Healthy,
+            [.. _preferredFor.SelectMany(network => _routes.RoutesFor(network).Select(route =>
+                (network, route, Active: IsSelf(route) ? !_health.FailingOver || !_carriedBy.ContainsKey(network) : _health.FailingOver && _carriedBy.GetValueOrDefault(network) == route)))]);
     }
 
     /// <summary>
@@ -424,6 +655,21 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: {Operator} answered {ErrorCode} ({Detail}); the message is {Status}")]
     private partial void LogGivenUp(long messageId, string @operator, MessageStatus status, string? errorCode, string? detail);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatcher {Shard} fails over ({Reason}); messages of networks with another route go to the next healthy one: {HasOtherRoutes}")]
+    private partial void LogFailingOver(string shard, string reason, bool hasOtherRoutes);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dispatcher {Shard} is healthy again and takes its traffic back")]
+    private partial void LogRecovered(string shard);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} messages of network {NetworkId} handed from {Shard} to {Carrier} ({Reason})")]
+    private partial void LogHandedOver(int count, int networkId, string shard, string carrier, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatcher for {Operator}: handing messages to another route failed ({Error}: {Reason}); they wait here and are offered again")]
+    private partial void LogHandOverFailed(string @operator, string error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatcher {Shard} could not be asked to carry messages ({Error}: {Reason}); the next route is asked")]
+    private partial void LogCarryFailed(string shard, string error, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatching message {MessageId} to {Operator} failed; will retry")]
     private partial void LogDispatchFailed(Exception exception, long messageId, string @operator);

@@ -34,6 +34,12 @@ public sealed class OperatorOptions
     /// <summary>The network ids (numbering plan) this operator delivers to.</summary>
     public int[] NetworkIds { get; set; } = [];
 
+    /// <summary>
+    /// Among the operators listing one network (and no <see cref="DispatchOptions.Routes"/> for it), the lowest is
+    /// preferred and the others are its failover routes in turn; equal priorities keep the configuration's order.
+    /// </summary>
+    public int Priority { get; set; }
+
     public OperatorIdFormat SubmitIdFormat { get; set; } = OperatorIdFormat.Text;
     public OperatorIdFormat ReceiptIdFormat { get; set; } = OperatorIdFormat.Text;
 
@@ -41,10 +47,38 @@ public sealed class OperatorOptions
     public bool OneReceiptPerMessage { get; set; }
 }
 
-/// <summary>The "Taifa:Dispatch" section plus the operators.</summary>
+/// <summary>
+/// When a route's traffic moves to the next route of its network, and when it comes back ("Taifa:Dispatch:Failover").
+/// Each dispatcher shard judges its own bind.
+/// </summary>
+public sealed class FailoverOptions
+{
+    /// <summary>A bind down this long moves its waiting messages to the next healthy route.</summary>
+    public TimeSpan BindDownAfter { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Temporary errors among the submits of <see cref="ErrorWindow"/> at or above this share (0–1] move traffic too.</summary>
+    public double ErrorRate { get; set; } = 0.5;
+
+    public TimeSpan ErrorWindow { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Fewer submits than this in the window never count as an error rate.</summary>
+    public int MinSubmits { get; set; } = 20;
+
+    /// <summary>Bound again this long (and the error rate under its threshold), the route takes its traffic back.</summary>
+    public TimeSpan RecoverAfter { get; set; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>The "Taifa:Dispatch" section plus the operators and the routes ("Taifa:Routes").</summary>
 public sealed class DispatchOptions
 {
     public Dictionary<string, OperatorOptions> Operators { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Per network id, the operators in order of preference (the first takes the traffic while it is
+    /// healthy); a network not listed here is routed by the operators' <see cref="OperatorOptions.NetworkIds"/> and
+    /// <see cref="OperatorOptions.Priority"/>.</summary>
+    public Dictionary<string, string[]> Routes { get; set; } = new(StringComparer.Ordinal);
+
+    public FailoverOptions Failover { get; set; } = new();
 
     /// <summary>Operator for network ids no operator lists; unset: such messages fail and are refunded.</summary>
     public string? DefaultRoute { get; set; }

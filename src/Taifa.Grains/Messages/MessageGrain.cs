@@ -155,14 +155,14 @@ public sealed partial class MessageGrain(
         StartFollowUp();
     }
 
-    public async Task Abandon(MessageStatus status, string? errorCode, IReadOnlyList<string>? acceptedPartIds = null)
+    public async Task Abandon(MessageStatus status, string? errorCode, IReadOnlyList<string>? acceptedPartIds = null, string? operatorName = null)
     {
         if (Current is not { } record || record.Status.IsFinal()) return;
         var reached = record.Status == MessageStatus.Queued ? acceptedPartIds?.Count ?? 0 : record.Parts;
         if (record.Status == MessageStatus.Queued && reached > 0)
         {
             // The operator that took the first parts: their receipts find them by its name and their ids.
-            var carrier = routes.StreamKeyFor(record.NetworkId, record.MessageId) is { } key ? DispatchStreams.ParseKey(key).Operator : null;
+            var carrier = operatorName ?? (routes.StreamKeyFor(record.NetworkId, record.MessageId) is { } key ? DispatchStreams.ParseKey(key).Operator : null);
             state.State.Record = record with { OperatorPartIds = acceptedPartIds!, OperatorMessageId = acceptedPartIds![0], OperatorName = carrier };
         }
 

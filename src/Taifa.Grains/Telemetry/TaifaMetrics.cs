@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using Taifa.Abstractions;
 using Taifa.Abstractions.Messages;
 
@@ -27,6 +29,23 @@ public static class TaifaMetrics
     private static readonly Counter<long> InboundPdus = Meter.CreateCounter<long>("taifa.inbound", "{pdu}", "Inbound (mobile-originated) PDUs from operators, by operator and outcome (stored, partstored, duplicate)");
     private static readonly Counter<long> Unrouted = Meter.CreateCounter<long>("taifa.inbound.unrouted", "{message}", "Inbound messages that matched no account's number and keyword (kept, not delivered)");
     private static readonly Counter<long> Pdus = Meter.CreateCounter<long>("taifa.smpp.pdus", "{pdu}", "SMPP PDUs received from customers, by command and answer status");
+    private static readonly Counter<long> HandedOverMessages = Meter.CreateCounter<long>("taifa.dispatch.handed_over", "{message}", "Messages a failing-over route handed to another, by operator and carrier");
+
+    // The dispatcher shards on this silo, as they last reported: their health and, per network they are preferred for, the route in use.
+    private static readonly ConcurrentDictionary<string, RouteView> Routes = new(StringComparer.Ordinal);
+
+    private static readonly ObservableGauge<long> RouteHealthGauge = Meter.CreateObservableGauge("taifa.operator.healthy",
+        () => Routes.Select(r => new Measurement<long>(r.Value.Healthy ? 1 : 0,
+            new KeyValuePair<string, object?>("operator", r.Value.Operator), new KeyValuePair<string, object?>("shard", r.Key))),
+        "{bind}", "Per operator shard on this silo: 1 while its bind is up and its temporary errors are under the failover threshold, else 0");
+
+    private static readonly ObservableGauge<long> ActiveRouteGauge = Meter.CreateObservableGauge("taifa.route.active",
+        () => Routes.Values.SelectMany(r => r.Networks)
+            .GroupBy(n => (n.Network, n.Route))
+            .Select(g => new Measurement<long>(g.Count(n => n.Active),
+                new KeyValuePair<string, object?>("network", g.Key.Network.ToString(CultureInfo.InvariantCulture)),
+                new KeyValuePair<string, object?>("operator", g.Key.Route))),
+        "{shard}", "Per network and route: the shards of the network's preferred operator on this silo whose traffic that route carries now");
 
     public static void Accepted(MessageChannel channel, int parts, decimal cost)
     {
@@ -64,9 +83,20 @@ public static class TaifaMetrics
     public static void LockedOut(string scope, string channel) =>
         Lockouts.Add(1, new KeyValuePair<string, object?>("scope", scope), new KeyValuePair<string, object?>("channel", channel));
 
+    public static void HandedOver(string operatorName, string carrier, int count) =>
+        HandedOverMessages.Add(count, new KeyValuePair<string, object?>("operator", operatorName), new KeyValuePair<string, object?>("carrier", carrier));
+
+    /// <summary>A dispatcher shard's health and, per network it is the preferred route of, which route is active.</summary>
+    public static void Route(string shard, string operatorName, bool healthy, IReadOnlyList<(int Network, string Route, bool Active)> networks) =>
+        Routes[shard] = new RouteView(operatorName, healthy, networks);
+
+    public static void RouteGone(string shard) => Routes.TryRemove(shard, out _);
+
     /// <summary>Gauges whose values live elsewhere (sessions, queue depth, binds): the owner registers a callback once.</summary>
     public static void Observe(string name, string unit, string description, Func<IEnumerable<Measurement<long>>> observe) =>
         Meter.CreateObservableGauge(name, observe, unit, description);
 
     private static string Channel(MessageChannel channel) => channel == MessageChannel.Smpp ? "smpp" : "rest";
+
+    private sealed record RouteView(string Operator, bool Healthy, IReadOnlyList<(int Network, string Route, bool Active)> Networks);
 }

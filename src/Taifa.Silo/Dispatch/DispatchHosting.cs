@@ -21,6 +21,14 @@ public static class DispatchHosting
                 if (!options.Operators.TryGetValue(section.Key, out var route)) options.Operators[section.Key] = route = new OperatorOptions();
                 section.Bind(route);
             }
+
+            // Taifa:Routes:<network> is a list (…:0, …:1) or one comma-separated value.
+            foreach (var section in configuration.GetSection(DispatchOptionsValidation.RoutesSection).GetChildren())
+            {
+                options.Routes[section.Key] = section.Value is { } listed
+                    ? listed.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                    : [.. section.GetChildren().Select(c => c.Value?.Trim() ?? "")];
+            }
         }).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<DispatchOptions>, DispatchOptionsValidation>();
         builder.Services.AddSingleton<BuiltInOperators>();

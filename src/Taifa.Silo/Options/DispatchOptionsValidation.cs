@@ -11,6 +11,7 @@ public sealed class DispatchOptionsValidation : IValidateOptions<DispatchOptions
 {
     public const string DispatchSection = "Taifa:Dispatch";
     public const string OperatorsSection = "Taifa:Operators";
+    public const string RoutesSection = "Taifa:Routes";
 
     public ValidateOptionsResult Validate(string? name, DispatchOptions options)
     {
@@ -27,6 +28,21 @@ public sealed class DispatchOptionsValidation : IValidateOptions<DispatchOptions
         Check(options.DlrRetention > TimeSpan.Zero, $"{DispatchSection}:DlrRetention", "positive");
         Check(options.DefaultRoute is null || options.Operators.ContainsKey(options.DefaultRoute), $"{DispatchSection}:DefaultRoute",
             $"the name of a configured operator ({string.Join(", ", options.Operators.Keys)})");
+
+        var failover = options.Failover;
+        Check(failover.BindDownAfter > TimeSpan.Zero, $"{DispatchSection}:Failover:BindDownAfter", "positive");
+        Check(failover.ErrorRate is > 0 and <= 1, $"{DispatchSection}:Failover:ErrorRate", "above 0 and at most 1");
+        Check(failover.ErrorWindow > TimeSpan.Zero, $"{DispatchSection}:Failover:ErrorWindow", "positive");
+        Check(failover.MinSubmits >= 1, $"{DispatchSection}:Failover:MinSubmits", "at least 1");
+        Check(failover.RecoverAfter >= TimeSpan.Zero, $"{DispatchSection}:Failover:RecoverAfter", "zero or more");
+        foreach (var (network, routes) in options.Routes)
+        {
+            var key = $"{RoutesSection}:{network}";
+            Check(int.TryParse(network, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _), key, "under a network id (a number)");
+            Check(routes.Length > 0, key, "one or more operator names");
+            Check(routes.All(options.Operators.ContainsKey), key, $"names of configured operators ({string.Join(", ", options.Operators.Keys)})");
+            Check(routes.Distinct(StringComparer.OrdinalIgnoreCase).Count() == routes.Length, key, "each operator once");
+        }
 
         foreach (var (operatorName, route) in options.Operators)
         {

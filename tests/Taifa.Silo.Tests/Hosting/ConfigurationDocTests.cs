@@ -20,7 +20,8 @@ public sealed partial class ConfigurationDocTests
     public void Every_bound_options_property_is_documented_with_its_environment_variable()
     {
         var keys = Keys(typeof(TaifaOptions), TaifaOptions.Section)
-            .Concat(Keys(typeof(DispatchOptions), "Taifa:Dispatch", skip: nameof(DispatchOptions.Operators)))
+            .Concat(Keys(typeof(DispatchOptions), "Taifa:Dispatch", skip: [nameof(DispatchOptions.Operators), nameof(DispatchOptions.Routes)]))
+            .Append("Taifa:Routes:<network>")
             .Concat(Keys(typeof(OperatorOptions), "Taifa:Operators:<name>"))
             .Concat(Keys(typeof(LedgerOptions), LedgerOptions.Section))
             .Concat(Keys(typeof(Taifa.Silo.Inbound.InboundOptions), Taifa.Silo.Inbound.InboundOptions.Section))
@@ -29,6 +30,7 @@ public sealed partial class ConfigurationDocTests
         Assert.Contains("Taifa:Smpp:Tls:Port", keys);
         Assert.Contains("Taifa:Operators:<name>:NetworkIds", keys);
         Assert.Contains("Taifa:Ledger:RetentionDays", keys);
+        Assert.Contains("Taifa:Dispatch:Failover:BindDownAfter", keys);
         AssertDocumented(keys.SelectMany(k => new[] { k, k.Replace(":", "__", StringComparison.Ordinal) }));
     }
 
@@ -65,9 +67,9 @@ public sealed partial class ConfigurationDocTests
     }
 
     /// <summary>The configuration keys of an options type: one per settable property, descending into nested options objects.</summary>
-    private static IEnumerable<string> Keys(Type type, string path, string? skip = null)
+    private static IEnumerable<string> Keys(Type type, string path, string[]? skip = null)
     {
-        foreach (var property in Settable(type).Where(p => p.Name != skip))
+        foreach (var property in Settable(type).Where(p => skip?.Contains(p.Name) != true))
         {
             var key = $"{path}:{property.Name}";
             if (IsNestedOptions(property.PropertyType))
