@@ -24,7 +24,7 @@ public sealed partial class DispatchTests(GrainCluster cluster)
         return (grain, digest);
     }
 
-    private static async Task<SendOutcome> SendAsync(IAccountGrain grain, string digest, string mobile, int parts = 1, string? dlrUrl = null)
+    private static async Task<SendOutcome> SendAsync(IAccountGrain grain, string digest, string mobile, int parts = 1, string? dlrUrl = null, int networkId = 1)
     {
         var id = grain.GetPrimaryKeyLong();
         var result = await grain.Send(new SendCommand
@@ -35,15 +35,15 @@ public sealed partial class DispatchTests(GrainCluster cluster)
             Encoding = SmsEncoding.Gsm7,
             Parts = parts,
             Channel = MessageChannel.Rest,
-            Recipients = [new SendRecipient(mobile, 1)],
+            Recipients = [new SendRecipient(mobile, networkId)],
             DlrUrl = dlrUrl,
         });
         return result.Outcomes.Single();
     }
 
-    private async Task<MessageRecord> WaitForStatus(long messageId, Func<MessageStatus, bool> done, string what)
+    private async Task<MessageRecord> WaitForStatus(long messageId, Func<MessageStatus, bool> done, string what, int seconds = 15)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
         MessageRecord? record;
         do
         {

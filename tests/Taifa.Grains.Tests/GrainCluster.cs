@@ -67,6 +67,17 @@ public sealed class GrainCluster : IAsyncLifetime
                 {
                     NetworkIds = [4], Window = 10, OneReceiptPerMessage = true, SubmitIdFormat = OperatorIdFormat.Hex, ReceiptIdFormat = OperatorIdFormat.Hex,
                 };
+                // Network 7 has two routes (DispatchTests.Failover): "preferred" while it is healthy, else "backup".
+                options.Operators["preferred"] = new OperatorOptions { Window = 10, SubmitIdFormat = OperatorIdFormat.Hex, ReceiptIdFormat = OperatorIdFormat.Hex };
+                options.Operators["backup"] = new OperatorOptions { Binds = 2, Window = 10, SubmitIdFormat = OperatorIdFormat.Hex, ReceiptIdFormat = OperatorIdFormat.Hex };
+                options.Routes["7"] = ["preferred", "backup"];
+                options.Failover = new FailoverOptions
+                {
+                    BindDownAfter = TimeSpan.FromMilliseconds(300),
+                    RecoverAfter = TimeSpan.FromMilliseconds(300),
+                    ErrorWindow = TimeSpan.FromSeconds(3),
+                    MinSubmits = 3,
+                };
                 options.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
                 options.RetryMaxDelay = TimeSpan.FromMilliseconds(50);
                 options.MaxAttempts = 3;

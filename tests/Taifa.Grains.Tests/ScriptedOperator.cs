@@ -23,7 +23,20 @@ public sealed class ScriptedOperator : IOperatorLinks
     private readonly ConcurrentDictionary<string, string> _fixedIds = new();
     private readonly ConcurrentDictionary<string, (int Parts, SubmissionOutcome Then)> _partial = new();
     private readonly ConcurrentDictionary<string, bool> _oneIdPerMessage = new();
+    private readonly ConcurrentDictionary<string, byte> _down = new(StringComparer.OrdinalIgnoreCase);
     private long _nextId = 5000;
+
+    /// <summary>Every accepted submit, with the operator whose bind took it, in order.</summary>
+    public ConcurrentQueue<(long MessageId, string Operator)> Carried { get; } = new();
+
+    /// <summary>The binds of one operator go down (not bound) until <see cref="Up"/>.</summary>
+    public void Down(string operatorName) => _down[operatorName] = 0;
+
+    public void Up(string operatorName) => _down.TryRemove(operatorName, out _);
+
+    /// <summary>Answers for a destination at one operator only, in order, before any <see cref="Script"/> for it.</summary>
+    public void ScriptAt(string operatorName, string mobileNumber, params SubmissionOutcome[] outcomes) =>
+        _scripts[operatorName + "|" + mobileNumber] = new ConcurrentQueue<SubmissionOutcome>(outcomes);
 
     public ConcurrentBag<(long MessageId, string OperatorId)> Accepted { get; } = [];
 
@@ -61,7 +74,7 @@ public sealed class ScriptedOperator : IOperatorLinks
     public IOperatorLink Open(string operatorName, int shard, Func<OperatorReceipt, Task<bool>> onReceipt)
     {
         _receiptHandlers[(operatorName, shard)] = onReceipt;
-        return new Link(this);
+        return new Link(this, operatorName);
     }
 
     private List<string> NewIds(long messageId, int firstPart, int count)
@@ -72,18 +85,20 @@ public sealed class ScriptedOperator : IOperatorLinks
         return ids;
     }
 
-    private sealed class Link(ScriptedOperator owner) : IOperatorLink
+    private sealed class Link(ScriptedOperator owner, string operatorName) : IOperatorLink
     {
-        public bool IsBound => true;
+        public bool IsBound => !owner._down.ContainsKey(operatorName);
 
         public Task<OperatorSubmission> SubmitAsync(MessageRecord message, int firstPart, byte concatenationReference, CancellationToken cancellationToken)
         {
             owner.References.Enqueue((message.MessageId, concatenationReference));
             owner.Attempts.AddOrUpdate(message.MessageId, 1, (_, n) => n + 1);
             if (owner._throwing.ContainsKey(message.MobileNumber)) throw new InvalidOperationException("the link failed");
-            var outcome = owner._scripts.TryGetValue(message.MobileNumber, out var script) && script.TryDequeue(out var next)
-                ? next
-                : SubmissionOutcome.Accepted;
+            var outcome = owner._scripts.TryGetValue(operatorName + "|" + message.MobileNumber, out var own) && own.TryDequeue(out var scripted)
+                ? scripted
+                : owner._scripts.TryGetValue(message.MobileNumber, out var script) && script.TryDequeue(out var next)
+                    ? next
+                    : SubmissionOutcome.Accepted;
             if (outcome == SubmissionOutcome.Accepted && owner._partial.TryRemove(message.MobileNumber, out var partial))
             {
                 var taken = owner.NewIds(message.MessageId, firstPart, partial.Parts);
@@ -108,7 +123,8 @@ public sealed class ScriptedOperator : IOperatorLinks
                     ? [.. Enumerable.Repeat(owner.NewIds(message.MessageId, firstPart, 1)[0], message.Parts - firstPart)]
                     : owner.NewIds(message.MessageId, firstPart, message.Parts - firstPart);
             }
-            return Task.FromResult(new OperatorSubmission(SubmissionOutcome.Accepted, ids, null));
+
+            owner.Carried.Enqueue((message.MessageId, operatorName));            return Task.FromResult(new OperatorSubmission(SubmissionOutcome.Accepted, ids, null));
         }
 
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
