@@ -88,6 +88,28 @@ public sealed partial class DispatchTests
         Assert.All(sent.Append(later), messageId => Assert.Single(scripted.Carried, c => c.MessageId == messageId));
     }
 
+    [Fact]
+    public async Task A_message_the_backup_took_in_part_before_rejecting_it_keeps_the_backups_name_so_its_receipts_match()
+    {
+        var scripted = ScriptedOperator.Instance;
+        var (grain, digest) = await OpenAsync(50m);
+        var number = NewNumber();
+        scripted.AcceptOnly(number, 1, SubmissionOutcome.PermanentRejection);
+        scripted.Down("preferred");
+        try
+        {
+            var messageId = (await SendAsync(grain, digest, number, parts: 2, networkId: FailoverNetwork)).MessageId;
+            var record = await WaitForStatus(messageId, s => s == MessageStatus.Rejected, "rejected by the backup");
+            Assert.Equal("backup", record.OperatorName);
+            Assert.Single(record.OperatorPartIds);
+            Assert.True(await scripted.SendReceiptOnce(new OperatorReceipt(record.OperatorPartIds[0], MessageStatus.Delivered, null, DateTimeOffset.UtcNow), "backup"));
+        }
+        finally
+        {
+            scripted.Up("preferred");
+        }
+    }
+
     private static async Task WaitUntil(Func<bool> condition, string what)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

@@ -28,6 +28,12 @@ public sealed class OptionsValidationTests
     [InlineData("Taifa:Dispatch:MaxAttempts", "0", "Taifa:Dispatch:MaxAttempts must be from 1 to 1000.")]
     [InlineData("Taifa:Dispatch:RetryMaxDelay", "00:00:00.100", "Taifa:Dispatch:RetryMaxDelay must be at least RetryBaseDelay.")]
     [InlineData("Taifa:Dispatch:DefaultRoute", "nowhere", "Taifa:Dispatch:DefaultRoute must be the name of a configured operator")]
+    [InlineData("Taifa:Dispatch:Failover:ErrorRate", "1.5", "Taifa:Dispatch:Failover:ErrorRate must be above 0 and at most 1.")]
+    [InlineData("Taifa:Dispatch:Failover:BindDownAfter", "00:00:00", "Taifa:Dispatch:Failover:BindDownAfter must be positive.")]
+    [InlineData("Taifa:Routes:1", "safaricom,nowhere", "Taifa:Routes:1 must be names of configured operators")]
+    [InlineData("Taifa:Routes:1:0", "nowhere", "Taifa:Routes:1 must be names of configured operators")]
+    [InlineData("Taifa:Routes:1", "airtel,Airtel", "Taifa:Routes:1 must be each operator once.")]
+    [InlineData("Taifa:Routes:one", "airtel", "Taifa:Routes:one must be under a network id (a number).")]
     public async Task A_bad_value_refuses_the_start_naming_its_key(string key, string value, string named)
     {
         await AssertRefused(new Dictionary<string, string> { [key] = value }, named);

@@ -33,6 +33,10 @@ public sealed class GatewayFactory(
         configure?.Invoke(builder);
     }
 
+    /// <summary>The built-in SMSC simulator of one operator (embedded mode with no operator configured).</summary>
+    public Taifa.Operators.Simulator.SmscSimulator Simulator(string operatorName) =>
+        Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Taifa.Silo.Dispatch.BuiltInOperators>(Services).Simulators[operatorName];
+
     public HttpClient CreateAdminClient()
     {
         var client = CreateClient();
