@@ -18,9 +18,13 @@ public sealed class FaultCluster : IAsyncDisposable
     private readonly int[] _generation = [1, 1];
     private readonly List<SiloProcess> _started;
 
-    private FaultCluster(TestCluster cluster, SiloProcess[] slots, Dictionary<string, string> settings)
+    /// <summary>The backup route's operator name (<see cref="Backup"/>).</summary>
+    public const string BackupName = "backup";
+
+    private FaultCluster(TestCluster cluster, SiloProcess[] slots, Dictionary<string, string> settings, SmscSimulator? backup)
     {
         _cluster = cluster;
+        Backup = backup;
         _slots = slots;
         _settings = settings;
         _started = [.. slots];
@@ -30,13 +34,48 @@ public sealed class FaultCluster : IAsyncDisposable
 
     public SmscSimulator Operator => _cluster.SharedOperator!;
 
-    public static async Task<FaultCluster> StartAsync(IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// With a backup route: a second SMSC in this process, the second route of the load's network (1) after
+    /// <see cref="Operator"/>, so the shared operator's traffic moves there while it fails over.
+    /// </summary>
+    public SmscSimulator? Backup { get; }
+
+    /// <summary>Every operator of the run.</summary>
+    public IReadOnlyList<SmscSimulator> Operators => Backup is null ? [Operator] : [Operator, Backup];
+
+    public static async Task<FaultCluster> StartAsync(IReadOnlyDictionary<string, string> settings, bool backupRoute = false)
     {
         var cluster = await TestCluster.CreateAsync("faults", sharedOperator: true);
         var copy = new Dictionary<string, string>(settings);
+        SmscSimulator? backup = null;
+        if (backupRoute)
+        {
+            backup = new SmscSimulator(new SmscSimulatorOptions
+            {
+                Name = BackupName,
+                ReceiptDelay = TimeSpan.FromMilliseconds(300),
+                ReceiptRetryInterval = TimeSpan.FromMilliseconds(300),
+            });
+            backup.Behaviour = Fault.OutOfService;
+            backup.Start();
+            var prefix = $"Taifa__Operators__{BackupName}__";
+            copy[prefix + "Host"] = backup.EndPoint.Address.ToString();
+            copy[prefix + "Port"] = backup.EndPoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            copy[prefix + "SystemId"] = "taifa";
+            copy[prefix + "Password"] = "taifa";
+            copy[prefix + "Binds"] = "2";
+            copy[prefix + "Window"] = "50";
+            copy[prefix + "MaxMessagesPerSecond"] = "2000";
+            copy[prefix + "ReconnectMinDelay"] = "00:00:00.200";
+            copy[prefix + "ReconnectMaxDelay"] = "00:00:02";
+            copy["Taifa__Routes__1"] = $"{TestCluster.OperatorName},{BackupName}";
+            copy["Taifa__Dispatch__Failover__BindDownAfter"] = Fault.BackupBindDownAfter.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+            copy["Taifa__Dispatch__Failover__RecoverAfter"] = Fault.BackupRecoverAfter.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         var slots = new[] { cluster.Start("a", copy), cluster.Start("b", copy) };
         await Task.WhenAll(slots.Select(s => s.WaitReadyAsync(StartTimeout)));
-        return new FaultCluster(cluster, slots, copy);
+        return new FaultCluster(cluster, slots, copy, backup);
     }
 
     public SiloProcess this[int slot] => Volatile.Read(ref _slots[slot]);
@@ -69,11 +108,12 @@ public sealed class FaultCluster : IAsyncDisposable
         return [.. started.Select(s => s.Name)];
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         // Disposed silo processes can no longer be asked whether they run; the cluster stops them itself.
         AppDomain.CurrentDomain.ProcessExit -= KillAllAtExit;
-        return _cluster.DisposeAsync();
+        await _cluster.DisposeAsync();
+        if (Backup is not null) await Backup.DisposeAsync();
     }
 
     private void KillAllAtExit(object? sender, EventArgs e)

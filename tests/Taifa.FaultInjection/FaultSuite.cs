@@ -16,7 +16,8 @@ public sealed record SuiteShape(
     TimeSpan Tail,
     TimeSpan RecoveryLimit,
     TimeSpan SettleTimeout,
-    IReadOnlyList<Fault> Faults);
+    IReadOnlyList<Fault> Faults,
+    bool BackupRoute = false);
 
 /// <summary>
 /// The run: one private PostgreSQL server, one two-silo cluster, accounts with SMPP binds, and then each fault in
@@ -56,7 +57,7 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
         await using var postgres = await PrivatePostgres.StartAsync();
         Environment.SetEnvironmentVariable("TAIFA_TEST_PG", postgres.AdminConnectionString);
         Log($"private PostgreSQL on 127.0.0.1:{postgres.Port}");
-        await using var cluster = await FaultCluster.StartAsync(SiloSettings);
+        await using var cluster = await FaultCluster.StartAsync(SiloSettings, shape.BackupRoute);
         Log($"silos {cluster[0].Name} and {cluster[1].Name} ready (logs under {SiloBinaries.RunDirectory})");
         await using var dlr = new ReceiptListener(_ledger);
         var accounts = await OpenAccountsAsync(cluster);
@@ -113,6 +114,9 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
         CheckOperator(cluster, accepted, ambiguous, answers.Where(a => !a.Success && !a.Outcome.StartsWith("no answer", StringComparison.Ordinal)).ToList(), fault, result);
         CheckReceipts(accepted, links, dlr, result);
         if (fault.Validity is { } validity) CheckExpiry(accepted, validity, timings, result);
+        var texts = accepted.Select(m => m.Text).ToList();
+        var ownNote = fault.Check?.Invoke(
+            new FaultCheck(accepted, timings, cluster.Operator.SubmitsByText(texts), cluster.Backup?.SubmitsByText(texts) ?? []), result);
         await CheckWalletsAsync(cluster, accounts, result);
         var outageAnswers = timings.Outage is { } outage ? CheckOutageAnswers(answers, outage, result) : null;
 
@@ -131,7 +135,7 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
             result.Violations.Add($"some account was not answered 1000 / ESME_ROK on both channels within {shape.RecoveryLimit.TotalSeconds:0} s");
         }
 
-        result.Notes = $"{timings.Notes}{(outageAnswers is null ? "" : $"; answers during the outage: {outageAnswers}")}; intake back after {(intake is { } t ? $"{t.TotalSeconds:0.0} s" : "-")}, backlog cleared {(backlog is { } c ? $"{c.TotalSeconds:0.0} s after the fault ended" : "never (see the violations)")}";
+        result.Notes = $"{timings.Notes}{(ownNote is null ? "" : $"; {ownNote}")}{(outageAnswers is null ? "" : $"; answers during the outage: {outageAnswers}")}; intake back after {(intake is { } t ? $"{t.TotalSeconds:0.0} s" : "-")}, backlog cleared {(backlog is { } c ? $"{c.TotalSeconds:0.0} s after the fault ended" : "never (see the violations)")}";
         Log($"recovery ({fault.Recovery}): {result.Recovery}; {result.Notes}");
         Log($"accepted {result.Accepted}, lost {result.Lost}, duplicated {result.Duplicated} (most copies of one message {result.MostCopies}, allowed {fault.AllowedDuplicates}), " +
             $"no answer {result.Ambiguous} (of which charged {result.AmbiguousCharged}), refused but sent {result.RefusedButSent}, refunded {result.Refunded}, expired {result.Expired}, receipts missing {result.ReceiptsMissing}");
@@ -222,7 +226,8 @@ public sealed class FaultSuite(SuiteShape shape, TextWriter output)
         IReadOnlyList<Answer> refused, Fault fault, PhaseResult result)
     {
         var texts = accepted.Select(m => m.Text).Concat(ambiguous.Select(m => m.Text)).Concat(refused.Select(a => a.Text!)).ToList();
-        var atOperator = cluster.Operator.SubmitsByText(texts);
+        // With a backup route a message may have gone through either operator: its copies at both count.
+        var atOperator = cluster.Operators.SelectMany(o => o.SubmitsByText(texts)).GroupBy(t => t.Key).ToDictionary(g => g.Key, g => g.Sum(t => t.Value));
         var refusedButSent = refused.Where(a => atOperator.ContainsKey(a.Text!)).ToList();
         result.RefusedButSent = refusedButSent.Count;
         if (refusedButSent.Count > 0)

@@ -21,6 +21,10 @@ public enum RecoveryMeasure
 
 public sealed record FaultContext(FaultCluster Cluster, PrivatePostgres Postgres, Ledger Ledger, TimeSpan Hold);
 
+/// <summary>What a fault's own checks see: the phase's accepted messages, the fault's timings, and the submits per text at each operator.</summary>
+public sealed record FaultCheck(
+    IReadOnlyList<AcceptedMessage> Accepted, FaultTimings Timings, IReadOnlyDictionary<string, int> AtPreferred, IReadOnlyDictionary<string, int> AtBackup);
+
 /// <summary>One fault, injected once while the load runs.</summary>
 /// <param name="AllowedDuplicates">
 /// Duplicate submits the operator may see: a submit the operator accepted whose outcome the gateway could not
@@ -51,6 +55,22 @@ public sealed record Fault(string Name, string Description, RecoveryMeasure Reco
     {
         Validity = validity,
     };
+
+    /// <summary>An SMSC that closes every connection and refuses every bind: the backup operator until its fault.</summary>
+    public static readonly SimulatorBehaviour OutOfService = new() { CloseOnAccept = true, RefuseBinds = true };
+
+    /// <summary>The silos' failover thresholds when the run has a backup route (<see cref="FaultCluster.Backup"/>).</summary>
+    public static readonly TimeSpan BackupBindDownAfter = TimeSpan.FromSeconds(2);
+
+    public static readonly TimeSpan BackupRecoverAfter = TimeSpan.FromSeconds(2);
+
+    // Once the preferred operator is back: by then its traffic has returned (reconnect back-off at most 2 s, then
+    // RecoverAfter, with a margin); the load goes on until FailBackSeen so that is seen.
+    private static readonly TimeSpan FailBackBy = TimeSpan.FromSeconds(6);
+    private static readonly TimeSpan FailBackSeen = TimeSpan.FromSeconds(9);
+
+    /// <summary>This fault's own checks, after the common ones; a note for the report.</summary>
+    public Func<FaultCheck, PhaseResult, string>? Check { get; init; }
 
     public static Fault SiloKill(int slot) => new(
         $"SIGKILL silo {(char)('a' + slot)}",
@@ -106,6 +126,70 @@ public sealed record Fault(string Name, string Description, RecoveryMeasure Reco
 
             return new FaultTimings(at, context.Ledger.Now, $"{context.Cluster.Operator.Counters.BindsAccepted} binds accepted by the operator so far");
         });
+
+    public static Fault OperatorDownWithBackupRoute() => new(
+        "operator down, backup route",
+        "the backup SMSC is put in service; the preferred SMSC drops its binds and refuses connections; its network's messages go through the backup route, and back once it returns",
+        RecoveryMeasure.Backlog, OperatorWindows, async context =>
+        {
+            var preferred = context.Cluster.Operator;
+            var backup = context.Cluster.Backup ?? throw new InvalidOperationException("the backup-route fault needs a run with a backup route");
+
+            // In service: bound by every backup shard (2), which then takes traffic once bound for RecoverAfter.
+            var bindsBefore = backup.Counters.BindsAccepted;
+            backup.Behaviour = SimulatorBehaviour.Normal;
+            var deadline = context.Ledger.Now + TimeSpan.FromSeconds(30);
+            while (backup.Counters.BindsAccepted < bindsBefore + 2 && context.Ledger.Now < deadline) await Task.Delay(100);
+            await Task.Delay(BackupRecoverAfter + TimeSpan.FromSeconds(1));
+
+            var at = context.Ledger.Now;
+            preferred.Behaviour = new SimulatorBehaviour { CloseOnAccept = true };
+            preferred.DropAllBinds();
+            await Task.Delay(context.Hold);
+            preferred.Behaviour = SimulatorBehaviour.Normal;
+            var healed = context.Ledger.Now;
+            await Task.Delay(FailBackSeen);
+            return new FaultTimings(at, healed, $"down {(healed - at).TotalSeconds:0} s, load on for {FailBackSeen.TotalSeconds:0} s after its return");
+        })
+    {
+        Check = CheckBackupRoute,
+    };
+
+    /// <summary>
+    /// Accepted once the preferred route had been down for its threshold (and before it returned): submitted through
+    /// the backup alone. Accepted after the fault began: never submitted twice, at either. Accepted once the preferred
+    /// route had been back for a while: through it again.
+    /// </summary>
+    private static string CheckBackupRoute(FaultCheck check, PhaseResult result)
+    {
+        int Copies(AcceptedMessage m) => check.AtPreferred.GetValueOrDefault(m.Text) + check.AtBackup.GetValueOrDefault(m.Text);
+        var moved = check.Accepted.Where(m => m.At >= check.Timings.Injected + BackupBindDownAfter + TimeSpan.FromSeconds(1.5) && m.At < check.Timings.Healed).ToList();
+        var back = check.Accepted.Where(m => m.At >= check.Timings.Healed + FailBackBy).ToList();
+        var notViaBackup = moved.Where(m => !check.AtBackup.ContainsKey(m.Text) || check.AtPreferred.ContainsKey(m.Text)).ToList();
+        var twice = check.Accepted.Where(m => m.At >= check.Timings.Injected && Copies(m) > 1).ToList();
+        var notBack = back.Where(m => !check.AtPreferred.ContainsKey(m.Text) || check.AtBackup.ContainsKey(m.Text)).ToList();
+        if (moved.Count == 0) result.Violations.Add("no message was accepted while the preferred route was failed over");
+        if (notViaBackup.Count > 0)
+        {
+            result.Violations.Add($"{notViaBackup.Count} of the {moved.Count} messages accepted while the preferred operator was down did not go through the backup route alone: " +
+                                  string.Join(", ", notViaBackup.Take(5).Select(m => $"{m.MessageId} (preferred {check.AtPreferred.GetValueOrDefault(m.Text)}, backup {check.AtBackup.GetValueOrDefault(m.Text)})")));
+        }
+
+        if (twice.Count > 0)
+        {
+            result.Violations.Add($"{twice.Count} messages accepted after the fault began were submitted more than once: {string.Join(", ", twice.Take(5).Select(m => m.MessageId))}");
+        }
+
+        if (back.Count == 0) result.Violations.Add("no message was accepted late enough to see the traffic back on the preferred route");
+        if (notBack.Count > 0)
+        {
+            result.Violations.Add($"{notBack.Count} of the {back.Count} messages accepted {FailBackBy.TotalSeconds:0} s after the preferred operator's return did not go through it alone: " +
+                                  string.Join(", ", notBack.Take(5).Select(m => m.MessageId)));
+        }
+
+        var viaBackup = check.Accepted.Count(m => check.AtBackup.ContainsKey(m.Text));
+        return $"{viaBackup} messages through the backup route ({moved.Count} accepted while failed over), {back.Count} accepted after the return checked back on the preferred one";
+    }
 
     public static Fault OperatorStalls() => Behaviour(
         "operator stalls", "the SMSC stops reading its binds (requests pile up unanswered), then resumes",

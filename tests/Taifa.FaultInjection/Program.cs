@@ -20,8 +20,14 @@ var shape = form == "long"
             Fault.OperatorThrottles(20),
             Fault.OperatorErrors(),
             Fault.OperatorDownPastValidity(validity: TimeSpan.FromMinutes(1), down: TimeSpan.FromSeconds(80)),
+            Fault.OperatorDownWithBackupRoute(),
             Fault.SiloKill(1),
-        ])
+        ],
+        // The load's network has a second route for the whole long run, a backup operator that is out of service (it
+        // refuses binds) until the backup-route fault puts it in service: before that, the operator faults see the
+        // route refuse what the failing-over operator offers, so their messages wait (or expire) as they did without
+        // it; the faults after it may move traffic there, and the checks count what reached either operator.
+        BackupRoute: true)
     : new SuiteShape("short", new LoadShape(1, 1, TimeSpan.FromMilliseconds(40)),
         Warmup: TimeSpan.FromSeconds(1.5), Hold: TimeSpan.FromSeconds(3), Tail: TimeSpan.FromSeconds(1),
         RecoveryLimit: TimeSpan.FromSeconds(30),

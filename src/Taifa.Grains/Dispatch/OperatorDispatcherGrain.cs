@@ -51,6 +51,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     private static readonly TimeSpan HealthPeriod = TimeSpan.FromMilliseconds(500);
     private const int HandOverBatch = 500;
     private static readonly TimeSpan NoRoutePause = TimeSpan.FromSeconds(1);
+    private const int UnknownNetwork = -1;
     private readonly Guid _instance = Guid.NewGuid();
 
     private readonly IPersistentState<DispatcherState> _state;
@@ -204,13 +205,16 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     private bool IsSelf(string operatorName) => operatorName.Equals(_operator, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
-    /// True when a message should go to another route: this one fails over and its network has another, which has not
-    /// just refused it. A message whose network is not known yet is looked up by <see cref="HandOver"/>.
+    /// True when a message should go to another route: this one fails over and the message's network has another,
+    /// and no route has just refused that network. A message whose network is not known yet (<see cref="UnknownNetwork"/>)
+    /// is looked up by <see cref="HandOver"/>.
     /// </summary>
-    private bool HandOverWanted(long messageId) =>
-        _withOtherRoutes.Count > 0 && _health.FailingOver &&
-        (!_networks.TryGetValue(messageId, out var network) ||
-         (_withOtherRoutes.Contains(network) && _time.GetUtcNow() >= _noRouteUntil.GetValueOrDefault(network)));
+    private bool HandOverWanted(long messageId)
+    {
+        if (_withOtherRoutes.Count == 0 || !_health.FailingOver) return false;
+        var network = _networks.GetValueOrDefault(messageId, UnknownNetwork);
+        return (network == UnknownNetwork || _withOtherRoutes.Contains(network)) && _time.GetUtcNow() >= _noRouteUntil.GetValueOrDefault(network);
+    }
 
     /// <summary>
     /// The backlog from before the message table was the queue, rewritten whole from what is live, so a failed write is simply retried by the next one. The
@@ -507,7 +511,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         catch (Exception exception) when (!_stopping.IsCancellationRequested)
         {
             LogHandOverFailed(_operator, exception.GetType().Name, exception.Message.Split('\n', 2)[0].TrimEnd());
-            foreach (var network in left.Select(id => _networks.GetValueOrDefault(id, -1)).Distinct()) _noRouteUntil[network] = _time.GetUtcNow() + NoRoutePause;
+            foreach (var network in left.Select(id => _networks.GetValueOrDefault(id, UnknownNetwork)).Distinct()) _noRouteUntil[network] = _time.GetUtcNow() + NoRoutePause;
         }
 
         foreach (var messageId in left) _toStart.Enqueue(messageId);
