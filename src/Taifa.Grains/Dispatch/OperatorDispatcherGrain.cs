@@ -80,6 +80,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
 
     // Per network this route is preferred for: the route that last took its messages while this one fails over.
     private readonly Dictionary<int, string> _carriedBy = [];
+    private long _handedOver;
     private string _operator = "";
     private OperatorOptions _route = new();
     private IOperatorLink? _link;
@@ -495,6 +496,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
                         foreach (var messageId in shard) Forget(messageId);
                         _carriedBy[network.Key] = route;
                         TaifaMetrics.HandedOver(_operator, route, shard.Count());
+                        _handedOver += shard.Count();
                         LogHandedOver(shard.Count(), network.Key, this.GetPrimaryKeyString(), shard.Key, _health.Reason);
                     }
 
@@ -575,12 +577,15 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         {
             if (_health.FailingOver)
             {
-                LogFailingOver(this.GetPrimaryKeyString(), _health.Reason, _withOtherRoutes.Count > 0);
+                LogFailingOver(this.GetPrimaryKeyString(), _health.Reason, _withOtherRoutes.Count > 0
+                    ? "the messages of networks with another route go to the next healthy one"
+                    : "no network has another route, so its messages wait here");
             }
             else
             {
-                LogRecovered(this.GetPrimaryKeyString());
+                LogRecovered(this.GetPrimaryKeyString(), _handedOver);
                 _carriedBy.Clear();
+                _handedOver = 0;
             }
 
             _work.Release();
@@ -660,13 +665,13 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId}: {Operator} answered {ErrorCode} ({Detail}); the message is {Status}")]
     private partial void LogGivenUp(long messageId, string @operator, MessageStatus status, string? errorCode, string? detail);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatcher {Shard} fails over ({Reason}); messages of networks with another route go to the next healthy one: {HasOtherRoutes}")]
-    private partial void LogFailingOver(string shard, string reason, bool hasOtherRoutes);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatcher {Shard} fails over ({Reason}): {WhatHappens}")]
+    private partial void LogFailingOver(string shard, string reason, string whatHappens);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Dispatcher {Shard} is healthy again and takes its traffic back")]
-    private partial void LogRecovered(string shard);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dispatcher {Shard} is healthy again and takes its traffic back ({Count} messages were handed to other routes meanwhile)")]
+    private partial void LogRecovered(string shard, long count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} messages of network {NetworkId} handed from {Shard} to {Carrier} ({Reason})")]
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Count} messages of network {NetworkId} handed from {Shard} to {Carrier} ({Reason})")]
     private partial void LogHandedOver(int count, int networkId, string shard, string carrier, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatcher for {Operator}: handing messages to another route failed ({Error}: {Reason}); they wait here and are offered again")]
