@@ -51,6 +51,10 @@ public sealed class FailoverRouteTests : IAsyncDisposable
         Assert.All(carried, status => Assert.Equal("airtel", status["operator"]!.GetValue<string>()));
         Assert.All(texts, text => Assert.Equal(1, Copies(Airtel, text)));
         Assert.All(texts, text => Assert.Equal(0, Copies(Safaricom, text)));
+        await MetricsShow("taifa_route_active", "network=\"1\"[^}]*operator=\"airtel\"", 1);
+        await MetricsShow("taifa_route_active", "network=\"1\"[^}]*operator=\"safaricom\"", 0);
+        await MetricsShow("taifa_operator_healthy", "operator=\"safaricom\"[^}]*shard=\"safaricom/0\"", 0);
+        await MetricsShow("taifa_dispatch_handed_over_total", "carrier=\"airtel\"[^}]*operator=\"safaricom\"", null);
 
         // Back: the bind reconnects (its back-off grows while the SMSC refuses), then RecoverAfter; messages sent
         // meanwhile still go through airtel, each once.
@@ -68,8 +72,16 @@ public sealed class FailoverRouteTests : IAsyncDisposable
         while (carrier != "safaricom" && DateTime.UtcNow < deadline);
 
         Assert.Equal("safaricom", carrier);
+        await MetricsShow("taifa_route_active", "network=\"1\"[^}]*operator=\"safaricom\"", 1);
+        await MetricsShow("taifa_operator_healthy", "operator=\"safaricom\"[^}]*shard=\"safaricom/0\"", 1);
         Assert.All(texts, text => Assert.Equal(1, Copies(Airtel, text) + Copies(Safaricom, text)));
     }
+
+    /// <summary>Until /metrics has the series with <paramref name="value"/> (null: any positive value).</summary>
+    private Task MetricsShow(string name, string labels, int? value) =>
+        Waits.Eventually(async () => System.Text.RegularExpressions.Regex.IsMatch(await Client.GetStringAsync("/metrics"),
+                $"{name}\\{{[^}}]*{labels}[^}}]*\\}} {(value is { } v ? v.ToString(System.Globalization.CultureInfo.InvariantCulture) : "[1-9]")}"),
+            $"{name} {labels} at {value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "above 0"} in /metrics");
 
     private static int Copies(SmscSimulator simulator, string text) =>
         simulator.Submits.Count(s => Encoding.ASCII.GetString(s.ShortMessage.Span) == text);
