@@ -2,7 +2,7 @@
 # The fault-injection suite (docs/reliability.md): a two-silo cluster on a private PostgreSQL 15 server (initdb in a
 # temporary directory, its own loopback port), mixed REST + SMPP load, one fault at a time, then the checks.
 # --short (default): PostgreSQL restart, operator errors, SIGKILL; 2-2.5 minutes; run by infra/local/test.sh.
-# --long: all nine faults with more load; 15-20 minutes on 2 shared cores. --report FILE writes the results table (Markdown).
+# --long: all ten faults with more load; 15-20 minutes on 2 shared cores. --report FILE writes the results table (Markdown).
 # Exit code 0 = every check of every fault passed. Needs the postgresql-15 binaries (infra/local/postgres-up.sh).
 # FAULTS_NO_BUILD=1 skips the build when the caller has just built the solution in Release.
 set -euo pipefail
