@@ -77,10 +77,11 @@ public sealed partial class DispatchTests
         var later = (await SendAsync(grain, digest, NewNumber(), networkId: FailoverNetwork)).MessageId;
         Assert.Equal("backup", (await WaitForStatus(later, s => s == MessageStatus.Submitted, "submitted through the backup")).OperatorName);
 
-        // Those that were retrying at the preferred route move once its claim on them lapses (20 s), rather than failing there.
+        // Those that were retrying at the preferred route move at once (it gives up its claims on them, rather than
+        // letting their 20 s leases lapse), rather than failing there.
         foreach (var messageId in sent)
         {
-            var record = await WaitForStatus(messageId, s => s != MessageStatus.Queued, "taken by the backup", seconds: 40);
+            var record = await WaitForStatus(messageId, s => s != MessageStatus.Queued, "taken by the backup well within the claim's 20 s lease", seconds: 10);
             Assert.Equal(MessageStatus.Submitted, record.Status);
             Assert.Equal("backup", record.OperatorName);
         }

@@ -33,6 +33,14 @@ public interface IMessageGrain : IGrainWithIntegerKey
     [Alias("ClaimDispatch")]
     Task<DispatchClaim> ClaimDispatch(Guid dispatcher);
 
+    /// <summary>
+    /// Gives up this dispatcher's claim (its route fails over, none of the message's parts taken), so the route that
+    /// takes the message over claims it at once instead of after the lease. The message stays one that may have reached
+    /// an operator (no longer cancellable); a claim held by another dispatcher is left alone.
+    /// </summary>
+    [Alias("ReleaseClaim")]
+    Task ReleaseClaim(Guid dispatcher);
+
     /// <summary>The operator accepted every part; ids are the operator's own, in part order.</summary>
     [Alias("Submitted")]
     Task Submitted(string operatorName, IReadOnlyList<string> operatorMessageIds);

@@ -362,7 +362,8 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
             {
                 if (!await Settle(message, record))
                 {
-                    // Its claim lapses within the lease; the route that takes it then claims it.
+                    // Released so the route that takes it claims it at once (failing that, the claim lapses within its lease).
+                    await message.ReleaseClaim(_instance).ContinueWith(_ => { }, TaskScheduler.Current);
                     Requeue(messageId);
                     return;
                 }

@@ -111,6 +111,12 @@ public sealed partial class MessageGrain(
         return Task.FromResult(new DispatchClaim(record, Settled: false));
     }
 
+    public Task ReleaseClaim(Guid dispatcher)
+    {
+        if (_claimedBy == dispatcher) _claimedBy = Guid.Empty;
+        return Task.CompletedTask;
+    }
+
     public async Task<CancelOutcome> Cancel()
     {
         if (Current is not { } record) return CancelOutcome.Unknown;
