@@ -375,7 +375,7 @@ public abstract class MessageLedgerContract : IAsyncLifetime
 
         await Ledger.RecordFollowUps([due with { Attempts = 1, NextAttemptAt = Now.AddMinutes(1) }]);
         Assert.Empty(await Ledger.ReadFollowUpsDue(Now.AddSeconds(59), 10));
-        Assert.Equal(1, Assert.Single(await Ledger.ReadFollowUpsDue(DateTimeOffset.UtcNow.AddMinutes(1), 10)).Attempts);
+        Assert.Equal(1, Assert.Single(await Ledger.ReadFollowUpsDue(Now.AddMinutes(1), 10)).Attempts);
 
         await Ledger.RecordFollowUps([due with { StatusCallback = false, Attempts = 2 }]);
         Assert.Empty(await Ledger.ReadFollowUpsDue(Now.AddDays(1), 10));
