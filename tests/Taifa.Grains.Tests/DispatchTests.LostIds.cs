@@ -9,14 +9,14 @@ namespace Taifa.Grains.Tests;
 
 /// <summary>
 /// A submit the operator took whose answer was lost, submitted again: the receipt for the id that was never recorded
-/// finds the message by its handset, submit date and text, settles it once and counts the duplicate.
+/// finds the message by its sender, handset, submit date and text, settles it once and counts the duplicate.
 /// </summary>
 public sealed partial class DispatchTests
 {
     private ReceiptRouter Router => SiloServices.GetRequiredService<ReceiptRouter>();
 
-    private static OperatorReceipt ReceiptFor(string operatorId, string handset, string? text, MessageStatus status = MessageStatus.Delivered, DateTime? submitDate = null) =>
-        new(operatorId, status, null, DateTimeOffset.UtcNow) { Handset = handset, SubmitDate = submitDate ?? DateTime.Now, Text = text };
+    private static OperatorReceipt ReceiptFor(string operatorId, string sender, string handset, string? text, DateTime? submitDate = null) =>
+        new(operatorId, MessageStatus.Delivered, null, DateTimeOffset.UtcNow) { Sender = sender, Handset = handset, SubmitDate = submitDate ?? DateTime.Now, Text = text };
 
     [Fact]
     public async Task The_receipt_for_an_id_whose_answer_was_lost_settles_the_message_submitted_again_once_and_counts_the_duplicate()
@@ -32,7 +32,7 @@ public sealed partial class DispatchTests
         var lost = Assert.Single(ids, id => !record.OperatorPartIds.Contains(id));
 
         // Offered on every bind at once, as an SMSC redelivering on several binds may: matched and counted once.
-        Assert.True(await ScriptedOperator.Instance.SendReceipt(ReceiptFor(lost, "+" + mobile, "dispatch me")));
+        Assert.True(await ScriptedOperator.Instance.SendReceipt(ReceiptFor(lost, "d" + grain.GetPrimaryKeyLong(), "+" + mobile, "dispatch me")));
         Assert.Equal(MessageStatus.Delivered, (await WaitForStatus(outcome.MessageId, s => s.IsFinal(), "delivered")).Status);
         Assert.Equal(duplicates + 1, Router.Duplicates);
         await WaitForRow(outcome.MessageId, MessageStatus.Delivered);
@@ -63,13 +63,15 @@ public sealed partial class DispatchTests
         await WaitForStatus(outcome.MessageId, s => s == MessageStatus.Submitted, "submitted again");
         var unknown = "F" + outcome.MessageId.ToString("X", System.Globalization.CultureInfo.InvariantCulture);
         var (unmatched, duplicates) = (Router.Unmatched, Router.Duplicates);
+        var sender = "D" + grain.GetPrimaryKeyLong();
 
-        Assert.False(await ScriptedOperator.Instance.SendReceiptOnce(ReceiptFor(unknown, mobile, "another text")));
-        Assert.False(await ScriptedOperator.Instance.SendReceiptOnce(ReceiptFor(unknown, NewNumber(), "dispatch me")));
-        Assert.False(await ScriptedOperator.Instance.SendReceiptOnce(ReceiptFor(unknown, mobile, "dispatch me", submitDate: DateTime.Now.AddHours(-1))));
+        Assert.False(await ScriptedOperator.Instance.SendReceiptOnce(ReceiptFor(unknown, sender, mobile, "another text")));
+        Assert.False(await ScriptedOperator.Instance.SendReceiptOnce(ReceiptFor(unknown, sender, NewNumber(), "dispatch me")));
+        Assert.False(await ScriptedOperator.Instance.SendReceiptOnce(ReceiptFor(unknown, sender, mobile, "dispatch me", submitDate: DateTime.Now.AddHours(-1))));
+        Assert.False(await ScriptedOperator.Instance.SendReceiptOnce(ReceiptFor(unknown, "NOBODY" + outcome.MessageId, mobile, "dispatch me")));
         Assert.False(await ScriptedOperator.Instance.SendReceiptOnce(new OperatorReceipt(unknown, MessageStatus.Delivered, null, DateTimeOffset.UtcNow)));
 
-        Assert.Equal((unmatched + 4, duplicates), (Router.Unmatched, Router.Duplicates));
+        Assert.Equal((unmatched + 5, duplicates), (Router.Unmatched, Router.Duplicates));
         Assert.Equal(MessageStatus.Submitted, (await cluster.Grains.GetGrain<IMessageGrain>(outcome.MessageId).Get())!.Status);
     }
 
@@ -86,12 +88,13 @@ public sealed partial class DispatchTests
         var message = new RecipientMessage(record, "scripted/0", []);
         var window = (DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5));
 
-        Assert.Equal(0, LostSubmitMatch.Find([message], "scripted", text[..20], window, DateTimeOffset.UtcNow)?.Part);
-        Assert.Equal(1, LostSubmitMatch.Find([message], "scripted", text[153..173], window, DateTimeOffset.UtcNow)?.Part);
-        Assert.Equal(2, LostSubmitMatch.Find([message], "Scripted", text[306..].ToUpperInvariant() + "  ", window, DateTimeOffset.UtcNow)?.Part);
-        Assert.Null(LostSubmitMatch.Find([message], "scripted", text[100..120], window, DateTimeOffset.UtcNow));
-        Assert.Null(LostSubmitMatch.Find([message], "scripted", null, window, DateTimeOffset.UtcNow));
-        Assert.Null(LostSubmitMatch.Find([message], "other", text[..20], window, DateTimeOffset.UtcNow));
-        Assert.Null(LostSubmitMatch.Find([message], "scripted", text[..20], (DateTimeOffset.UtcNow.AddMinutes(5), DateTimeOffset.UtcNow.AddMinutes(9)), DateTimeOffset.UtcNow));
+        Assert.Equal(0, LostSubmitMatch.Find([message], "scripted", "s", text[..20], window, DateTimeOffset.UtcNow)?.Part);
+        Assert.Equal(1, LostSubmitMatch.Find([message], "scripted", "s", text[153..173], window, DateTimeOffset.UtcNow)?.Part);
+        Assert.Equal(2, LostSubmitMatch.Find([message], "Scripted", "S", text[306..].ToUpperInvariant() + "  ", window, DateTimeOffset.UtcNow)?.Part);
+        Assert.Null(LostSubmitMatch.Find([message], "scripted", "s", text[100..120], window, DateTimeOffset.UtcNow));
+        Assert.Null(LostSubmitMatch.Find([message], "scripted", "S", null, window, DateTimeOffset.UtcNow));
+        Assert.Null(LostSubmitMatch.Find([message], "other", "S", text[..20], window, DateTimeOffset.UtcNow));
+        Assert.Null(LostSubmitMatch.Find([message], "scripted", "T", text[..20], window, DateTimeOffset.UtcNow));
+        Assert.Null(LostSubmitMatch.Find([message], "scripted", "s", text[..20], (DateTimeOffset.UtcNow.AddMinutes(5), DateTimeOffset.UtcNow.AddMinutes(9)), DateTimeOffset.UtcNow));
     }
 }

@@ -22,6 +22,9 @@ public sealed record OperatorReceipt(
 
     /// <summary>The receipt text's <c>text:</c>, the start of the part it is about (SMPP v3.4 Appendix B: up to 20 characters).</summary>
     [Id(6)] public string? Text { get; init; }
+
+    /// <summary>The deliver_sm's destination_addr: the sender ID the message was sent from.</summary>
+    [Id(7)] public string? Sender { get; init; }
 }
 
 /// <summary>Consumes one operator shard's stream and owns that shard's SMPP bind.</summary>

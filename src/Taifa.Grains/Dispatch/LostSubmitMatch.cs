@@ -1,3 +1,4 @@
+using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Dispatch;
 using Taifa.Abstractions.Messages;
 using Taifa.Domain.Numbers;
@@ -9,8 +10,9 @@ namespace Taifa.Grains.Dispatch;
 /// <summary>
 /// Which message a receipt is about when the ledger has no part with its operator id. Every id the operator answers a
 /// submit with is recorded, unless that answer was lost: the silo died before recording it, or the submit_sm_resp came
-/// too late and the message was submitted again. So such a receipt is matched by what it carries instead: its handset
-/// (the deliver_sm's source_addr) against the messages to that number the operator carried or was to carry, its
+/// too late and the message was submitted again. So such a receipt is matched by what it carries instead: its sender
+/// and handset (the deliver_sm's destination_addr and source_addr) against the messages of the sender ID's account to
+/// that number, from that sender ID, that the operator carried or was to carry; its
 /// <c>submit date:</c> against the time each of them could have been submitted (from its acceptance to the submit
 /// recorded, its final state or now), and its <c>text:</c> against the start of one of its parts.
 /// </summary>
@@ -43,13 +45,19 @@ public static class LostSubmitMatch
     /// The message and part the receipt fits, or null. Among several that fit (the same text to the same number within
     /// minutes) the one with fewer lost ids matched so far, then the earliest: either is a submit the operator took twice.
     /// </summary>
-    public static Match? Find(IEnumerable<RecipientMessage> messages, string operatorName, string? text, (DateTimeOffset From, DateTimeOffset Until) window, DateTimeOffset now)
+    public static Match? Find(
+        IEnumerable<RecipientMessage> messages, string operatorName, string sender, string? text, (DateTimeOffset From, DateTimeOffset Until) window, DateTimeOffset now)
     {
         Match? best = null;
         foreach (var message in messages)
         {
             var record = message.Record;
-            if (record.Status == MessageStatus.Scheduled || !CarriedBy(message, operatorName)) continue;
+            if (record.Status == MessageStatus.Scheduled || !CarriedBy(message, operatorName)
+                || AccountIndex.NormalizeSenderId(record.SenderId) != AccountIndex.NormalizeSenderId(sender))
+            {
+                continue;
+            }
+
             var latest = record.SubmittedAt ?? record.DoneAt ?? now;
             if (record.AcceptedAt > window.Until || latest < window.From) continue;
             if (PartOf(record, text) is not { } part) continue;

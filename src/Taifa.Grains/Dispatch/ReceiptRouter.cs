@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Dispatch;
 using Taifa.Abstractions.Messages;
 using Taifa.Grains.Ledger;
@@ -16,7 +17,7 @@ namespace Taifa.Grains.Dispatch;
 public sealed partial class ReceiptRouter(
     IGrainFactory grains, OperatorRoutes routes, LedgerWriter ledger, IMessageLedger rows, TimeProvider time, ILogger<ReceiptRouter> logger)
 {
-    // A number's messages read to match a lost id, newest first: far more than one number gets within a receipt window.
+    // An account's messages to one number read to match a lost id, newest first: far more than it sends there in a receipt window.
     private const int RecipientLimit = 500;
 
     private long _unmatched;
@@ -86,7 +87,7 @@ public sealed partial class ReceiptRouter(
     /// </summary>
     private async Task<bool> MatchLostId(string operatorName, OperatorOptions route, string canonical, OperatorReceipt receipt)
     {
-        if (receipt.Handset is not { Length: > 0 } handset
+        if (receipt.Handset is not { Length: > 0 } handset || receipt.Sender is not { Length: > 0 } sender
             || LostSubmitMatch.SubmitWindow(receipt.SubmitDate, route, time.LocalTimeZone) is not { } window)
         {
             return false;
@@ -95,8 +96,11 @@ public sealed partial class ReceiptRouter(
         var now = time.GetUtcNow();
         var since = now - LedgerWriter.ReceiptWindow;
         if (window.Until <= since) return false;
-        var candidates = await rows.FindByRecipient(LostSubmitMatch.Number(handset), since, window.Until, RecipientLimit);
-        if (LostSubmitMatch.Find(candidates, operatorName, receipt.Text, window, now) is not { } match) return false;
+
+        // A sender ID belongs to one account at most: the receipt's destination says whose messages to read.
+        if (await grains.SenderId(sender).Owner() is not { } accountId) return false;
+        var candidates = await rows.FindByRecipient(accountId, LostSubmitMatch.Number(handset), since, window.Until, RecipientLimit);
+        if (LostSubmitMatch.Find(candidates, operatorName, sender, receipt.Text, window, now) is not { } match) return false;
 
         var record = match.Message.Record;
         if (record.Status == MessageStatus.Queued)
@@ -124,10 +128,10 @@ public sealed partial class ReceiptRouter(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Receipt from {Operator} for unknown operator id {OperatorMessageId} ({Status}); asking for redelivery")]
     private partial void LogUnmatched(string @operator, string operatorMessageId, MessageStatus status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Receipt from {Operator} for lost operator id {OperatorMessageId} matched message {MessageId} (part {Part} of {Parts}, {Status}) by handset, submit date and text: it was submitted again, a duplicate at the operator")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Receipt from {Operator} for lost operator id {OperatorMessageId} matched message {MessageId} (part {Part} of {Parts}, {Status}) by sender, handset, submit date and text: it was submitted again, a duplicate at the operator")]
     private partial void LogDuplicate(string @operator, string operatorMessageId, long messageId, int part, int parts, MessageStatus status);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Receipt from {Operator} for lost operator id {OperatorMessageId} matched message {MessageId} (part {Part} of {Parts}, {Status}) by handset, submit date and text; it was not submitted again")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Receipt from {Operator} for lost operator id {OperatorMessageId} matched message {MessageId} (part {Part} of {Parts}, {Status}) by sender, handset, submit date and text; it was not submitted again")]
     private partial void LogLostIdMatched(string @operator, string operatorMessageId, long messageId, int part, int parts, MessageStatus status);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Receipt from {Operator} for unknown operator id {OperatorMessageId} fits message {MessageId}, still queued (its submit may be under way); asking for redelivery")]

@@ -87,12 +87,13 @@ public interface IMessageLedger
     Task<IReadOnlyList<OperatorPart>> FindByOperatorIds(string operatorName, IReadOnlyList<string> operatorIds, DateTimeOffset acceptedSince, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// The messages to <paramref name="mobileNumber"/> accepted at or after <paramref name="acceptedSince"/> and before
-    /// <paramref name="acceptedBefore"/> (by message id, so only those days are read), newest first, at most
+    /// An account's messages to <paramref name="mobileNumber"/> accepted at or after <paramref name="acceptedSince"/>
+    /// and before <paramref name="acceptedBefore"/> (by message id, so only those days are read), newest first, at most
     /// <paramref name="limit"/>: what a receipt for an operator id no part has is matched against when its id was lost
-    /// with a silo (by handset, submit date and text). Each comes with its shard and the lost ids mapped to it so far.
+    /// with a silo (by sender, handset, submit date and text). Each comes with its shard and the lost ids mapped to it
+    /// so far. Read as a history page filtered by number is, so it costs nothing on the way in.
     /// </summary>
-    Task<IReadOnlyList<RecipientMessage>> FindByRecipient(string mobileNumber, DateTimeOffset acceptedSince, DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<RecipientMessage>> FindByRecipient(long accountId, string mobileNumber, DateTimeOffset acceptedSince, DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Maps an operator id the ledger never recorded (the operator took a submit whose answer was lost) to part

@@ -206,13 +206,13 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         }
     }
 
-    public Task<IReadOnlyList<RecipientMessage>> FindByRecipient(string mobileNumber, DateTimeOffset acceptedSince, DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<RecipientMessage>> FindByRecipient(long accountId, string mobileNumber, DateTimeOffset acceptedSince, DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken = default)
     {
         var (low, high) = (LedgerDays.FirstIdAt(acceptedSince), LedgerDays.FirstIdAt(acceptedBefore));
         lock (_lock)
         {
             return Result(_messages.Values.Reverse()
-                .Where(m => m.Record.MessageId >= low && m.Record.MessageId < high && m.Record.MobileNumber == mobileNumber)
+                .Where(m => m.Record.MessageId >= low && m.Record.MessageId < high && m.Record.AccountId == accountId && m.Record.MobileNumber == mobileNumber)
                 .Take(limit)
                 .Select(m => new RecipientMessage(
                     m.Current, m.Shard, m.Parts.Where(p => p.Part < 0).OrderByDescending(p => p.Part).Select(p => p.OperatorMessageId).ToArray())));

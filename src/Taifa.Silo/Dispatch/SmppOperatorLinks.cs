@@ -61,6 +61,7 @@ public sealed class SmppOperatorLinks(OperatorRoutes routes, Inbound.InboundInta
             {
                 // What matches the receipt to its message when the operator id was lost with a silo (ReceiptRouter).
                 Handset = received.DeliverSm.Source.Address,
+                Sender = received.DeliverSm.Destination.Address,
                 SubmitDate = receipt.SubmitDate,
                 Text = receipt.Text,
             });

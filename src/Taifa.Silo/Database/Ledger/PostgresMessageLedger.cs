@@ -364,26 +364,27 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
     }
 
     /// <summary>
-    /// Walks ix_taifa_message_mobile (infra/db/0230: number, message id) backwards from the upper id bound, in the
-    /// days' partitions the id range leaves: a number's messages of those days, at most the limit, whatever else is stored.
+    /// Walks ix_taifa_message_account_mobile (infra/db/0203: account, number, message id; the history's index) backwards
+    /// from the upper id bound, in the days' partitions the id range leaves: at most the limit, whatever else is stored.
     /// </summary>
-    public async Task<IReadOnlyList<RecipientMessage>> FindByRecipient(string mobileNumber, DateTimeOffset acceptedSince, DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<RecipientMessage>> FindByRecipient(long accountId, string mobileNumber, DateTimeOffset acceptedSince, DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand(
-            $"""
-            SELECT {MessageColumns}, m.shard,
-                ARRAY(SELECT p.operator_id FROM taifa_operator_part p WHERE p.message_id = m.message_id AND p.part < 0 ORDER BY p.part DESC)
-            FROM taifa_message m
-            WHERE m.mobile_number = $1 AND m.message_id >= $2 AND m.message_id < $3
-            ORDER BY m.message_id DESC LIMIT $4
-            """);
-        command.Parameters.Add(Parameter(mobileNumber));
-        command.Parameters.Add(Parameter(LedgerDays.FirstIdAt(acceptedSince)));
-        command.Parameters.Add(Parameter(LedgerDays.FirstIdAt(acceptedBefore)));
-        command.Parameters.Add(Parameter(limit));
+        var (sql, parameters) = RecipientQuery(accountId, mobileNumber, acceptedSince, acceptedBefore, limit);
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
         return await ReadAll(command, reader => new RecipientMessage(
             ReadMessage(reader), reader.IsDBNull(28) ? null : reader.GetString(28), reader.GetFieldValue<string[]>(29)), cancellationToken).ConfigureAwait(false);
     }
+
+    internal static (string Sql, NpgsqlParameter[] Parameters) RecipientQuery(long accountId, string mobileNumber, DateTimeOffset acceptedSince, DateTimeOffset acceptedBefore, int limit) =>
+        ($"""
+            SELECT {MessageColumns}, m.shard,
+                ARRAY(SELECT p.operator_id FROM taifa_operator_part p WHERE p.message_id = m.message_id AND p.part < 0 ORDER BY p.part DESC)
+            FROM taifa_message m
+            WHERE m.account_id = $1 AND m.mobile_number = $2 AND m.message_id >= $3 AND m.message_id < $4
+            ORDER BY m.message_id DESC LIMIT $5
+            """,
+        [Parameter(accountId), Parameter(mobileNumber), Parameter(LedgerDays.FirstIdAt(acceptedSince)), Parameter(LedgerDays.FirstIdAt(acceptedBefore)), Parameter(limit)]);
 
     public async Task<bool> MapLostPart(long messageId, int part, string operatorName, string operatorId, CancellationToken cancellationToken = default)
     {
