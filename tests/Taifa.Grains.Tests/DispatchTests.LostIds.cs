@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using Taifa.Abstractions.Dispatch;
 using Taifa.Abstractions.Messages;
 using Taifa.Domain.Text;
@@ -73,6 +74,16 @@ public sealed partial class DispatchTests
 
         Assert.Equal((unmatched + 5, duplicates), (Router.Unmatched, Router.Duplicates));
         Assert.Equal(MessageStatus.Submitted, (await cluster.Grains.GetGrain<IMessageGrain>(outcome.MessageId).Get())!.Status);
+    }
+
+    [Fact]
+    public void A_receipt_keeps_what_it_carries_on_its_way_to_another_silo()
+    {
+        using var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        var receipt = ReceiptFor("A1", "SENDER", "254700000001", "the start of it", new DateTime(2026, 12, 4, 6, 30, 0));
+
+        Assert.Equal(receipt, serializer.Deserialize<OperatorReceipt>(serializer.SerializeToArray(receipt)));
     }
 
     [Fact]
