@@ -33,9 +33,7 @@ public sealed partial class ReceiptRouter(
     {
         var route = routes[operatorName];
         var canonical = OperatorRoutes.Canonical(receipt.OperatorMessageId, route.ReceiptIdFormat);
-        var parts = await RecordOrFind(operatorName, canonical, receipt);
-
-        List<(long MessageId, MessageStatus Status, string PartId)> messages = [.. (await AsRecorded(parts, canonical)).Select(p => (p.MessageId, p.Status ?? receipt.Status, p.PartId)).Distinct()];
+        var messages = await Matched(operatorName, canonical, receipt);
         if (messages.Count == 0 && await grains.OperatorMessageId(operatorName, canonical).Find() is { } mappedBefore)
         {
             messages.Add((mappedBefore, receipt.Status, canonical));
@@ -43,7 +41,7 @@ public sealed partial class ReceiptRouter(
 
         if (messages.Count == 0 && await MatchLostId(operatorName, route, canonical, receipt))
         {
-            messages = [.. (await AsRecorded(await RecordOrFind(operatorName, canonical, receipt), canonical)).Select(p => (p.MessageId, p.Status ?? receipt.Status, p.PartId)).Distinct()];
+            messages = await Matched(operatorName, canonical, receipt);
         }
 
         if (messages.Count == 0)
@@ -61,23 +59,22 @@ public sealed partial class ReceiptRouter(
         return true;
     }
 
-    // A receipt that is not final (en route, accepted) settles nothing: it is matched, never recorded, so the final one still counts.
-    private Task<IReadOnlyList<OperatorPart>> RecordOrFind(string operatorName, string canonical, OperatorReceipt receipt) =>
-        receipt.Status.IsFinal()
-            ? ledger.RecordReceipt(new PartReceipt(operatorName, canonical, receipt.Status, receipt.ErrorCode, receipt.ReceivedAt))
-            : ledger.FindByOperatorIds(operatorName, [canonical], time.GetUtcNow() - LedgerWriter.ReceiptWindow);
-
     /// <summary>
-    /// Each part with the id its message knows it by: a lost id stands for the recorded id of the same part (the
-    /// first receipt for either copy settles that part), or for itself when none was recorded (the message went final
-    /// without it).
+    /// The messages with a part of this id, each with the receipt's status for it (a repeat answers the first one's, and
+    /// is applied again: the record may have missed it) and the id it knows the part by: a lost id stands for the
+    /// recorded id of the same part (the first receipt for either copy settles that part), or for itself when none was
+    /// recorded (the message went final without it).
+    /// A receipt that is not final (en route, accepted) settles nothing: it is matched, never recorded, so the final one still counts.
     /// </summary>
-    private async Task<IEnumerable<(long MessageId, MessageStatus? Status, string PartId)>> AsRecorded(IReadOnlyList<OperatorPart> parts, string canonical)
+    private async Task<List<(long MessageId, MessageStatus Status, string PartId)>> Matched(string operatorName, string canonical, OperatorReceipt receipt)
     {
+        var parts = receipt.Status.IsFinal()
+            ? await ledger.RecordReceipt(new PartReceipt(operatorName, canonical, receipt.Status, receipt.ErrorCode, receipt.ReceivedAt))
+            : await ledger.FindByOperatorIds(operatorName, [canonical], time.GetUtcNow() - LedgerWriter.ReceiptWindow);
         var lost = parts.Where(p => p.LostFor is not null).Select(p => p.MessageId).Distinct().ToList();
         var recorded = lost.Count == 0 ? [] : (await rows.FindMessages(lost)).ToDictionary(r => r.MessageId, r => r.OperatorPartIds);
-        return parts.Select(p => (p.MessageId, p.Status,
-            p.LostFor is { } index && recorded.GetValueOrDefault(p.MessageId) is { } ids && index < ids.Count ? ids[index] : canonical));
+        return [.. parts.Select(p => (p.MessageId, p.Status ?? receipt.Status,
+            p.LostFor is { } index && recorded.GetValueOrDefault(p.MessageId) is { } ids && index < ids.Count ? ids[index] : canonical)).Distinct()];
     }
 
     /// <summary>
