@@ -226,6 +226,12 @@ public sealed class CountingLedger(IMessageLedger inner) : IMessageLedger
     public Task<IReadOnlyList<OperatorPart>> FindByOperatorIds(string operatorName, IReadOnlyList<string> operatorIds, DateTimeOffset acceptedSince, CancellationToken cancellationToken = default) =>
         inner.FindByOperatorIds(operatorName, operatorIds, acceptedSince, cancellationToken);
 
+    public Task<IReadOnlyList<RecipientMessage>> FindByRecipient(long accountId, string mobileNumber, DateTimeOffset acceptedSince, DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken = default) =>
+        inner.FindByRecipient(accountId, mobileNumber, acceptedSince, acceptedBefore, limit, cancellationToken);
+
+    public Task<bool> MapLostPart(long messageId, int part, string operatorName, string operatorId, CancellationToken cancellationToken = default) =>
+        inner.MapLostPart(messageId, part, operatorName, operatorId, cancellationToken);
+
     public Task<IReadOnlyList<RefundDue>> ReadRefundsDue(long accountId, int limit, CancellationToken cancellationToken = default) =>
         inner.ReadRefundsDue(accountId, limit, cancellationToken);
 

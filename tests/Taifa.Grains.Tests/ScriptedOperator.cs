@@ -24,6 +24,7 @@ public sealed class ScriptedOperator : IOperatorLinks
     private readonly ConcurrentDictionary<string, (int Parts, SubmissionOutcome Then)> _partial = new();
     private readonly ConcurrentDictionary<string, bool> _oneIdPerMessage = new();
     private readonly ConcurrentDictionary<string, byte> _down = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, byte> _answerLost = new();
     private long _nextId = 5000;
 
     /// <summary>Every accepted submit, with the operator whose bind took it, in order.</summary>
@@ -65,6 +66,12 @@ public sealed class ScriptedOperator : IOperatorLinks
     /// <summary>The operator accepts the first <paramref name="parts"/> parts of the message to this destination, then answers <paramref name="then"/>.</summary>
     public void AcceptOnly(string mobileNumber, int parts, SubmissionOutcome then) => _partial[mobileNumber] = (parts, then);
 
+    /// <summary>
+    /// The operator takes the next message to this destination (its ids are in <see cref="Accepted"/>) but its answer is
+    /// lost: the link reports a temporary failure, as when the submit_sm_resp did not come in time or the silo died.
+    /// </summary>
+    public void LoseAnswer(string mobileNumber) => _answerLost[mobileNumber] = 0;
+
     /// <summary>The operator answers every part of the message to this destination with the same id.</summary>
     public void OneIdForAllParts(string mobileNumber) => _oneIdPerMessage[mobileNumber] = true;
 
@@ -99,6 +106,12 @@ public sealed class ScriptedOperator : IOperatorLinks
                 : owner._scripts.TryGetValue(message.MobileNumber, out var script) && script.TryDequeue(out var next)
                     ? next
                     : SubmissionOutcome.Accepted;
+            if (outcome == SubmissionOutcome.Accepted && owner._answerLost.TryRemove(message.MobileNumber, out _))
+            {
+                owner.NewIds(message.MessageId, firstPart, message.Parts - firstPart);
+                return Task.FromResult(new OperatorSubmission(SubmissionOutcome.TemporaryFailure, [], "0FF", "test: no submit_sm_resp in time"));
+            }
+
             if (outcome == SubmissionOutcome.Accepted && owner._partial.TryRemove(message.MobileNumber, out var partial))
             {
                 var taken = owner.NewIds(message.MessageId, firstPart, partial.Parts);

@@ -12,7 +12,20 @@ public sealed record OperatorReceipt(
     [property: Id(0)] string OperatorMessageId,
     [property: Id(1)] MessageStatus Status,
     [property: Id(2)] string? ErrorCode,
-    [property: Id(3)] DateTimeOffset ReceivedAt);
+    [property: Id(3)] DateTimeOffset ReceivedAt)
+{
+    /// <summary>The deliver_sm's source_addr: the handset the message went to, as the operator wrote it.</summary>
+    [Id(4)] public string? Handset { get; init; }
+
+    /// <summary>The receipt text's <c>submit date:</c>, on the operator's wall clock (the text carries no zone).</summary>
+    [Id(5)] public DateTime? SubmitDate { get; init; }
+
+    /// <summary>The receipt text's <c>text:</c>, the start of the part it is about (SMPP v3.4 Appendix B: up to 20 characters).</summary>
+    [Id(6)] public string? Text { get; init; }
+
+    /// <summary>The deliver_sm's destination_addr: the sender ID the message was sent from.</summary>
+    [Id(7)] public string? Sender { get; init; }
+}
 
 /// <summary>Consumes one operator shard's stream and owns that shard's SMPP bind.</summary>
 [Alias("taifa.IOperatorDispatcherGrain")]

@@ -45,6 +45,15 @@ public sealed class OperatorOptions
 
     /// <summary>True for an SMSC that sends one receipt for a whole concatenated message (for any one of its part ids).</summary>
     public bool OneReceiptPerMessage { get; set; }
+
+    /// <summary>
+    /// The UTC offset of the SMSC's wall clock, on which its receipts write <c>submit date:</c>; null: the silo's own
+    /// time zone. Matters only for a receipt whose operator id was lost with a silo, matched by its submit date.
+    /// </summary>
+    public TimeSpan? ReceiptClockOffset { get; set; }
+
+    /// <summary>How far the SMSC's clock may be from ours when a receipt is matched by its submit date.</summary>
+    public TimeSpan ReceiptClockTolerance { get; set; } = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>

@@ -86,6 +86,24 @@ public interface IMessageLedger
     /// <summary>The parts with these operator ids, among messages accepted since <paramref name="acceptedSince"/> (which bounds the search to recent days).</summary>
     Task<IReadOnlyList<OperatorPart>> FindByOperatorIds(string operatorName, IReadOnlyList<string> operatorIds, DateTimeOffset acceptedSince, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// An account's messages to <paramref name="mobileNumber"/> accepted at or after <paramref name="acceptedSince"/>
+    /// and before <paramref name="acceptedBefore"/> (by message id, so only those days are read), newest first, at most
+    /// <paramref name="limit"/>: what a receipt for an operator id no part has is matched against when its id was lost
+    /// with a silo (by sender, handset, submit date and text). Each comes with its shard and the lost ids mapped to it
+    /// so far. Read as a history page filtered by number is, so it costs nothing on the way in.
+    /// </summary>
+    Task<IReadOnlyList<RecipientMessage>> FindByRecipient(long accountId, string mobileNumber, DateTimeOffset acceptedSince, DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Maps an operator id the ledger never recorded (the operator took a submit whose answer was lost) to part
+    /// <paramref name="part"/> (0-based) of the message, so its receipts, and their repeats, find the message by id
+    /// (<see cref="RecordReceipts"/>, <see cref="FindByOperatorIds"/>) as a <see cref="LostPart"/>. The message's own
+    /// part ids (<see cref="MessageRecord.OperatorPartIds"/>) stay as recorded.
+    /// </summary>
+    /// <returns>True when mapped now; false when the id was mapped to the message before, or there is no such message.</returns>
+    Task<bool> MapLostPart(long messageId, int part, string operatorName, string operatorId, CancellationToken cancellationToken = default);
+
     /// <summary>Refunds set on final messages of this account that its wallet has not applied yet.</summary>
     Task<IReadOnlyList<RefundDue>> ReadRefundsDue(long accountId, int limit, CancellationToken cancellationToken = default);
 
@@ -272,8 +290,33 @@ public sealed record MessageOutcome(long MessageId, MessageStatus Status, DateTi
 
 public sealed record PartReceipt(string OperatorName, string OperatorMessageId, MessageStatus Status, string? ErrorCode, DateTimeOffset ReceivedAt);
 
-/// <summary>One part the operator took: its id, and its receipt's status once one came.</summary>
-public sealed record OperatorPart(string OperatorName, string OperatorMessageId, long MessageId, int Part, MessageStatus? Status);
+/// <summary>
+/// One part the operator took: its id, and its receipt's status once one came. <paramref name="Part"/> is the part's
+/// index, or, for an id whose submit answer was lost (<see cref="IMessageLedger.MapLostPart"/>), below zero
+/// (<see cref="LostPart"/>).
+/// </summary>
+public sealed record OperatorPart(string OperatorName, string OperatorMessageId, long MessageId, int Part, MessageStatus? Status)
+{
+    /// <summary>The index of the part a lost id stands for; null for a part of the message's recorded ids.</summary>
+    public int? LostFor => LostPart.Index(Part);
+}
+
+/// <summary>
+/// How a lost id is numbered among a message's parts: below zero, so the recorded parts keep 0…n−1, and apart by the
+/// part it stands for (the <c>k</c>-th lost id of part <c>i</c> is −1 − i − 256·k; a message has at most 255 parts).
+/// </summary>
+public static class LostPart
+{
+    public const int Stride = 256;
+
+    public static int Number(int part, int earlierLostOfPart) => -1 - part - Stride * earlierLostOfPart;
+
+    public static int? Index(int number) => number < 0 ? (-1 - number) % Stride : null;
+}
+
+/// <summary>A message to one number (<see cref="IMessageLedger.FindByRecipient"/>): its row, its dispatch shard, and
+/// the operator ids mapped to it for submits whose answer was lost.</summary>
+public sealed record RecipientMessage(MessageRecord Record, string? Shard, IReadOnlyList<string> LostPartIds);
 
 /// <summary>
 /// What a final message still owes: its customer's dlr_url callback and SMPP receipt, its refund (not yet applied by

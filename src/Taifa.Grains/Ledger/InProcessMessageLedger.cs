@@ -206,6 +206,37 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         }
     }
 
+    public Task<IReadOnlyList<RecipientMessage>> FindByRecipient(long accountId, string mobileNumber, DateTimeOffset acceptedSince, DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken = default)
+    {
+        var (low, high) = (LedgerDays.FirstIdAt(acceptedSince), LedgerDays.FirstIdAt(acceptedBefore));
+        lock (_lock)
+        {
+            return Result(_messages.Values.Reverse()
+                .Where(m => m.Record.MessageId >= low && m.Record.MessageId < high && m.Record.AccountId == accountId && m.Record.MobileNumber == mobileNumber)
+                .Take(limit)
+                .Select(m => new RecipientMessage(
+                    m.Current, m.Shard, m.Parts.Where(p => p.Part < 0).OrderByDescending(p => p.Part).Select(p => p.OperatorMessageId).ToArray())));
+        }
+    }
+
+    public Task<bool> MapLostPart(long messageId, int part, string operatorName, string operatorId, CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            if (!_messages.TryGetValue(messageId, out var row) || row.Parts.Any(p => p.Part < 0 && p.OperatorName == operatorName && p.OperatorMessageId == operatorId))
+            {
+                return Task.FromResult(false);
+            }
+
+            var number = LostPart.Number(part, row.Parts.Count(p => p.LostFor == part));
+            var partRow = new PartRow(operatorName, operatorId, messageId, number);
+            row.Parts.Add(partRow);
+            if (!_partsByOperatorId.TryGetValue((operatorName, operatorId), out var list)) _partsByOperatorId[(operatorName, operatorId)] = list = [];
+            list.Add(partRow);
+            return Task.FromResult(true);
+        }
+    }
+
     public Task<IReadOnlyList<RefundDue>> ReadRefundsDue(long accountId, int limit, CancellationToken cancellationToken = default)
     {
         lock (_lock)
@@ -370,7 +401,7 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
             Record = Record with { Status = status, DoneAt = doneAt ?? Record.DoneAt, UpdatedAt = doneAt ?? Record.UpdatedAt };
 
         // An array, as the database gives: a record read here may be stored in grain state, whose JSON names its list's type.
-        public MessageRecord Current => Record with { OperatorPartIds = Parts.OrderBy(p => p.Part).Select(p => p.OperatorMessageId).ToArray() };
+        public MessageRecord Current => Record with { OperatorPartIds = Parts.Where(p => p.Part >= 0).OrderBy(p => p.Part).Select(p => p.OperatorMessageId).ToArray() };
 
         public void Apply(MessageOutcome outcome)
         {
@@ -391,7 +422,9 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
 
     private sealed class PartRow(string operatorName, string operatorMessageId, long messageId, int part)
     {
+        public string OperatorName { get; } = operatorName;
         public string OperatorMessageId { get; } = operatorMessageId;
+        public int? LostFor => LostPart.Index(Part);
         public long MessageId { get; } = messageId;
         public int Part { get; } = part;
         public MessageStatus? Status { get; set; }
@@ -399,6 +432,6 @@ public sealed class InProcessMessageLedger(IOptions<LedgerOptions> options) : IM
         // Kept as the database keeps it; the message's own error code is what status look-ups show.
         public string? ErrorCode { get; set; }
 
-        public OperatorPart ToView() => new(operatorName, OperatorMessageId, MessageId, Part, Status);
+        public OperatorPart ToView() => new(OperatorName, OperatorMessageId, MessageId, Part, Status);
     }
 }

@@ -22,6 +22,7 @@ public static class TaifaMetrics
     private static readonly Counter<double> Refunds = Meter.CreateCounter<double>("taifa.wallet.refunded", "KES", "Money refunded for messages that never reached an operator");
     private static readonly Counter<long> Receipts = Meter.CreateCounter<long>("taifa.receipts", "{receipt}", "Operator receipts applied, by final state");
     private static readonly Counter<long> UnmatchedReceipts = Meter.CreateCounter<long>("taifa.receipts.unmatched", "{receipt}", "Operator receipts that matched no message (redelivery asked)");
+    private static readonly Counter<long> Duplicates = Meter.CreateCounter<long>("taifa.operator.duplicates", "{part}", "Parts an operator took twice: a submit whose answer was lost, submitted again, found by the receipt of the lost id");
     private static readonly Counter<long> OperatorOutcomes = Meter.CreateCounter<long>("taifa.operator.submits", "{submit}", "Submissions to operators, by operator and outcome");
     private static readonly Histogram<double> DispatchLatency = Meter.CreateHistogram<double>("taifa.dispatch.latency", "ms", "From acceptance to the operator's submit_sm_resp");
     private static readonly Counter<long> FailedLogins = Meter.CreateCounter<long>("taifa.logins.failed", "{login}", "Failed REST authentications and SMPP binds, by channel");
@@ -63,6 +64,8 @@ public static class TaifaMetrics
     public static void Receipt(MessageStatus status) => Receipts.Add(1, new KeyValuePair<string, object?>("state", status.ToString().ToLowerInvariant()));
 
     public static void Unmatched(string operatorName) => UnmatchedReceipts.Add(1, new KeyValuePair<string, object?>("operator", operatorName));
+
+    public static void OperatorDuplicate(string operatorName) => Duplicates.Add(1, new KeyValuePair<string, object?>("operator", operatorName));
 
     public static void OperatorSubmit(string operatorName, string outcome) =>
         OperatorOutcomes.Add(1, new KeyValuePair<string, object?>("operator", operatorName), new KeyValuePair<string, object?>("outcome", outcome));

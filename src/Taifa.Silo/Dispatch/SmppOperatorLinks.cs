@@ -57,7 +57,14 @@ public sealed class SmppOperatorLinks(OperatorRoutes routes, Inbound.InboundInta
         };
         return status is null
             ? Task.FromResult(true)
-            : onReceipt(new OperatorReceipt(receipt.MessageId, status.Value, receipt.ErrorCode, time.GetUtcNow()));
+            : onReceipt(new OperatorReceipt(receipt.MessageId, status.Value, receipt.ErrorCode, time.GetUtcNow())
+            {
+                // What matches the receipt to its message when the operator id was lost with a silo (ReceiptRouter).
+                Handset = received.DeliverSm.Source.Address,
+                Sender = received.DeliverSm.Destination.Address,
+                SubmitDate = receipt.SubmitDate,
+                Text = receipt.Text,
+            });
     }
 
     private sealed class Link(OperatorBind bind) : IOperatorLink

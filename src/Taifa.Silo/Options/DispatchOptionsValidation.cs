@@ -59,6 +59,10 @@ public sealed class DispatchOptionsValidation : IValidateOptions<DispatchOptions
             Check(route.ReconnectMaxDelay >= route.ReconnectMinDelay, $"{key}:ReconnectMaxDelay", "at least ReconnectMinDelay");
             Check(Enum.IsDefined(route.SubmitIdFormat), $"{key}:SubmitIdFormat", "Text, Decimal or Hex");
             Check(Enum.IsDefined(route.ReceiptIdFormat), $"{key}:ReceiptIdFormat", "Text, Decimal or Hex");
+            Check(route.ReceiptClockOffset is not { } offset || (offset >= TimeSpan.FromHours(-14) && offset <= TimeSpan.FromHours(14)),
+                $"{key}:ReceiptClockOffset", "from -14:00:00 to 14:00:00");
+            Check(route.ReceiptClockTolerance >= TimeSpan.Zero && route.ReceiptClockTolerance <= TimeSpan.FromHours(1),
+                $"{key}:ReceiptClockTolerance", "from 00:00:00 to 01:00:00");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Taifa.Abstractions.Accounts;
 using Taifa.Abstractions.Messages;
 using Taifa.Domain.Text;
+using Taifa.Grains.Dispatch;
 using Taifa.Operators.Simulator;
 using Taifa.Silo.Dispatch;
 using Taifa.Silo.Tests.Infrastructure;
@@ -139,6 +140,53 @@ public sealed class DispatchEndToEndTests : IAsyncLifetime
 
         Assert.NotEqual(references[0], references[1]);
         Assert.NotEqual(references[1], references[2]);
+    }
+
+    [Fact]
+    public async Task A_submit_answered_too_late_is_sent_again_and_the_first_ids_receipt_settles_it_once_counting_the_duplicate()
+    {
+        await using var callbacks = new StatusCallbackReceiver();
+        var account = await _factory.OpenAccountAsync();
+        var router = _factory.Services.GetRequiredService<ReceiptRouter>();
+        var duplicates = router.Duplicates;
+        var mobile = "254722" + Random.Shared.Next(100_000, 999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var text = "Late answer " + Guid.NewGuid();
+
+        // The SMSC takes the submit and sends its receipt, but answers the submit_sm after the bind's 10 s response
+        // timeout: the gateway never learns the first id, and submits the message again once the first answer is late.
+        Safaricom.Behaviour = SimulatorBehaviour.Normal with { ResponseDelay = TimeSpan.FromSeconds(11) };
+        string messageId;
+        try
+        {
+            var sent = await _client.SendSmsAsync(account.ApiKey, new { mobile, sender_name = account.SenderId, message = text, dlr_url = callbacks.Url });
+            messageId = sent[0]!["message_id"]!.GetValue<string>();
+            var deadline = DateTime.UtcNow + Patience;
+            while (!Safaricom.Submits.Any(s => s.Destination.Address == mobile))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the SMSC never received the submit");
+                await Task.Delay(50);
+            }
+        }
+        finally
+        {
+            Safaricom.Behaviour = SimulatorBehaviour.Normal;
+        }
+
+        // The first id's receipt is refused while the message waits for its answer, and matched once it is submitted again.
+        var delivered = await WaitForStatus(account, messageId, "delivered");
+        Assert.Equal(2, Safaricom.Submits.Count(s => s.Destination.Address == mobile));
+        var deadlineForCount = DateTime.UtcNow + Patience;
+        while (router.Duplicates == duplicates)
+        {
+            Assert.True(DateTime.UtcNow < deadlineForCount, "the first id's receipt was never matched");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(duplicates + 1, router.Duplicates);
+        Assert.Equal("delivered", (await callbacks.WaitForAsync(messageId, Patience))["status"]!.GetValue<string>());
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Single(callbacks.Posts, p => p["message_id"]?.GetValue<string>() == messageId);
+        Assert.Equal("safaricom", delivered["operator"]!.GetValue<string>());
     }
 
     [Fact]

@@ -46,6 +46,8 @@ public sealed class OptionsValidationTests
     [InlineData("Binds", "-1", "Taifa:Operators:mno:Binds must be from 1 to 1000.")]
     [InlineData("ReconnectMaxDelay", "00:00:00.500", "Taifa:Operators:mno:ReconnectMaxDelay must be at least ReconnectMinDelay.")]
     [InlineData("ResponseTimeout", "00:00:00", "Taifa:Operators:mno:ResponseTimeout must be positive.")]
+    [InlineData("ReceiptClockOffset", "15:00:00", "Taifa:Operators:mno:ReceiptClockOffset must be from -14:00:00 to 14:00:00.")]
+    [InlineData("ReceiptClockTolerance", "02:00:00", "Taifa:Operators:mno:ReceiptClockTolerance must be from 00:00:00 to 01:00:00.")]
     [InlineData("BindMode", "Sideways", "'Taifa:Operators:mno:BindMode'")]
     [InlineData("Window", "many", "'Taifa:Operators:mno:Window'")]
     public async Task A_bad_operator_value_refuses_the_start_naming_its_key(string property, string value, string named)

@@ -542,6 +542,59 @@ public abstract class MessageLedgerContract : IAsyncLifetime
         Assert.Equal([earlier, earlier, later], repeat.Select(p => p.MessageId).Order());
     }
 
+    [Fact]
+    public async Task An_accounts_messages_to_a_number_are_found_newest_first_within_the_days_asked_with_their_shard()
+    {
+        var earlier = Messages(1, cost: 1m, startBalance: 10m, acceptedAt: Now.AddDays(-2));
+        var messages = Messages(3, cost: 1m, startBalance: 9m, shard: "airtel-1");
+        var number = messages[0].Record.MobileNumber;
+        var others = messages.Where(m => m.Record.MobileNumber != number).ToList();
+        var sameNumber = earlier.Select(m => m with { Record = m.Record with { MobileNumber = number } }).ToList();
+        await Ledger.Commit(Open(10m, [.. sameNumber, .. messages]));
+        await Ledger.RecordOutcomes([new MessageOutcome(messages[0].Record.MessageId, MessageStatus.Submitted, Now) { OperatorName = "airtel", OperatorPartIds = ["P1"] }]);
+
+        var found = await Ledger.FindByRecipient(_account, number, Now.AddDays(-3), DateTimeOffset.UtcNow.AddMinutes(1), 10);
+        var recent = await Ledger.FindByRecipient(_account, number, Now.AddDays(-1), DateTimeOffset.UtcNow.AddMinutes(1), 10);
+        var newest = Assert.Single(await Ledger.FindByRecipient(_account, number, Now.AddDays(-3), DateTimeOffset.UtcNow.AddMinutes(1), 1));
+
+        Assert.Equal([messages[0].Record.MessageId, sameNumber[0].Record.MessageId], found.Select(m => m.Record.MessageId));
+        Assert.Equal([messages[0].Record.MessageId], recent.Select(m => m.Record.MessageId));
+        Assert.Equal(messages[0].Record.MessageId, newest.Record.MessageId);
+        Assert.Equal(("airtel-1", MessageStatus.Submitted, "airtel"), (found[0].Shard, found[0].Record.Status, found[0].Record.OperatorName));
+        Assert.Equal(["P1"], found[0].Record.OperatorPartIds);
+        Assert.Empty(found[0].LostPartIds);
+        Assert.Empty(await Ledger.FindByRecipient(_account, number, Now.AddDays(-3), Now.AddDays(-2).AddMinutes(-1), 10));
+        Assert.Empty(await Ledger.FindByRecipient(_account ^ 1, number, Now.AddDays(-3), DateTimeOffset.UtcNow.AddMinutes(1), 10));
+        Assert.All(others, o => Assert.DoesNotContain(found, f => f.Record.MessageId == o.Record.MessageId));
+    }
+
+    [Fact]
+    public async Task A_lost_id_mapped_to_a_part_is_found_by_its_receipts_and_leaves_the_recorded_ids_as_they_were()
+    {
+        var messages = Messages(1, cost: 1m, startBalance: 5m);
+        await Ledger.Commit(Open(5m, messages));
+        var id = messages[0].Record.MessageId;
+        await Ledger.RecordOutcomes([new MessageOutcome(id, MessageStatus.Submitted, Now) { OperatorName = "op", OperatorPartIds = ["N1", "N2"] }]);
+
+        Assert.True(await Ledger.MapLostPart(id, 1, "op", "L2"));
+        Assert.False(await Ledger.MapLostPart(id, 1, "op", "L2"));
+        Assert.True(await Ledger.MapLostPart(id, 1, "op", "L2b"));
+        Assert.True(await Ledger.MapLostPart(id, 0, "op", "L1"));
+        Assert.False(await Ledger.MapLostPart(messages[0].Record.MessageId + 1, 0, "op", "L9"));
+
+        var receipt = await Ledger.RecordReceipts([new PartReceipt("op", "L2", MessageStatus.Delivered, null, Now)], Now.AddDays(-7));
+        var repeat = await Ledger.RecordReceipts([new PartReceipt("op", "L2", MessageStatus.Undelivered, "001", Now)], Now.AddDays(-7));
+
+        var part = Assert.Single(receipt);
+        Assert.Equal((id, 1, MessageStatus.Delivered), (part.MessageId, part.LostFor, part.Status));
+        Assert.Equal([(id, 1, MessageStatus.Delivered)], repeat.Select(p => (p.MessageId, p.LostFor, p.Status)));
+        Assert.Equal([0, 1, 1], (await Ledger.FindByOperatorIds("op", ["L2", "L2b", "L1"], Now.AddDays(-7))).OrderBy(p => p.OperatorMessageId, StringComparer.Ordinal).Select(p => p.LostFor));
+        Assert.Equal(["N1", "N2"], Assert.Single(await Ledger.FindMessages([id])).OperatorPartIds);
+        var found = Assert.Single(await Ledger.FindByRecipient(_account, messages[0].Record.MobileNumber, Now.AddDays(-1), DateTimeOffset.UtcNow.AddMinutes(1), 10));
+        Assert.Equal(["N1", "N2"], found.Record.OperatorPartIds);
+        Assert.Equal(["L1", "L2", "L2b"], found.LostPartIds);
+    }
+
     private WalletCommit Open(decimal balance, IReadOnlyList<LedgerMessage> messages) =>
         new(_account, Guid.NewGuid(), 0, Now, messages, [], []) { OpeningBalance = balance };
 

@@ -97,6 +97,55 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
     }
 
     [Fact]
+    public async Task Matching_a_lost_id_reads_the_accounts_messages_to_the_number_through_the_history_index_without_a_sort()
+    {
+        // 100,000 messages of 100 accounts to 1,000 numbers over two days' partitions, analysed: no index of its own is
+        // needed (nothing more to write per message), the history's by account and number serves it.
+        var today = LedgerDays.DayOf(DateTimeOffset.UtcNow);
+        await Ledger.Maintain(DateTimeOffset.UtcNow);
+        await using var connection = await _database.OpenConnectionAsync();
+        await using (var fill = new NpgsqlCommand(
+            $"""
+            INSERT INTO taifa_message (message_id, recipient_id, account_id, status, mobile_number, network_id, sender_id, body, encoding,
+                parts, cost, balance_after, channel, registered_delivery, accepted_at, updated_at, handed_off)
+            SELECT CASE WHEN g % 2 = 0 THEN {LedgerDays.FirstId(today)} ELSE {LedgerDays.FirstId(today.AddDays(1))} END + g, g, g % 100, 1,
+                '254700' || lpad((g % 1000)::text, 6, '0'), 1, 'SENDER', 'text', 0, 1, 1, 1, 0, false, now(), now(), true
+            FROM generate_series(1, 100000) g;
+            ANALYZE taifa_message;
+            """, connection))
+        {
+            fill.CommandTimeout = 300;
+            await fill.ExecuteNonQueryAsync();
+        }
+
+        var (sql, parameters) = PostgresMessageLedger.RecipientQuery(42, "254700000042", DateTimeOffset.UtcNow.AddDays(-8), DateTimeOffset.UtcNow.AddDays(2), 500);
+        await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
+        explain.Parameters.AddRange(parameters);
+        var lines = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
+        }
+
+        // Each filled day through an index by account (the planner picks by account and number, or by account alone for
+        // a day it expects little of): the cost is bounded by the account's messages of those days, never the table's.
+        var plan = lines.TakeWhile(line => !line.TrimStart().StartsWith("SubPlan", StringComparison.Ordinal)).ToList();
+        var text = string.Join('\n', lines);
+        foreach (var partition in new[] { today, today.AddDays(1) }.Select(day => "taifa_message_p" + day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture)))
+        {
+            Assert.False(plan.Any(line => line.Contains("Seq Scan on " + partition + " ", StringComparison.Ordinal)), $"{partition} is not scanned whole:\n{text}");
+            Assert.True(plan.Any(line => line.Contains("Index", StringComparison.Ordinal) && line.Contains(partition + "_account_id", StringComparison.Ordinal)),
+                $"{partition} is read through an index by account:\n{text}");
+        }
+
+        Assert.Contains(plan, line => line.Contains("_account_id_mobile_number_message_id_idx", StringComparison.Ordinal));
+
+        var found = await Ledger.FindByRecipient(42, "254700000042", DateTimeOffset.UtcNow.AddDays(-8), DateTimeOffset.UtcNow.AddDays(2), 500);
+        Assert.Equal(100, found.Count);
+        Assert.All(found, m => Assert.Equal((42L, "254700000042"), (m.Record.AccountId, m.Record.MobileNumber)));
+    }
+
+    [Fact]
     public async Task Counting_by_day_reads_only_the_accounts_messages_of_the_range_days_through_its_index()
     {
         // 200,000 messages of 97 accounts over twelve days' partitions, analysed; the count covers the last seven days.

@@ -21,7 +21,7 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         m.parts, m.cost, m.balance_after, m.service_id, m.channel, m.registered_delivery, m.dlr_url, m.segment_reference,
         m.segment_total, m.segment_sequence, m.accepted_at, m.updated_at, m.submitted_at, m.done_at, m.operator_name,
         m.operator_error_code,
-        ARRAY(SELECT p.operator_id FROM taifa_operator_part p WHERE p.message_id = m.message_id ORDER BY p.part),
+        ARRAY(SELECT p.operator_id FROM taifa_operator_part p WHERE p.message_id = m.message_id AND p.part >= 0 ORDER BY p.part),
         m.send_at, m.expires_at
         """;
 
@@ -361,6 +361,49 @@ public sealed class PostgresMessageLedger(NpgsqlDataSource dataSource, IOptions<
         command.Parameters.Add(Parameter(operatorIds.Distinct(StringComparer.Ordinal).ToArray()));
         command.Parameters.Add(Parameter(LedgerDays.FirstId(LedgerDays.DayOf(acceptedSince))));
         return await ReadAll(command, ReadPart, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Walks ix_taifa_message_account_mobile (infra/db/0203: account, number, message id; the history's index) backwards
+    /// from the upper id bound, in the days' partitions the id range leaves: at most the limit, whatever else is stored.
+    /// </summary>
+    public async Task<IReadOnlyList<RecipientMessage>> FindByRecipient(long accountId, string mobileNumber, DateTimeOffset acceptedSince, DateTimeOffset acceptedBefore, int limit, CancellationToken cancellationToken = default)
+    {
+        var (sql, parameters) = RecipientQuery(accountId, mobileNumber, acceptedSince, acceptedBefore, limit);
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddRange(parameters);
+        return await ReadAll(command, reader => new RecipientMessage(
+            ReadMessage(reader), reader.IsDBNull(28) ? null : reader.GetString(28), reader.GetFieldValue<string[]>(29)), cancellationToken).ConfigureAwait(false);
+    }
+
+    internal static (string Sql, NpgsqlParameter[] Parameters) RecipientQuery(long accountId, string mobileNumber, DateTimeOffset acceptedSince, DateTimeOffset acceptedBefore, int limit) =>
+        ($"""
+            SELECT {MessageColumns}, m.shard,
+                ARRAY(SELECT p.operator_id FROM taifa_operator_part p WHERE p.message_id = m.message_id AND p.part < 0 ORDER BY p.part DESC)
+            FROM taifa_message m
+            WHERE m.account_id = $1 AND m.mobile_number = $2 AND m.message_id >= $3 AND m.message_id < $4
+            ORDER BY m.message_id DESC LIMIT $5
+            """,
+        [Parameter(accountId), Parameter(mobileNumber), Parameter(LedgerDays.FirstIdAt(acceptedSince)), Parameter(LedgerDays.FirstIdAt(acceptedBefore)), Parameter(limit)]);
+
+    public async Task<bool> MapLostPart(long messageId, int part, string operatorName, string operatorId, CancellationToken cancellationToken = default)
+    {
+        // Numbered after the lost ids of the same part before it (LostPart); a repeat of the same id is a no-op.
+        await using var command = dataSource.CreateCommand(
+            $"""
+            INSERT INTO taifa_operator_part (message_id, part, operator_name, operator_id)
+            SELECT $1, -1 - $2 - {LostPart.Stride} * (
+                    SELECT count(*) FROM taifa_operator_part l WHERE l.message_id = $1 AND l.part < 0 AND (-1 - l.part) % {LostPart.Stride} = $2),
+                $3, $4
+            WHERE EXISTS (SELECT 1 FROM taifa_message m WHERE m.message_id = $1)
+              AND NOT EXISTS (SELECT 1 FROM taifa_operator_part l WHERE l.message_id = $1 AND l.part < 0 AND l.operator_name = $3 AND l.operator_id = $4)
+            ON CONFLICT DO NOTHING
+            """);
+        command.Parameters.Add(Parameter(messageId));
+        command.Parameters.Add(Parameter(part));
+        command.Parameters.Add(Parameter(operatorName));
+        command.Parameters.Add(Parameter(operatorId));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
     public async Task<IReadOnlyList<RefundDue>> ReadRefundsDue(long accountId, int limit, CancellationToken cancellationToken = default)
