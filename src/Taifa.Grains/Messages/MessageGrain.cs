@@ -201,23 +201,27 @@ public sealed partial class MessageGrain(
 
     private async Task<MessageRecord?> SubmittedByRow(MessageRecord record)
     {
-        var row = (await rows.FindMessages([record.MessageId])).SingleOrDefault();
-        if (row is not { Status: MessageStatus.Submitted or MessageStatus.Delivered or MessageStatus.Undelivered or MessageStatus.Expired or MessageStatus.Rejected }
+        if (await ReadRow(record) is not { Status: MessageStatus.Submitted or MessageStatus.Delivered or MessageStatus.Undelivered or MessageStatus.Expired or MessageStatus.Rejected } row
             || row.OperatorPartIds.Count == 0)
         {
             return null;
         }
 
-        return record with
-        {
-            Status = MessageStatus.Submitted,
-            OperatorName = row.OperatorName,
-            OperatorPartIds = row.OperatorPartIds.ToArray(),
-            OperatorMessageId = row.OperatorPartIds[0],
-            SubmittedAt = row.SubmittedAt ?? time.GetUtcNow(),
-            UpdatedAt = time.GetUtcNow(),
-        };
+        var now = time.GetUtcNow();
+        return TakenAsRowSays(record, row) with { Status = MessageStatus.Submitted, SubmittedAt = row.SubmittedAt ?? now, UpdatedAt = now };
     }
+
+    /// <summary>This message's ledger row: ahead of the record when its silo died between writing the two.</summary>
+    private async Task<MessageRecord?> ReadRow(MessageRecord record) => (await rows.FindMessages([record.MessageId])).SingleOrDefault();
+
+    /// <summary>The record with what the operator took as the row recorded it (its name, part ids, submit time).</summary>
+    private static MessageRecord TakenAsRowSays(MessageRecord record, MessageRecord row) => record with
+    {
+        OperatorName = row.OperatorName ?? record.OperatorName,
+        OperatorPartIds = row.OperatorPartIds.Count > 0 ? row.OperatorPartIds.ToArray() : record.OperatorPartIds,
+        OperatorMessageId = row.OperatorPartIds.Count > 0 ? row.OperatorPartIds[0] : record.OperatorMessageId,
+        SubmittedAt = row.SubmittedAt ?? record.SubmittedAt,
+    };
 
     /// <summary>
     /// Saves a change, the ledger's row first when the status moved: the row is what the queue depth, the history, the
@@ -247,14 +251,9 @@ public sealed partial class MessageGrain(
 
     public async Task<DateTimeOffset?> ResumeFollowUp(decimal refundDue)
     {
-        if (Current is { } record && !record.Status.IsFinal() && await FinalByRow(record) is { } row)
+        if (Current is { } record && !record.Status.IsFinal() && await ReadRow(record) is { } row && row.Status.IsFinal())
         {
-            state.State.Record = record with
-            {
-                OperatorName = row.OperatorName ?? record.OperatorName,
-                OperatorPartIds = row.OperatorPartIds.Count > 0 ? row.OperatorPartIds.ToArray() : record.OperatorPartIds,
-                SubmittedAt = row.SubmittedAt ?? record.SubmittedAt,
-            };
+            state.State.Record = TakenAsRowSays(record, row);
             Finish(row.Status, row.OperatorErrorCode, row.DoneAt ?? row.UpdatedAt);
             SetRefund(refundDue);
             await Save(record);
@@ -265,9 +264,6 @@ public sealed partial class MessageGrain(
         if (!_followingUp) ScheduleFollowUp(DueIn());
         return state.State.NextFollowUpAt ?? time.GetUtcNow();
     }
-
-    private async Task<MessageRecord?> FinalByRow(MessageRecord record) =>
-        (await rows.FindMessages([record.MessageId])).SingleOrDefault() is { } row && row.Status.IsFinal() ? row : null;
 
     public Task ReceiveReminder(string reminderName, TickStatus status)
     {
