@@ -249,7 +249,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
 
     /// <summary>
     /// The message table is the durable queue: on activation (a start, or a takeover after a silo died) and then every
-    /// <see cref="QueueSweepPeriod"/>, the shard's queued rows join the backlog, so a stream event that was lost or is
+    /// <see cref="QueueSweepPeriod"/>, the shard's queued rows join the in-memory queue, so a stream event that was lost or is
     /// late delays its messages by a period at most. A row younger than <see cref="StreamGrace"/> waits for its event.
     /// </summary>
     private async Task SweepQueue()
@@ -388,7 +388,7 @@ public sealed partial class OperatorDispatcherGrain : Grain, IOperatorDispatcher
         }
         catch (OperationCanceledException)
         {
-            // Deactivating: the message stays in the durable backlog for the next activation.
+            // Deactivating: its queued row brings the message back to the next activation (SweepQueue).
         }
     }
 
