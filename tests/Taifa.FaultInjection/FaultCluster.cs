@@ -50,12 +50,7 @@ public sealed class FaultCluster : IAsyncDisposable
         SmscSimulator? backup = null;
         if (backupRoute)
         {
-            backup = new SmscSimulator(new SmscSimulatorOptions
-            {
-                Name = BackupName,
-                ReceiptDelay = TimeSpan.FromMilliseconds(300),
-                ReceiptRetryInterval = TimeSpan.FromMilliseconds(300),
-            });
+            backup = new SmscSimulator(TestCluster.OperatorSimulatorOptions(BackupName));
             backup.Behaviour = Fault.OutOfService;
             backup.Start();
             var prefix = $"Taifa__Operators__{BackupName}__";

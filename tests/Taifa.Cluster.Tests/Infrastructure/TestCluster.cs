@@ -65,17 +65,20 @@ public sealed class TestCluster : IAsyncDisposable
         SmscSimulator? simulator = null;
         if (sharedOperator)
         {
-            simulator = new SmscSimulator(new SmscSimulatorOptions
-            {
-                Name = OperatorName,
-                ReceiptDelay = TimeSpan.FromMilliseconds(300),
-                ReceiptRetryInterval = TimeSpan.FromMilliseconds(300),
-            });
+            simulator = new SmscSimulator(OperatorSimulatorOptions(OperatorName));
             simulator.Start();
         }
 
         return new TestCluster(name, await ClusterDatabase.CreateAsync(), simulator, operatorBinds);
     }
+
+    /// <summary>An SMSC simulator in the test process, as the silos reach it: receipts after 300 ms, redelivered every 300 ms.</summary>
+    public static SmscSimulatorOptions OperatorSimulatorOptions(string name) => new()
+    {
+        Name = name,
+        ReceiptDelay = TimeSpan.FromMilliseconds(300),
+        ReceiptRetryInterval = TimeSpan.FromMilliseconds(300),
+    };
 
     /// <summary>Starts silos side by side and waits until every one answers <c>/ready</c>.</summary>
     public async Task<SiloProcess[]> StartSilosAsync(params string[] names)

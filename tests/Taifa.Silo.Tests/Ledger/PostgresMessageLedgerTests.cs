@@ -54,7 +54,7 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
         var today = LedgerDays.DayOf(DateTimeOffset.UtcNow);
         await Ledger.Maintain(DateTimeOffset.UtcNow);
         await using var connection = await _database.OpenConnectionAsync();
-        await using (var fill = new NpgsqlCommand(
+        await FillAsync(connection,
             $"""
             INSERT INTO taifa_message (message_id, recipient_id, account_id, status, mobile_number, network_id, sender_id, body, encoding,
                 parts, cost, balance_after, channel, registered_delivery, accepted_at, updated_at)
@@ -62,26 +62,16 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
                 '25470000004' || (g % 10), 1, 'SENDER' || (g % 7), 'text', 0, 1, 1, 1, 0, false, now(), now()
             FROM generate_series(1, 200000) g;
             ANALYZE taifa_message;
-            """, connection))
-        {
-            fill.CommandTimeout = 300;
-            await fill.ExecuteNonQueryAsync();
-        }
+            """);
 
         var filter = new MessageHistoryFilter(
             BeforeMessageId: withCursor ? LedgerDays.FirstId(today.AddDays(1)) + 150_001 : null, MobileNumber: mobile, SenderId: sender, Status: status);
         var (sql, parameters) = PostgresMessageLedger.HistoryQuery(42, filter, 51);
-        await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
-        explain.Parameters.AddRange(parameters);
-        var lines = new List<string>();
-        await using (var reader = await explain.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
-        }
+        var lines = await ExplainAsync(connection, sql, parameters);
 
         // The page's own plan; the SubPlan after it fetches each message's operator part ids by primary key.
         var plan = lines.TakeWhile(line => !line.TrimStart().StartsWith("SubPlan", StringComparison.Ordinal)).ToList();
-        var filled = new[] { today, today.AddDays(1) }.Select(day => "taifa_message_p" + day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var filled = new[] { today, today.AddDays(1) }.Select(Partition).ToList();
         var text = string.Join('\n', lines);
         Assert.All(filled, partition => Assert.True(
             plan.Any(line => line.Contains("Index Scan Backward using", StringComparison.Ordinal) && line.Contains("on " + partition, StringComparison.Ordinal)),
@@ -104,7 +94,7 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
         var today = LedgerDays.DayOf(DateTimeOffset.UtcNow);
         await Ledger.Maintain(DateTimeOffset.UtcNow);
         await using var connection = await _database.OpenConnectionAsync();
-        await using (var fill = new NpgsqlCommand(
+        await FillAsync(connection,
             $"""
             INSERT INTO taifa_message (message_id, recipient_id, account_id, status, mobile_number, network_id, sender_id, body, encoding,
                 parts, cost, balance_after, channel, registered_delivery, accepted_at, updated_at, handed_off)
@@ -112,26 +102,16 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
                 '254700' || lpad((g % 1000)::text, 6, '0'), 1, 'SENDER', 'text', 0, 1, 1, 1, 0, false, now(), now(), true
             FROM generate_series(1, 100000) g;
             ANALYZE taifa_message;
-            """, connection))
-        {
-            fill.CommandTimeout = 300;
-            await fill.ExecuteNonQueryAsync();
-        }
+            """);
 
         var (sql, parameters) = PostgresMessageLedger.RecipientQuery(42, "254700000042", DateTimeOffset.UtcNow.AddDays(-8), DateTimeOffset.UtcNow.AddDays(2), 500);
-        await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
-        explain.Parameters.AddRange(parameters);
-        var lines = new List<string>();
-        await using (var reader = await explain.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync()) lines.Add(reader.GetString(0));
-        }
+        var lines = await ExplainAsync(connection, sql, parameters);
 
         // Each filled day through an index by account (the planner picks by account and number, or by account alone for
         // a day it expects little of): the cost is bounded by the account's messages of those days, never the table's.
         var plan = lines.TakeWhile(line => !line.TrimStart().StartsWith("SubPlan", StringComparison.Ordinal)).ToList();
         var text = string.Join('\n', lines);
-        foreach (var partition in new[] { today, today.AddDays(1) }.Select(day => "taifa_message_p" + day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture)))
+        foreach (var partition in new[] { today, today.AddDays(1) }.Select(Partition))
         {
             Assert.False(plan.Any(line => line.Contains("Seq Scan on " + partition + " ", StringComparison.Ordinal)), $"{partition} is not scanned whole:\n{text}");
             Assert.True(plan.Any(line => line.Contains("Index", StringComparison.Ordinal) && line.Contains(partition + "_account_id", StringComparison.Ordinal)),
@@ -154,7 +134,7 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
         await Ledger.Maintain(now.AddDays(-11));
         await Ledger.Maintain(now);
         await using var connection = await _database.OpenConnectionAsync();
-        await using (var fill = new NpgsqlCommand(
+        await FillAsync(connection,
             $"""
             SELECT taifa_ledger_ensure_day(d::date) FROM generate_series('{today.AddDays(-11):yyyy-MM-dd}'::date, '{today:yyyy-MM-dd}'::date, interval '1 day') d;
             INSERT INTO taifa_message (message_id, recipient_id, account_id, status, mobile_number, network_id, sender_id, body, encoding,
@@ -164,21 +144,11 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
                 '{today.AddDays(-11):yyyy-MM-dd}'::timestamptz + (g % 12) * interval '1 day' + interval '12 hours', now()
             FROM generate_series(1, 200000) g;
             ANALYZE taifa_message;
-            """, connection))
-        {
-            fill.CommandTimeout = 300;
-            await fill.ExecuteNonQueryAsync();
-        }
+            """);
 
         var until = LedgerDays.NairobiStartOf(LedgerDays.NairobiDayOf(now).AddDays(1));
         var (sql, parameters) = PostgresMessageLedger.CountByDayQuery(42, until.AddDays(-7), until);
-        await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
-        explain.Parameters.AddRange(parameters);
-        var plan = new List<string>();
-        await using (var reader = await explain.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
-        }
+        var plan = await ExplainAsync(connection, sql, parameters);
 
         var text = string.Join('\n', plan);
         Assert.DoesNotContain("Seq Scan", text, StringComparison.Ordinal);
@@ -189,7 +159,7 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
         Assert.True(indexes.Count >= read.Count && indexes.All(line => line.Contains("_account_id_", StringComparison.Ordinal)), $"read by account and message id:\n{text}");
         // The seven days, the day before them in UTC (Nairobi's midnight is 21:00 UTC) and the acceptance lag: never the older days.
         Assert.InRange(read.Count, 7, 7 + 1 + (int)MessageHistoryFilter.AcceptanceLag.TotalDays + 1);
-        Assert.DoesNotContain(read, line => line.Contains("taifa_message_p" + today.AddDays(-11).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        Assert.DoesNotContain(read, line => line.Contains(Partition(today.AddDays(-11)), StringComparison.Ordinal));
 
         // The same counts as a plain scan of the account's messages by acceptance time: the id bounds leave nothing out.
         var counts = await Ledger.CountByDay(42, until.AddDays(-7), until);
@@ -267,12 +237,7 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
         await Ledger.Maintain(DateTimeOffset.UtcNow);
         await using var connection = await _database.OpenConnectionAsync();
         var id = LedgerDays.FirstId(LedgerDays.DayOf(DateTimeOffset.UtcNow)) + 5;
-        await using var command = new NpgsqlCommand($"EXPLAIN SELECT * FROM taifa_message WHERE message_id = {id}", connection);
-        var plan = new List<string>();
-        await using (var reader = await command.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
-        }
+        var plan = await ExplainAsync(connection, $"SELECT * FROM taifa_message WHERE message_id = {id}", []);
 
         Assert.Single(plan, line => line.Contains("taifa_message_p", StringComparison.Ordinal));
     }
@@ -290,6 +255,26 @@ public sealed class PostgresMessageLedgerTests : MessageLedgerContract
         await _database.SetAvailableAsync(true);
         Assert.Null(await Ledger.ReadWallet(7));
     }
+
+    /// <summary>Fills the ledger for a plan test (large: minutes on a loaded machine), then analyses it.</summary>
+    private static async Task FillAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var fill = new NpgsqlCommand(sql, connection) { CommandTimeout = 300 };
+        await fill.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The planner's plan for <paramref name="sql"/>, one line per row of EXPLAIN.</summary>
+    private static async Task<List<string>> ExplainAsync(NpgsqlConnection connection, string sql, NpgsqlParameter[] parameters)
+    {
+        await using var explain = new NpgsqlCommand("EXPLAIN " + sql, connection);
+        explain.Parameters.AddRange(parameters);
+        var plan = new List<string>();
+        await using var reader = await explain.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) plan.Add(reader.GetString(0));
+        return plan;
+    }
+
+    private static string Partition(DateOnly day) => "taifa_message_p" + day.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<List<string>> Partitions()
     {
